@@ -22,7 +22,7 @@ export interface Msg {
  * A plan: a generator of messages that receives each message's result and returns a value.
  * Plan stubs compose with `yield*`.
  */
-export type Plan<R = unknown> = Generator<Msg, R, unknown>;
+export type Plan<R = void> = Generator<Msg, R, unknown>;
 
 /**
  * Build a message.
