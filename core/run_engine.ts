@@ -23,7 +23,7 @@ import {
   isTriggerable,
 } from "./protocols.ts";
 import { RunBundler } from "./run_bundler.ts";
-import { Status } from "./status.ts";
+import type { Status } from "./status.ts";
 import { VERSION } from "./version.ts";
 
 /** State of the engine. */
