@@ -4,15 +4,13 @@ import { type Msg, msg, type Plan } from "./messages.ts";
 import { InMemoryMetadataStore } from "./metadata_store.ts";
 import { RunEngine } from "./run_engine.ts";
 import { Status } from "./status.ts";
+import { ignoreWithoutSchemas } from "../tests/_schemas.ts";
+import { record, schemaFailures, validatedCount } from "../tests/_recorder.ts";
 
 type Doc = [DocumentName, DocumentMap[DocumentName]];
 
 function collect(RE: RunEngine): Doc[] {
-  const docs: Doc[] = [];
-  RE.subscribe("all", (name, doc) => {
-    docs.push([name, doc]);
-  });
-  return docs;
+  return record(RE).docs;
 }
 
 function docsOf<K extends DocumentName>(docs: Doc[], name: K): DocumentMap[K][] {
@@ -400,4 +398,13 @@ Deno.test("A callback that throws is reported and the run goes on", async () => 
   assert.equal(docs.length, 2);
   assert.equal(RE.bus.errors.length, 1);
   assert.match(RE.bus.errors[0]!.message, /Callback "broken" failed on start document/);
+});
+
+Deno.test({
+  name: "Every document emitted in these tests validates against the event-model schemas",
+  ignore: ignoreWithoutSchemas(),
+  fn() {
+    assert.ok(validatedCount() > 20, `only ${validatedCount()} documents were validated`);
+    assert.deepEqual(schemaFailures(), []);
+  },
 });
