@@ -521,7 +521,13 @@ export class RunEngine {
       throw new PlanError(`Cannot open_run: run "${this.#run.uid}" is still open`);
     }
     const engineMd = this.#store.load();
-    const merged: Record<string, unknown> = { ...engineMd, ...planMd, ...this.#callMd };
+    // bluesky's RunEngine records the plan's type itself; a plan or the caller may override it.
+    const merged: Record<string, unknown> = {
+      plan_type: "generator",
+      ...engineMd,
+      ...planMd,
+      ...this.#callMd,
+    };
     const previous = typeof merged.scan_id === "number" ? merged.scan_id : 0;
     const scanId = previous + 1;
     this.#store.save({ ...engineMd, scan_id: scanId });
@@ -655,21 +661,20 @@ export class RunEngine {
       else this.#request({ kind: "pause", reason: "paused by plan" });
       this.#setState("pausing");
     });
-    this.registerCommand("stage", async (m) => {
-      if (!isStageable(m.obj)) {
-        throw new PlanError(`Cannot stage: ${describeObj(m.obj)} is not stageable`);
-      }
-      if (this.#staged.includes(m.obj)) return;
-      await m.obj.stage();
-      this.#staged.push(m.obj);
+    // As bluesky: staging a device that has no stage()/unstage() is nothing to do.
+    this.registerCommand("stage", (m) => {
+      if (!isStageable(m.obj) || this.#staged.includes(m.obj)) return;
+      const obj = m.obj;
+      const result = obj.stage();
+      if (isPromise(result)) return result.then(() => void this.#staged.push(obj));
+      this.#staged.push(obj);
     });
-    this.registerCommand("unstage", async (m) => {
-      if (!isStageable(m.obj)) {
-        throw new PlanError(`Cannot unstage: ${describeObj(m.obj)} is not stageable`);
-      }
+    this.registerCommand("unstage", (m) => {
+      if (!isStageable(m.obj)) return;
       const index = this.#staged.indexOf(m.obj);
       if (index >= 0) this.#staged.splice(index, 1);
-      await m.obj.unstage();
+      const result = m.obj.unstage();
+      if (isPromise(result)) return result.then(() => undefined);
     });
     this.registerCommand("subscribe", (m) => {
       const [name, callback] = m.args ?? [];
