@@ -58,6 +58,7 @@ interface Subscriber {
  *
  * @example Subscribe to events only, and to everything
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DocumentBus } from "./bus.ts";
  * const bus = new DocumentBus();
  * const seen: string[] = [];
@@ -65,7 +66,7 @@ interface Subscriber {
  * bus.subscribe("stop", (_name, doc) => { seen.push(`stop:${doc.exit_status}`); });
  * bus.emit("stop", { uid: "s", run_start: "r", time: 0, exit_status: "success" });
  * unsubscribe();
- * console.assert(seen.join() === "stop,stop:success");
+ * assert.deepEqual(seen, ["stop", "stop:success"]);
  * ```
  */
 export class DocumentBus {
@@ -76,7 +77,11 @@ export class DocumentBus {
   /** Failures collected when no `onError` was given (non-strict mode). */
   readonly errors: CallbackError[] = [];
 
-  /** @param options Strictness and error handler. */
+  /**
+   * Make a bus with no subscribers.
+   *
+   * @param options Strictness and error handler.
+   */
   constructor(options: BusOptions = {}) {
     this.#strict = options.strict ?? false;
     this.#onError = options.onError ?? ((error) => this.errors.push(error));
@@ -93,18 +98,28 @@ export class DocumentBus {
   }
 
   /**
-   * Subscribe a callback to one document kind or to `"all"`.
+   * Subscribe a callback to one document kind.
    *
-   * @param name Document name, or `"all"`.
-   * @param callback Called with `(name, doc)`.
+   * @param name Document name, for example `"event"`.
+   * @param callback Called with `(name, doc)` for each document of that kind.
    * @param options Name used in error reports.
    * @returns A function that removes the subscription.
+   * @throws {TypeError} When `callback` is not a function.
    */
   subscribe<K extends DocumentName>(
     name: K,
     callback: NamedCallback<K>,
     options?: SubscribeOptions,
   ): Unsubscribe;
+  /**
+   * Subscribe a callback to every document.
+   *
+   * @param name `"all"`.
+   * @param callback Called with `(name, doc)` for every document, in emission order.
+   * @param options Name used in error reports.
+   * @returns A function that removes the subscription.
+   * @throws {TypeError} When `callback` is not a function.
+   */
   subscribe(name: "all", callback: DocumentCallback, options?: SubscribeOptions): Unsubscribe;
   subscribe(
     name: DocumentName | "all",

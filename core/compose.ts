@@ -23,12 +23,36 @@ import type {
 } from "./documents.ts";
 import { DocumentError } from "./errors.ts";
 
-/** A new random uid (RFC 4122 version 4), as bluesky makes them. */
+/**
+ * A new random uid (RFC 4122 version 4), as bluesky makes them.
+ *
+ * @example Two uids differ
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { newUid } from "./compose.ts";
+ * const uid = newUid();
+ * assert.match(uid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+ * assert.notEqual(newUid(), uid);
+ * ```
+ *
+ * @returns A uid in the canonical 36-character form.
+ */
 export function newUid(): string {
   return crypto.randomUUID();
 }
 
-/** The current time as Unix epoch seconds with sub-millisecond resolution. */
+/**
+ * The current time as Unix epoch seconds with sub-millisecond resolution.
+ *
+ * @example Seconds, not milliseconds
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { now } from "./compose.ts";
+ * assert.ok(Math.abs(now() - Date.now() / 1000) < 1);
+ * ```
+ *
+ * @returns Seconds since 1970-01-01T00:00:00Z.
+ */
 export function now(): number {
   return (performance.timeOrigin + performance.now()) / 1000;
 }
@@ -43,33 +67,53 @@ export interface ComposeOptions {
 
 /** What a caller gives to describe a stream. */
 export interface DescriptorInit {
+  /** Name of the stream, for example `"primary"`; events are numbered per name. */
   name: string;
+  /** Description of every key the stream's events carry. */
   data_keys: DataKeys;
+  /** Configuration of each device, by device name; defaults to `{}`. */
   configuration?: Record<string, Configuration>;
+  /** Hints of each device, by device name; defaults to `{}`. */
   hints?: Record<string, PerObjectHint>;
+  /** The data keys each device contributes, by device name; defaults to `{}`. */
   object_keys?: Record<string, string[]>;
+  /** Creation time in Unix epoch seconds; defaults to the composer's clock. */
   time?: number;
+  /** Uid of the descriptor; defaults to a new one. */
   uid?: string;
+  /** Further descriptor fields, copied as given. */
   [key: string]: unknown;
 }
 
 /** What a caller gives for one event. */
 export interface EventInit {
+  /** The values, with exactly the descriptor's data keys. */
   data: Record<string, unknown>;
+  /** When each value was read, in Unix epoch seconds, with exactly the descriptor's data keys. */
   timestamps: Record<string, number>;
+  /** Event time in Unix epoch seconds; defaults to the composer's clock. */
   time?: number;
+  /** Uid of the event; defaults to a new one. */
   uid?: string;
+  /** Position in the stream, counted from 1; defaults to the stream's next number. */
   seq_num?: number;
+  /** Fill state of each external key, as in the event document. */
   filled?: Record<string, boolean | string>;
 }
 
 /** What a caller gives for a page of events. */
 export interface EventPageInit {
+  /** One column per data key of the descriptor, all of the same length. */
   data: Record<string, unknown[]>;
+  /** Read times in Unix epoch seconds, one column per data key, as long as `data`'s. */
   timestamps: Record<string, number[]>;
+  /** Event times in Unix epoch seconds; defaults to the composer's clock for each row. */
   time?: number[];
+  /** Uids of the events; default to new ones. */
   uid?: string[];
+  /** Positions in the stream; default to the stream's next numbers. */
   seq_num?: number[];
+  /** Fill state of each external key, one entry per row. */
   filled?: Record<string, (boolean | string)[]>;
 }
 
@@ -97,6 +141,21 @@ function sameKeys(
 
 /**
  * Composes the events of one stream. Made by {@linkcode RunComposer.descriptor}.
+ *
+ * @example Events are numbered and checked against the descriptor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "./compose.ts";
+ * import { DocumentError } from "./errors.ts";
+ * const stream = composeRun().descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * });
+ * const page = stream.eventPage({ data: { x: [1, 2] }, timestamps: { x: [0, 0] } });
+ * assert.deepEqual(page.seq_num, [1, 2]);
+ * assert.equal(stream.event({ data: { x: 3 }, timestamps: { x: 0 } }).seq_num, 3);
+ * assert.throws(() => stream.event({ data: { y: 1 }, timestamps: { y: 0 } }), DocumentError);
+ * ```
  */
 export class DescriptorComposer {
   /** The descriptor document. */
@@ -105,6 +164,9 @@ export class DescriptorComposer {
   readonly #keyCount: number;
 
   /**
+   * Wrap a descriptor; prefer {@linkcode RunComposer.descriptor}, which also registers the
+   * stream with the run.
+   *
    * @param run The run this stream belongs to.
    * @param doc Its descriptor.
    */
@@ -198,6 +260,7 @@ export class DescriptorComposer {
  *
  * @example A run with one stream of one event
  * ```ts
+ * import assert from "node:assert/strict";
  * import { composeRun } from "./compose.ts";
  * const run = composeRun({ plan_name: "count" });
  * const stream = run.descriptor({
@@ -206,7 +269,9 @@ export class DescriptorComposer {
  * });
  * const event = stream.event({ data: { x: 1 }, timestamps: { x: 0 } });
  * const stop = run.stop({ exit_status: "success" });
- * console.assert(event.seq_num === 1 && stop.num_events?.primary === 1);
+ * assert.equal(event.seq_num, 1);
+ * assert.equal(event.descriptor, stream.doc.uid);
+ * assert.deepEqual(stop.num_events, { primary: 1 });
  * ```
  */
 export class RunComposer {
@@ -222,6 +287,8 @@ export class RunComposer {
   #streams = new Map<string, DescriptorComposer>();
 
   /**
+   * Compose the start document; {@linkcode composeRun} does the same.
+   *
    * @param metadata Start metadata (uid and time are filled in unless given).
    * @param options Clock and uid factory.
    */
@@ -399,6 +466,16 @@ export class RunComposer {
 
 /**
  * Start composing a run.
+ *
+ * @example A reproducible run, with a fixed clock and uids
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "./compose.ts";
+ * let n = 0;
+ * const run = composeRun({ scan_id: 1 }, { clock: () => 1700000000, uid: () => `uid${n++}` });
+ * assert.deepEqual(run.start, { scan_id: 1, uid: "uid0", time: 1700000000 });
+ * assert.equal(run.stop().run_start, "uid0");
+ * ```
  *
  * @param metadata Start metadata; `uid` and `time` are filled in unless given.
  * @param options Clock and uid factory.

@@ -5,8 +5,24 @@
  * @module
  */
 
-/** A document breaks the event model. */
+/**
+ * A document breaks the event model.
+ *
+ * @example Where the problem is shows in the message
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DocumentError } from "./errors.ts";
+ * const error = new DocumentError("not a number", {
+ *   document: "event",
+ *   uid: "e1",
+ *   field: "data.motor",
+ * });
+ * assert.equal(error.message, 'event document, uid "e1", field "data.motor": not a number');
+ * assert.equal(error.field, "data.motor");
+ * ```
+ */
 export class DocumentError extends Error {
+  /** Always `"DocumentError"`. */
   override name = "DocumentError";
   /** Document kind, for example `"event"`. */
   readonly document: string;
@@ -16,6 +32,8 @@ export class DocumentError extends Error {
   readonly field: string | undefined;
 
   /**
+   * Make an error whose message starts with the document's kind, uid and field.
+   *
    * @param message What is wrong, without the document's coordinates (they are added).
    * @param where The document kind, uid and field.
    * @param options Standard error options (`cause`).
@@ -35,8 +53,21 @@ export class DocumentError extends Error {
   }
 }
 
-/** A callback on the bus threw or rejected while handling a document. */
+/**
+ * A callback on the bus threw or rejected while handling a document.
+ *
+ * @example The message names the callback and the document
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallbackError } from "./errors.ts";
+ * const cause = new Error("disk full");
+ * const error = new CallbackError("writer", "stop", { uid: "s1" }, cause);
+ * assert.equal(error.message, 'Callback "writer" failed on stop document "s1": disk full');
+ * assert.equal(error.cause, cause);
+ * ```
+ */
 export class CallbackError extends Error {
+  /** Always `"CallbackError"`. */
   override name = "CallbackError";
   /** The callback's name (its function name, or the name given at subscribe). */
   readonly callback: string;
@@ -46,6 +77,8 @@ export class CallbackError extends Error {
   readonly doc: unknown;
 
   /**
+   * Wrap what a callback threw, keeping it as `cause`.
+   *
    * @param callback Name of the callback.
    * @param document Name of the document.
    * @param doc The document.
@@ -66,17 +99,47 @@ export class CallbackError extends Error {
   }
 }
 
-/** A plan asked for something the RunEngine cannot do (bad message, wrong state). */
+/**
+ * A plan asked for something the RunEngine cannot do (bad message, wrong state).
+ *
+ * @example Tell plan errors from others
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PlanError } from "./errors.ts";
+ * const error = new PlanError("Cannot close_run: no run is open");
+ * assert.ok(error instanceof PlanError);
+ * assert.equal(error.name, "PlanError");
+ * ```
+ */
 export class PlanError extends Error {
+  /** Always `"PlanError"`. */
   override name = "PlanError";
 }
 
-/** A run was aborted or stopped on request; `reason` goes into the stop document. */
+/**
+ * A run was aborted, stopped or halted on request; the message, its reason, goes into the stop
+ * document.
+ *
+ * @example A stop request
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunInterrupted } from "./errors.ts";
+ * const error = new RunInterrupted("stop", "");
+ * assert.equal(error.kind, "stop");
+ * assert.equal(error.name, "RunInterrupted");
+ * ```
+ */
 export class RunInterrupted extends Error {
+  /** Always `"RunInterrupted"`. */
   override name = "RunInterrupted";
-  /** `"abort"` or `"stop"` (stop ends the run with `exit_status: "success"`). */
+  /**
+   * How the run was interrupted: `"stop"` ends it with `exit_status: "success"`, `"abort"` and
+   * `"halt"` with `"abort"`; a halt skips the plan's cleanup.
+   */
   readonly kind: "abort" | "stop" | "halt";
   /**
+   * Make the error that unwinds the plan.
+   *
    * @param kind How the run was interrupted.
    * @param reason Human-readable reason.
    */

@@ -141,7 +141,10 @@ export class RunEngine {
   #resumeSignal: PromiseWithResolvers<"resume" | Interrupt> | undefined;
   #pausedSignal: PromiseWithResolvers<void> | undefined;
 
-  /** @param options Metadata store, bus, preprocessors and more. */
+  /**
+   * Make an engine.
+   * @param options Metadata store, bus, preprocessors and more.
+   */
   constructor(options: RunEngineOptions = {}) {
     this.bus = options.bus instanceof DocumentBus ? options.bus : new DocumentBus(options.bus);
     this.#store = options.metadataStore ?? new InMemoryMetadataStore();
@@ -180,6 +183,12 @@ export class RunEngine {
    * @returns A function that unsubscribes.
    */
   subscribe<K extends DocumentName>(name: K, callback: NamedCallback<K>): Unsubscribe;
+  /**
+   * Subscribe a callback to every document the engine emits.
+   * @param name `"all"`.
+   * @param callback Called with `(name, doc)`.
+   * @returns A function that unsubscribes.
+   */
   subscribe(name: "all", callback: DocumentCallback): Unsubscribe;
   subscribe(name: DocumentName | "all", callback: never): Unsubscribe {
     return this.bus.subscribe(name as "all", callback);

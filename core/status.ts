@@ -4,13 +4,37 @@
  * @module
  */
 
-/** A status did not finish within its timeout. */
+/**
+ * A status did not finish within its timeout.
+ *
+ * @example A status that never finishes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Status, StatusTimeoutError } from "./status.ts";
+ * const status = new Status({ timeout: 0.01, label: "move" });
+ * await assert.rejects(status.wait(), StatusTimeoutError);
+ * ```
+ */
 export class StatusTimeoutError extends Error {
+  /** Always `"StatusTimeoutError"`. */
   override name = "StatusTimeoutError";
 }
 
-/** A status finished with a failure. */
+/**
+ * A status finished with a failure that was not an `Error` itself.
+ *
+ * @example A failure given as a string
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FailedStatusError, Status } from "./status.ts";
+ * const status = new Status({ label: "move" });
+ * status.setException("limit switch");
+ * assert.ok(status.error instanceof FailedStatusError);
+ * assert.equal(status.error.message, "move failed: limit switch");
+ * ```
+ */
 export class FailedStatusError extends Error {
+  /** Always `"FailedStatusError"`. */
   override name = "FailedStatusError";
 }
 
@@ -28,11 +52,12 @@ export interface StatusOptions {
  *
  * @example Finish a status later
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Status } from "./status.ts";
  * const status = new Status({ timeout: 1, label: "move" });
  * setTimeout(() => status.setFinished(), 10);
  * await status.wait();
- * console.assert(status.success);
+ * assert.ok(status.success);
  * ```
  */
 export class Status {
@@ -44,7 +69,11 @@ export class Status {
   /** What the status is for. */
   readonly label: string;
 
-  /** @param options Timeout and label. */
+  /**
+   * Make an unfinished status; its timeout, if any, starts now.
+   *
+   * @param options Timeout and label.
+   */
   constructor(options: StatusOptions = {}) {
     this.label = options.label ?? "status";
     if (options.timeout !== undefined && Number.isFinite(options.timeout)) {
@@ -57,7 +86,12 @@ export class Status {
     }
   }
 
-  /** A status that is already finished with success. */
+  /**
+   * A status that is already finished with success, for devices that act at once.
+   *
+   * @param label What the status is for.
+   * @returns A finished status.
+   */
   static done(label?: string): Status {
     const status = new Status(label === undefined ? {} : { label });
     status.setFinished();

@@ -1,0 +1,235 @@
+/**
+ * nxdaq: bluesky-style data acquisition in Deno and TypeScript that writes NeXus/HDF5 files.
+ *
+ * Devices are read and moved by a {@linkcode RunEngine} running plans; the run's documents
+ * (the bluesky event model) go out on a {@linkcode DocumentBus} to any callback: the live
+ * table, a catalog, the NeXus writer.
+ *
+ * @example A scan of a simulated sensor against a simulated motor
+ * ```ts
+ * import { RunEngine, scan } from "./mod.ts";
+ * import { RandomSensor, SimMotor } from "./devices/mod.ts";
+ *
+ * const motor = new SimMotor({ name: "motor", instant: true });
+ * const sensor = new RandomSensor({ name: "sensor", seed: 1 });
+ * const RE = new RunEngine();
+ * let events = 0;
+ * RE.subscribe("event", () => void events++);
+ * const { exitStatus } = await RE.run(scan([sensor], [[motor, -0.5, 0.5]], { num: 5 }));
+ * console.assert(exitStatus === "success" && events === 5);
+ * ```
+ *
+ * @module
+ */
+
+// Documents of the event model.
+export type {
+  Configuration,
+  DataKey,
+  DataKeys,
+  Datum,
+  DatumPage,
+  Document,
+  DocumentMap,
+  DocumentName,
+  Dtype,
+  Event,
+  EventDescriptor,
+  EventPage,
+  ExitStatus,
+  JsonValue,
+  Limits,
+  LimitsRange,
+  NamedDocument,
+  PerObjectHint,
+  Resource,
+  RunStart,
+  RunStop,
+  StartHints,
+  StreamDatum,
+  StreamRange,
+  StreamResource,
+} from "./core/documents.ts";
+export { DOCUMENT_NAMES } from "./core/documents.ts";
+export { isDocumentName, validateDocument } from "./core/validate.ts";
+export { packDatumPage, packEventPage, unpackDatumPage, unpackEventPage } from "./core/pages.ts";
+export { composeRun, DescriptorComposer, newUid, now, RunComposer } from "./core/compose.ts";
+export type {
+  ComposeOptions,
+  DescriptorInit,
+  EventInit,
+  EventPageInit,
+} from "./core/compose.ts";
+
+// Errors.
+export { CallbackError, DocumentError, PlanError, RunInterrupted } from "./core/errors.ts";
+
+// The callback bus.
+export { DocumentBus } from "./core/bus.ts";
+export type {
+  BusOptions,
+  DocumentCallback,
+  NamedCallback,
+  SubscribeOptions,
+  Unsubscribe,
+} from "./core/bus.ts";
+
+// Devices as the engine sees them.
+export { FailedStatusError, Status, StatusTimeoutError } from "./core/status.ts";
+export type { StatusOptions } from "./core/status.ts";
+export {
+  isMovable,
+  isPausable,
+  isReadable,
+  isStageable,
+  isStoppable,
+  isTriggerable,
+  reprOf,
+  writesExternalAssets,
+} from "./core/protocols.ts";
+export type {
+  Hints,
+  MaybePromise,
+  Movable,
+  Named,
+  Pausable,
+  Readable,
+  Reading,
+  Readings,
+  Stageable,
+  Stoppable,
+  Triggerable,
+  WritesExternalAssets,
+} from "./core/protocols.ts";
+
+// The RunEngine.
+export { msg } from "./core/messages.ts";
+export type { Msg, Plan } from "./core/messages.ts";
+export { RunEngine } from "./core/run_engine.ts";
+export type {
+  CommandHandler,
+  EngineState,
+  Preprocessor,
+  RunEngineOptions,
+  RunResult,
+} from "./core/run_engine.ts";
+export { InMemoryMetadataStore, JsonFileMetadataStore } from "./core/metadata_store.ts";
+export type { MetadataStore } from "./core/metadata_store.ts";
+export { VERSION } from "./core/version.ts";
+
+// Plans, plan stubs and preprocessors.
+export {
+  count,
+  countDefaults,
+  gridScan,
+  gridScanDefaults,
+  listScan,
+  relGridScan,
+  relScan,
+  scan,
+  scanDefaults,
+  scanNd,
+} from "./core/plans.ts";
+export type {
+  CountOptions,
+  GridScanOptions,
+  Metadata,
+  PerShot,
+  PerStep,
+  ScanNdOptions,
+  ScanOptions,
+  StepContext,
+} from "./core/plans.ts";
+export {
+  innerListProduct,
+  innerProduct,
+  linspace,
+  outerProduct,
+  snakeProduct,
+} from "./core/plan_patterns.ts";
+export type {
+  GridAxis,
+  ListAxis,
+  ScanAxis,
+  ScanMotor,
+  Step,
+  Trajectory,
+} from "./core/plan_patterns.ts";
+export {
+  absSet,
+  checkpoint,
+  clearCheckpoint,
+  closeRun,
+  create,
+  currentPosition,
+  declareStream,
+  deferredPause,
+  drop,
+  hintedFields,
+  locate,
+  movePerStep,
+  mv,
+  mvr,
+  nullPlan,
+  one1dStep,
+  oneNdStep,
+  oneShot,
+  openRun,
+  pause,
+  rd,
+  read,
+  relSet,
+  repeat,
+  repeatDefaults,
+  repeater,
+  rootAncestor,
+  save,
+  separateDevices,
+  shortUid,
+  sleep,
+  stage,
+  stageAll,
+  subscribe,
+  trigger,
+  triggerAndRead,
+  unstage,
+  unstageAll,
+  unsubscribe,
+  wait,
+} from "./core/plan_stubs.ts";
+export type {
+  GroupOptions,
+  MoveOptions,
+  Moves,
+  OneNdStepOptions,
+  PositionCache,
+  RepeatOptions,
+  TakeReading,
+  TakeReadingOptions,
+} from "./core/plan_stubs.ts";
+export {
+  baselineWrapper,
+  contingencyWrapper,
+  finalizeWrapper,
+  msgMutator,
+  planMutator,
+  relativeSetWrapper,
+  resetPositionsWrapper,
+  runWrapper,
+  stageWrapper,
+  SupplementalData,
+} from "./core/preprocessors.ts";
+export type {
+  BaselineOptions,
+  ContingencyOptions,
+  Mutation,
+  RunWrapperOptions,
+} from "./core/preprocessors.ts";
+
+// Live output.
+export { createLiveTable, createLocalClock, liveTableDefaults } from "./core/live_table.ts";
+export type { LiveCallback, LiveTableOptions, LocalClock } from "./core/live_table.ts";
+export { bestEffortDefaults, createBestEffortCallback } from "./core/best_effort.ts";
+export type { BestEffortCallback, BestEffortOptions } from "./core/best_effort.ts";
+export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./core/plot.ts";
+export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./core/plot.ts";
