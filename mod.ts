@@ -54,12 +54,7 @@ export { DOCUMENT_NAMES } from "./core/documents.ts";
 export { isDocumentName, validateDocument } from "./core/validate.ts";
 export { packDatumPage, packEventPage, unpackDatumPage, unpackEventPage } from "./core/pages.ts";
 export { composeRun, DescriptorComposer, newUid, now, RunComposer } from "./core/compose.ts";
-export type {
-  ComposeOptions,
-  DescriptorInit,
-  EventInit,
-  EventPageInit,
-} from "./core/compose.ts";
+export type { ComposeOptions, DescriptorInit, EventInit, EventPageInit } from "./core/compose.ts";
 
 // Errors.
 export { CallbackError, DocumentError, PlanError, RunInterrupted } from "./core/errors.ts";

@@ -1,0 +1,45 @@
+/**
+ * RunEngine throughput: points per second of a 10,000-point `scan` with instant simulated
+ * devices, bare and with live output subscribed. Each figure is the median of three scans
+ * after one that warms up the JIT.
+ *
+ * @module
+ */
+
+import { createBestEffortCallback, RunEngine, scan } from "../mod.ts";
+import { RandomSensor, SimMotor } from "../devices/mod.ts";
+import type { Figure } from "./_figures.ts";
+
+const POINTS = 10_000;
+
+async function pointsPerSecond(setup: (RE: RunEngine) => void): Promise<number> {
+  const motor = new SimMotor({ name: "motor", instant: true });
+  const sensor = new RandomSensor({ name: "sensor", seed: 1 });
+  const RE = new RunEngine();
+  setup(RE);
+  // One scan warms up the JIT; the figure is the median of the next three.
+  const rates: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const started = performance.now();
+    await RE.run(scan([sensor], [[motor, -1, 1]], { num: POINTS }));
+    rates.push(POINTS / ((performance.now() - started) / 1000));
+  }
+  return rates.slice(1).sort((a, b) => a - b)[1]!;
+}
+
+/** The engine's benchmarks. */
+export const engineBenchmarks = [{
+  name: "engine",
+  async run(): Promise<Figure[]> {
+    const bare = await pointsPerSecond(() => {});
+    let lines = 0;
+    const withTable = await pointsPerSecond((RE) => {
+      RE.subscribe("all", createBestEffortCallback({ write: () => void lines++ }));
+    });
+    if (lines < POINTS) throw new Error(`The table printed only ${lines} lines`);
+    return [
+      { name: `scan ${POINTS} points, bare`, value: bare, unit: "points/s" },
+      { name: `scan ${POINTS} points, with LiveTable`, value: withTable, unit: "points/s" },
+    ];
+  },
+}];

@@ -1,0 +1,75 @@
+/**
+ * What the command-line programs share: where output goes, Ctrl-C, and exit codes
+ * (0 success, 1 failure with a one-line reason on stderr, 2 usage error with the usage text).
+ *
+ * @module
+ */
+
+/** Output and signals of a command, injectable for tests. */
+export interface CommandIO {
+  /** Write a line to standard output. */
+  out(line: string): void;
+  /** Write a line to standard error. */
+  err(line: string): void;
+  /** Whether standard output is a terminal. */
+  readonly isTerminal: boolean;
+  /** Width of the terminal in columns. */
+  readonly columns: number;
+  /** Call `handler` on each Ctrl-C (SIGINT); returns a function that stops listening. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** A command-line usage error: exit code 2 and the usage text. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const encoder = new TextEncoder();
+
+/** The process's real standard streams and signals. */
+export function processIO(): CommandIO {
+  const isTerminal = Deno.stdout.isTerminal();
+  let columns = 80;
+  try {
+    if (isTerminal) columns = Deno.consoleSize().columns;
+  } catch {
+    // Not a terminal after all: keep the default width.
+  }
+  return {
+    out: (line) => void Deno.stdout.writeSync(encoder.encode(line + "\n")),
+    err: (line) => void Deno.stderr.writeSync(encoder.encode(line + "\n")),
+    isTerminal,
+    columns,
+    onInterrupt(handler) {
+      Deno.addSignalListener("SIGINT", handler);
+      return () => Deno.removeSignalListener("SIGINT", handler);
+    },
+  };
+}
+
+/**
+ * Run a command and turn its outcome into an exit code.
+ * @param command The command.
+ * @param args Its arguments.
+ * @param usage Usage text printed on a usage error.
+ * @param io Output and signals.
+ * @returns The exit code.
+ */
+export async function runCommand(
+  command: (args: string[], io: CommandIO) => Promise<number>,
+  args: string[],
+  usage: string,
+  io: CommandIO = processIO(),
+): Promise<number> {
+  try {
+    return await command(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      io.err(usage);
+      return 2;
+    }
+    io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

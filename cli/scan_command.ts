@@ -1,0 +1,159 @@
+/**
+ * `deno task scan`: the seed's demo, a scan of a 10 Hz random sensor against a simulated
+ * motor, with bluesky's live table and plot.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  createBestEffortCallback,
+  JsonFileMetadataStore,
+  type PlotSeries,
+  renderSvg,
+  renderTerminal,
+  RunEngine,
+  type RunStart,
+  scan,
+} from "../mod.ts";
+import { RandomSensor, SimMotor } from "../devices/mod.ts";
+import { defaultFileName } from "../core/file_name.ts";
+import { type CommandIO, UsageError } from "./_io.ts";
+
+/** Usage text of the scan command. */
+export const SCAN_USAGE = `Usage: deno task scan [options]
+
+Scan the 10 Hz random "sensor" against the simulated "motor", as bluesky's
+scan([sensor], motor, start, stop, num), print the live table, and write the plot.
+
+Options:
+  --start X       first motor position (default -0.5)
+  --stop X        last motor position (default 0.5)
+  --num N         number of points (default 5)
+  --file F        data file to write; the plot goes beside it as F with .svg
+                  (default: YYYYmmdd-HHMMSS-S00001-c888d28.hdf in the current folder)
+  --catalog DIR   keep the engine's metadata (scan_id) in DIR across sessions
+  --no-table      do not print the live table
+  --help          show this text`;
+
+interface ScanArgs {
+  start: number;
+  stop: number;
+  num: number;
+  file: string | undefined;
+  catalog: string | undefined;
+  table: boolean;
+}
+
+function number(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) {
+    throw new UsageError(`Option --${name} needs a number: got "${text}"`);
+  }
+  return value;
+}
+
+function parse(args: string[]): ScanArgs | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        start: { type: "string" },
+        stop: { type: "string" },
+        num: { type: "string" },
+        file: { type: "string" },
+        catalog: { type: "string" },
+        "no-table": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+      allowNegative: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const num = number("num", v.num, 5);
+  if (!Number.isInteger(num) || num < 1) {
+    throw new UsageError(`Option --num needs a whole number of points >= 1: got "${v.num}"`);
+  }
+  return {
+    start: number("start", v.start, -0.5),
+    stop: number("stop", v.stop, 0.5),
+    num,
+    file: v.file,
+    catalog: v.catalog,
+    table: !v["no-table"],
+  };
+}
+
+/**
+ * Run the scan command.
+ * @param args Command-line arguments.
+ * @param io Where output goes, and the signal source for Ctrl-C.
+ * @returns The exit code.
+ */
+export async function runScanCommand(args: string[], io: CommandIO): Promise<number> {
+  const options = parse(args);
+  if (options === "help") {
+    io.out(SCAN_USAGE);
+    return 0;
+  }
+  let metadataStore;
+  if (options.catalog !== undefined) {
+    await Deno.mkdir(options.catalog, { recursive: true });
+    metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
+  }
+  const motor = new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
+  const sensor = new RandomSensor({ name: "sensor" });
+  const RE = new RunEngine(metadataStore ? { metadataStore } : {});
+  const plots: PlotSeries[] = [];
+  RE.subscribe(
+    "all",
+    createBestEffortCallback({ write: io.out, table: options.table, onPlot: (p) => plots.push(p) }),
+  );
+  let start: RunStart | undefined;
+  RE.subscribe("start", (_name, doc) => {
+    start = doc;
+  });
+
+  let interrupts = 0;
+  const stopListening = io.onInterrupt(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.err("Interrupted: aborting the run (Ctrl-C again to halt at once)");
+      RE.abort("Interrupted by Ctrl-C");
+    } else {
+      RE.halt("Interrupted twice by Ctrl-C");
+    }
+  });
+  let result;
+  try {
+    result = await RE.run(scan([sensor], [[motor, options.start, options.stop]], {
+      num: options.num,
+    }));
+  } finally {
+    stopListening();
+  }
+  if (!start) throw new Error("The scan opened no run");
+  const dataFile = options.file ?? defaultFileName(start);
+  const svgFile = dataFile.replace(/\.[^./\\]*$/, "") + ".svg";
+  for (const plot of plots) {
+    await Deno.writeTextFile(svgFile, renderSvg(plot));
+    if (io.isTerminal) {
+      for (const line of renderTerminal(plot, { width: Math.min(72, io.columns - 12) })) {
+        io.out(line);
+      }
+    }
+    io.out(`plot: ${svgFile}`);
+  }
+  if (result.exitStatus !== "success") {
+    io.err(`Run ${start.uid} ended with exit status "${result.exitStatus}": ${result.reason}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { runScript, spawnScript } from "./_cli.ts";
+
+function tableRows(stdout: string): string[][] {
+  return stdout.split("\n")
+    .filter((line) => /^\|\s+\d+ \|/.test(line))
+    .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+}
+
+Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await runScript("scan.ts", ["--file", `${dir}/demo.hdf`]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^Transient Scan ID: 1 {5}Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+    assert.match(stdout, /^Persistent Unique Scan ID: '[0-9a-f-]{36}'$/m);
+    assert.match(stdout, /^New stream: 'primary'$/m);
+    assert.match(stdout, /^\| {3}seq_num \| {7}time \| {6}motor \| {5}sensor \|$/m);
+    const rows = tableRows(stdout);
+    assert.deepEqual(rows.map((r) => r[0]), ["1", "2", "3", "4", "5"]);
+    assert.deepEqual(rows.map((r) => r[2]), [
+      "-0.50000",
+      "-0.25000",
+      "0.00000",
+      "0.25000",
+      "0.50000",
+    ]);
+    for (const row of rows) {
+      assert.match(row[1]!, /^\d\d:\d\d:\d\d\.\d$/);
+      const sensor = Number(row[3]);
+      assert.ok(sensor >= 0 && sensor < 1, `sensor value ${row[3]}`);
+    }
+    assert.match(stdout, /^generator scan \['[0-9a-f]{8}'\] \(scan num: 1\)$/m);
+    const svg = await Deno.readTextFile(`${dir}/demo.svg`);
+    assert.match(svg, /^<svg/);
+    assert.match(stdout, new RegExp(`plot: ${dir}/demo.svg`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan honours --start, --stop, --num and --no-table", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["--start", "1", "--stop", "2", "--num", "3", "--file", `${dir}/a.hdf`];
+    const withTable = await runScript("scan.ts", args);
+    assert.equal(withTable.code, 0, withTable.stderr);
+    assert.deepEqual(tableRows(withTable.stdout).map((r) => r[2]), [
+      "1.00000",
+      "1.50000",
+      "2.00000",
+    ]);
+    const quiet = await runScript("scan.ts", [...args, "--no-table"]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.deepEqual(tableRows(quiet.stdout), []);
+    assert.doesNotMatch(quiet.stdout, /seq_num/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan --catalog keeps counting scan_id across sessions", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["--num", "1", "--no-table", "--catalog", `${dir}/cat`, "--file", `${dir}/x.hdf`];
+    const first = await runScript("scan.ts", args);
+    const second = await runScript("scan.ts", args);
+    assert.match(first.stdout, /Transient Scan ID: 1 /);
+    assert.match(second.stdout, /Transient Scan ID: 2 /);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan --help prints the usage; a bad option is a usage error", async () => {
+  const help = await runScript("scan.ts", ["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: deno task scan/);
+  const bad = await runScript("scan.ts", ["--num", "two"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Option --num needs a number: got "two"/);
+  assert.match(bad.stderr, /Usage: deno task scan/);
+  const unknown = await runScript("scan.ts", ["--bogus"]);
+  assert.equal(unknown.code, 2);
+});
+
+Deno.test("Ctrl-C during deno task scan aborts the run cleanly", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnScript("scan.ts", ["--num", "50", "--file", `${dir}/long.hdf`]);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let stdout = "";
+    // Interrupt once the table has its first row.
+    while (!/\|\s+1 \|/.test(stdout)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += value;
+    }
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += value;
+    }
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 1);
+    assert.match(stderr, /Interrupted: aborting the run/);
+    assert.match(stderr, /ended with exit status "abort": Interrupted by Ctrl-C/);
+    assert.ok(tableRows(stdout).length < 50, "the scan stopped early");
+    assert.match(stdout, /Run ended with exit status 'abort': Interrupted by Ctrl-C/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
