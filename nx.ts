@@ -1,0 +1,12 @@
+/**
+ * The NeXus and catalog tools: `deno task nx --help` lists the commands.
+ *
+ * @module
+ */
+
+import { nxUsage, runNxCommand } from "./cli/nx_command.ts";
+import { runCommand } from "./cli/_io.ts";
+
+if (import.meta.main) {
+  Deno.exit(await runCommand(runNxCommand, Deno.args, nxUsage()));
+}
