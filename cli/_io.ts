@@ -73,3 +73,28 @@ export async function runCommand(
     return 1;
   }
 }
+
+/**
+ * Join `--option -1.5` into `--option=-1.5` for options that take a value, so negative
+ * numbers are not mistaken for options (`node:util`'s parseArgs refuses them otherwise).
+ * @param args Command-line arguments.
+ * @param valueOptions Names of the options that take a value, without dashes.
+ * @returns The arguments with such pairs joined.
+ */
+export function joinNegativeValues(args: string[], valueOptions: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (
+      arg.startsWith("--") && valueOptions.includes(arg.slice(2)) && next !== undefined &&
+      /^-(\d|\.\d|inf|Infinity)/i.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}

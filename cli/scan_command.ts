@@ -18,7 +18,7 @@ import {
 } from "../mod.ts";
 import { RandomSensor, SimMotor } from "../devices/mod.ts";
 import { defaultFileName } from "../core/file_name.ts";
-import { type CommandIO, UsageError } from "./_io.ts";
+import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
 
 /** Usage text of the scan command. */
 export const SCAN_USAGE = `Usage: deno task scan [options]
@@ -58,7 +58,7 @@ function parse(args: string[]): ScanArgs | "help" {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: joinNegativeValues(args, ["start", "stop", "num"]),
       options: {
         start: { type: "string" },
         stop: { type: "string" },

@@ -50,6 +50,18 @@ Deno.test("deno task scan honours --start, --stop, --num and --no-table", async 
       "1.50000",
       "2.00000",
     ]);
+    const negative = await runScript("scan.ts", [
+      "--start",
+      "-0.5",
+      "--stop",
+      "-0.25",
+      "--num",
+      "2",
+      "--file",
+      `${dir}/n.hdf`,
+    ]);
+    assert.equal(negative.code, 0, negative.stderr);
+    assert.deepEqual(tableRows(negative.stdout).map((r) => r[2]), ["-0.50000", "-0.25000"]);
     const quiet = await runScript("scan.ts", [...args, "--no-table"]);
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.deepEqual(tableRows(quiet.stdout), []);
