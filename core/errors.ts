@@ -148,3 +148,52 @@ export class RunInterrupted extends Error {
     this.kind = kind;
   }
 }
+
+/** The NeXus tree is inconsistent: a conflict between plugins, a missing link target, a bad name. */
+export class NexusLayoutError extends Error {
+  override name = "NexusLayoutError";
+  /** The NeXus path concerned. */
+  readonly path: string;
+  /** The plugin that caused the problem, when known. */
+  readonly plugin: string | undefined;
+
+  /**
+   * Make the error; the path (and plugin) are added to the message.
+   * @param message What is wrong.
+   * @param where The NeXus path and, when known, the plugin.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(
+    message: string,
+    where: { path: string; plugin?: string | undefined },
+    options?: ErrorOptions,
+  ) {
+    const who = where.plugin ? `plugin "${where.plugin}", ` : "";
+    super(`${who}path "${where.path}": ${message}`, options);
+    this.path = where.path;
+    this.plugin = where.plugin;
+  }
+}
+
+/** A NeXus group plugin failed while building its part of the tree. */
+export class PluginError extends Error {
+  override name = "PluginError";
+  /** The plugin's name. */
+  readonly plugin: string;
+  /** The NeXus path it was working on, when known. */
+  readonly path: string | undefined;
+
+  /**
+   * Make the error from what the plugin threw.
+   * @param plugin The plugin's name.
+   * @param cause What it threw.
+   * @param path The NeXus path concerned, when known.
+   */
+  constructor(plugin: string, cause: unknown, path?: string) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    const at = path ? ` at "${path}"` : "";
+    super(`Plugin "${plugin}" failed${at}: ${detail}`, { cause });
+    this.plugin = plugin;
+    this.path = path;
+  }
+}

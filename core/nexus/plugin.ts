@@ -1,0 +1,105 @@
+/**
+ * The contract of a NeXus group plugin: a named object whose `build()` reads a run and adds
+ * groups, fields, attributes and links to the file's tree.
+ *
+ * @module
+ */
+
+import type { RunData } from "../run_data.ts";
+import type { TreeBuilder } from "./tree.ts";
+
+/** Settings of the writer that plugins read. */
+export interface WriterSettings {
+  /** Absolute or relative path of the file being written. */
+  readonly filePath: string;
+  /** Name of the signal of the default plot (`/entry/data@signal`), when the user chose one. */
+  readonly nxdataSignal: string | undefined;
+  /** Axes of the default plot, when the user chose them. */
+  readonly nxdataSignalAxes: readonly string[] | undefined;
+  /** Name of the instrument (`/entry/instrument/name`), when given. */
+  readonly instrumentName: string | undefined;
+  /** Whether plugins should warn about content they expected and did not find. */
+  readonly warnOnMissingContent: boolean;
+  /** IANA time zone used for times written as text; the system's when undefined. */
+  readonly timeZone: string | undefined;
+}
+
+/** What a plugin's `build()` receives. */
+export interface BuildContext {
+  /** The run: start, streams with their columns and configuration, stop. */
+  readonly run: RunData;
+  /** Adds nodes to the file's tree on behalf of this plugin. */
+  readonly tree: TreeBuilder;
+  /** The writer's settings. */
+  readonly settings: WriterSettings;
+  /**
+   * Report something the user should know that does not stop the file (missing optional
+   * content, a name made safe). The writer passes it on with the plugin's name.
+   */
+  warn(message: string, path?: string): void;
+}
+
+/**
+ * A NeXus group plugin.
+ *
+ * Plugins run in three phases, `"pre"`, normal (no `enforce`) and `"post"`, and within a
+ * phase in the order they were registered. The built-in plugins are registered first, so a
+ * third-party plugin in the normal phase sees the tree they made.
+ *
+ * @example A plugin that adds an NXsample group from start metadata
+ * ```ts
+ * import type { NexusPlugin } from "./plugin.ts";
+ * const sample: NexusPlugin = {
+ *   name: "sample",
+ *   build({ run, tree }) {
+ *     if (typeof run.start.sample !== "string") return;
+ *     tree.group("/entry", "NXentry");
+ *     tree.group("/entry/sample", "NXsample");
+ *     tree.field("/entry/sample/name", run.start.sample);
+ *   },
+ * };
+ * ```
+ */
+export interface NexusPlugin {
+  /** Unique name; it appears in every error and warning the plugin causes. */
+  readonly name: string;
+  /** Phase: `"pre"` before the normal plugins, `"post"` after them. */
+  readonly enforce?: "pre" | "post";
+  /** Add this plugin's part of the file. */
+  build(context: BuildContext): void | Promise<void>;
+}
+
+/** A plugin, or a function that makes one. */
+export type PluginLike = NexusPlugin | (() => NexusPlugin);
+
+/**
+ * Turn a {@linkcode PluginLike} into a plugin, checking its shape.
+ * @param plugin The plugin or factory.
+ * @returns The plugin.
+ * @throws {TypeError} When it has no name or no `build` function.
+ */
+export function resolvePlugin(plugin: PluginLike): NexusPlugin {
+  const resolved = typeof plugin === "function" ? plugin() : plugin;
+  if (!resolved || typeof resolved.name !== "string" || resolved.name === "") {
+    throw new TypeError("A NeXus plugin needs a non-empty name");
+  }
+  if (typeof resolved.build !== "function") {
+    throw new TypeError(`NeXus plugin "${resolved.name}" has no build() function`);
+  }
+  if (resolved.enforce !== undefined && resolved.enforce !== "pre" && resolved.enforce !== "post") {
+    throw new TypeError(
+      `NeXus plugin "${resolved.name}": enforce must be "pre" or "post": got "${resolved.enforce}"`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * Sort plugins into their running order: `"pre"`, normal, `"post"`, each in registration order.
+ * @param plugins Plugins in registration order.
+ * @returns A new array in running order.
+ */
+export function runningOrder(plugins: readonly NexusPlugin[]): NexusPlugin[] {
+  const phase = (p: NexusPlugin) => p.enforce === "pre" ? 0 : p.enforce === "post" ? 2 : 1;
+  return [...plugins].sort((a, b) => phase(a) - phase(b));
+}

@@ -1,0 +1,579 @@
+/**
+ * The NeXus tree model: what plugins describe and the writer turns into an HDF5 file.
+ *
+ * Plugins never call the HDF5 library. They add groups, fields, attributes and links to a
+ * {@linkcode NexusTree} through a {@linkcode TreeBuilder} that records which plugin made each
+ * node, so a conflict names both plugins and the path, and the whole tree can be checked
+ * before anything is written.
+ *
+ * @module
+ */
+
+import { NexusLayoutError } from "../errors.ts";
+
+/** NeXus data types of fields and attributes. */
+export type NxType =
+  | "NX_CHAR"
+  | "NX_BOOLEAN"
+  | "NX_FLOAT32"
+  | "NX_FLOAT64"
+  | "NX_INT8"
+  | "NX_INT16"
+  | "NX_INT32"
+  | "NX_INT64"
+  | "NX_UINT8"
+  | "NX_UINT16"
+  | "NX_UINT32"
+  | "NX_UINT64";
+
+/** Typed arrays that hold numeric field data. */
+export type NumericArray =
+  | Float64Array
+  | Float32Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
+
+/** Data of a field: a scalar, a string or strings, or numbers (row-major for N-d shapes). */
+export type FieldData = string | string[] | number | bigint | boolean | number[] | NumericArray;
+
+/** An attribute value with an explicit type, for numbers whose type matters. */
+export interface TypedValue {
+  value: number | bigint | number[] | NumericArray;
+  dtype: NxType;
+}
+
+/**
+ * An attribute value. Plain integers are written as `NX_INT64` and other numbers as
+ * `NX_FLOAT64`; use a {@linkcode TypedValue} (or {@linkcode nxFloat}) where that guess is wrong.
+ */
+export type AttrValue = string | string[] | number | bigint | boolean | number[] | TypedValue;
+
+/** A stored attribute and the plugin that set it. */
+export interface NxAttribute {
+  value: AttrValue;
+  owner: string;
+}
+
+interface NodeBase {
+  /** Name of the node, the last path segment. */
+  readonly name: string;
+  /** Absolute path. */
+  readonly path: string;
+  /** Name of the plugin that made the node. */
+  readonly owner: string;
+  /** Attributes by name. */
+  readonly attrs: Map<string, NxAttribute>;
+}
+
+/** A group: an HDF5 group with an `NX_class`. */
+export interface NxGroup extends NodeBase {
+  readonly kind: "group";
+  /** Its NeXus base class, for example `"NXentry"` (empty for the root). */
+  readonly nxClass: string;
+  /** Children by name, in insertion order. */
+  readonly children: Map<string, NxNode>;
+}
+
+/** A field: an HDF5 dataset. */
+export interface NxField extends NodeBase {
+  readonly kind: "field";
+  readonly dtype: NxType;
+  /** Shape; `[]` for a scalar. */
+  readonly shape: number[];
+  readonly data: FieldData;
+  /** Chunk shape, for chunked storage. */
+  readonly chunks?: number[];
+  /** gzip level 1-9, for chunked storage. */
+  readonly compression?: number;
+}
+
+/** A hard link to another node of the file, by absolute path. */
+export interface NxLink extends NodeBase {
+  readonly kind: "link";
+  readonly target: string;
+}
+
+/** A link to a node in another HDF5 file. */
+export interface NxExternalLink extends NodeBase {
+  readonly kind: "external_link";
+  /** The other file, relative to this file's folder or absolute. */
+  readonly file: string;
+  /** Path of the node inside the other file. */
+  readonly target: string;
+}
+
+/** Any node of the tree. */
+export type NxNode = NxGroup | NxField | NxLink | NxExternalLink;
+
+/** Options of {@linkcode TreeBuilder.field}. */
+export interface FieldOptions {
+  /** Data type; inferred from the data when omitted. */
+  dtype?: NxType;
+  /** Shape; inferred from the data when omitted (1-D for arrays, scalar otherwise). */
+  shape?: number[];
+  /** Attributes of the field. */
+  attrs?: Record<string, AttrValue>;
+  /** Chunk shape (enables chunked storage). */
+  chunks?: number[];
+  /** gzip level 1-9 (needs `chunks`). */
+  compression?: number;
+  /** Give the field `@target` with its own path, as apstools does for fields it links to. */
+  target?: boolean;
+}
+
+const NEXUS_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_.]*[A-Za-z0-9_])?$/;
+
+/**
+ * Why `name` cannot name an HDF5 object, or undefined when it can.
+ * @param name A path segment.
+ * @returns The reason, or undefined.
+ */
+export function illegalName(name: string): string | undefined {
+  if (name.length === 0) return "an empty name";
+  if (name === "." || name === "..") return `"${name}" is reserved`;
+  if (name.includes("/")) return "a name may not contain '/'";
+  if (name.includes("\0")) return "a name may not contain NUL";
+  if (new TextEncoder().encode(name).length > 255) return "a name longer than 255 bytes";
+  return undefined;
+}
+
+/**
+ * Whether `name` follows NeXus's recommended naming rule (letters, digits, `_`, inner `.`).
+ * @param name A path segment.
+ * @returns True when it does.
+ */
+export function isNexusName(name: string): boolean {
+  return NEXUS_NAME.test(name);
+}
+
+/**
+ * Split an absolute path into its segments.
+ * @param path For example `"/entry/data"`.
+ * @returns The segments, `[]` for the root.
+ */
+export function splitPath(path: string): string[] {
+  if (!path.startsWith("/")) {
+    throw new NexusLayoutError(`Path "${path}" is not absolute (it must start with "/")`, {
+      path,
+    });
+  }
+  return path === "/" ? [] : path.slice(1).split("/");
+}
+
+/**
+ * Join a parent path and a child name.
+ * @param parent Absolute path of the parent.
+ * @param name Child name.
+ * @returns The child's absolute path.
+ */
+export function joinPath(parent: string, name: string): string {
+  return parent === "/" ? `/${name}` : `${parent}/${name}`;
+}
+
+function inferType(data: FieldData): NxType {
+  if (typeof data === "string" || Array.isArray(data) && typeof data[0] === "string") {
+    return "NX_CHAR";
+  }
+  if (typeof data === "boolean") return "NX_BOOLEAN";
+  if (typeof data === "bigint") return "NX_INT64";
+  if (typeof data === "number") return Number.isInteger(data) ? "NX_INT64" : "NX_FLOAT64";
+  if (Array.isArray(data)) return "NX_FLOAT64";
+  if (data instanceof Float64Array) return "NX_FLOAT64";
+  if (data instanceof Float32Array) return "NX_FLOAT32";
+  if (data instanceof BigInt64Array) return "NX_INT64";
+  if (data instanceof BigUint64Array) return "NX_UINT64";
+  if (data instanceof Int32Array) return "NX_INT32";
+  if (data instanceof Int16Array) return "NX_INT16";
+  if (data instanceof Int8Array) return "NX_INT8";
+  if (data instanceof Uint32Array) return "NX_UINT32";
+  if (data instanceof Uint16Array) return "NX_UINT16";
+  return "NX_UINT8";
+}
+
+function inferShape(data: FieldData): number[] {
+  if (typeof data === "object") return [data.length];
+  return [];
+}
+
+/**
+ * A float attribute or scalar that stays a float even when its value is whole
+ * (`-32000.0` rather than `-32000`).
+ * @param value The number.
+ * @returns A typed value of type `NX_FLOAT64`.
+ */
+export function nxFloat(value: number | number[]): TypedValue {
+  return { value, dtype: "NX_FLOAT64" };
+}
+
+/**
+ * An integer attribute of type `NX_INT64`.
+ * @param value The integer.
+ * @returns A typed value of type `NX_INT64`.
+ */
+export function nxInt(value: number | number[]): TypedValue {
+  return { value, dtype: "NX_INT64" };
+}
+
+/**
+ * The tree of one NeXus file. The writer owns it; each plugin gets a
+ * {@linkcode TreeBuilder} bound to its name through {@linkcode NexusTree.builder}.
+ *
+ * @example Groups, a field and a link
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const b = tree.builder("example");
+ * b.group("/entry", "NXentry");
+ * b.group("/entry/data", "NXdata", { signal: "y" });
+ * b.field("/entry/data/y", new Float64Array([1, 2, 3]), { attrs: { units: "counts" } });
+ * b.link("/entry/y", "/entry/data/y");
+ * assert.equal(tree.get("/entry/data/y")?.kind, "field");
+ * assert.deepEqual(tree.check(), []);
+ * ```
+ */
+export class NexusTree {
+  /** The root group (the file); its attributes are the file's. */
+  readonly root: NxGroup = {
+    kind: "group",
+    name: "",
+    path: "/",
+    owner: "",
+    nxClass: "",
+    attrs: new Map(),
+    children: new Map(),
+  };
+
+  /**
+   * A builder that records `owner` as the maker of everything it adds.
+   * @param owner Name of the plugin.
+   * @returns The builder.
+   */
+  builder(owner: string): TreeBuilder {
+    return new TreeBuilder(this, owner);
+  }
+
+  /**
+   * The node at `path`, without following links.
+   * @param path Absolute path.
+   * @returns The node, or undefined.
+   */
+  get(path: string): NxNode | undefined {
+    let node: NxNode = this.root;
+    for (const segment of splitPath(path)) {
+      if (node.kind !== "group") return undefined;
+      const child: NxNode | undefined = node.children.get(segment);
+      if (!child) return undefined;
+      node = child;
+    }
+    return node;
+  }
+
+  /**
+   * The node at `path`, following hard links (also in the middle of the path).
+   * @param path Absolute path.
+   * @returns The node, or undefined when it or a link target is missing.
+   */
+  resolve(path: string, depth = 0): NxNode | undefined {
+    if (depth > 32) return undefined;
+    let node: NxNode = this.root;
+    const segments = splitPath(path);
+    for (let i = 0; i < segments.length; i++) {
+      if (node.kind === "link") {
+        const target = this.resolve(node.target, depth + 1);
+        if (!target) return undefined;
+        node = target;
+      }
+      if (node.kind !== "group") return undefined;
+      const child: NxNode | undefined = node.children.get(segments[i]!);
+      if (!child) return undefined;
+      node = child;
+    }
+    return node.kind === "link" ? this.resolve(node.target, depth + 1) : node;
+  }
+
+  /**
+   * Every node, depth first, parents before children.
+   * @returns A generator of nodes (the root first).
+   */
+  *walk(): Generator<NxNode> {
+    const stack: NxNode[] = [this.root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      yield node;
+      if (node.kind === "group") stack.push(...[...node.children.values()].reverse());
+    }
+  }
+
+  /**
+   * Remove everything `owner` made, and the attributes it set on others' nodes, as if the
+   * plugin had never run. Groups that others have added to are kept.
+   * @param owner Name of the plugin.
+   */
+  removeOwner(owner: string): void {
+    const prune = (group: NxGroup): void => {
+      for (const [name, child] of group.children) {
+        if (child.kind === "group") prune(child);
+        const emptyGroup = child.kind === "group" && child.children.size === 0;
+        if (child.owner === owner && (child.kind !== "group" || emptyGroup)) {
+          group.children.delete(name);
+          continue;
+        }
+        for (const [key, attr] of child.attrs) if (attr.owner === owner) child.attrs.delete(key);
+      }
+    };
+    prune(this.root);
+    for (const [key, attr] of this.root.attrs) {
+      if (attr.owner === owner) this.root.attrs.delete(key);
+    }
+  }
+
+  /**
+   * Check the whole tree: link targets exist, names are legal, groups have classes.
+   * @returns The problems found (empty when the tree can be written).
+   */
+  check(): NexusLayoutError[] {
+    const problems: NexusLayoutError[] = [];
+    for (const node of this.walk()) {
+      if (node === this.root) continue;
+      const why = illegalName(node.name);
+      if (why) {
+        problems.push(
+          new NexusLayoutError(`Illegal name: ${why}`, { path: node.path, plugin: node.owner }),
+        );
+      }
+      if (node.kind === "group" && !/^NX[A-Za-z_]+$/.test(node.nxClass)) {
+        problems.push(
+          new NexusLayoutError(`Group has no valid NX_class: got "${node.nxClass}"`, {
+            path: node.path,
+            plugin: node.owner,
+          }),
+        );
+      }
+      if (node.kind === "link") {
+        const target = this.resolve(node.target);
+        if (!target) {
+          problems.push(
+            new NexusLayoutError(`Link target "${node.target}" does not exist`, {
+              path: node.path,
+              plugin: node.owner,
+            }),
+          );
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+/**
+ * Adds nodes to a {@linkcode NexusTree} on behalf of one plugin.
+ *
+ * A group may be declared by several plugins if they agree on its class; a field, a link or
+ * an attribute belongs to the first plugin that made it, and a second claim by another
+ * plugin is a {@linkcode NexusLayoutError} naming both.
+ */
+export class TreeBuilder {
+  /** The tree being built. */
+  readonly tree: NexusTree;
+  /** The plugin this builder works for. */
+  readonly owner: string;
+
+  /**
+   * @param tree The tree.
+   * @param owner Name of the plugin.
+   */
+  constructor(tree: NexusTree, owner: string) {
+    this.tree = tree;
+    this.owner = owner;
+  }
+
+  /**
+   * Declare a group (its parent must exist). Declaring an existing group of the same class
+   * returns it, and sets the given attributes.
+   * @param path Absolute path.
+   * @param nxClass NeXus base class, for example `"NXdata"`.
+   * @param attrs Attributes to set (besides `NX_class`, which is written from `nxClass`).
+   * @returns The group.
+   */
+  group(path: string, nxClass: string, attrs: Record<string, AttrValue> = {}): NxGroup {
+    const { parent, name } = this.#parentOf(path);
+    const existing = parent.children.get(name);
+    let group: NxGroup;
+    if (existing) {
+      if (existing.kind !== "group" || existing.nxClass !== nxClass) {
+        throw this.#conflict(path, existing, `a ${nxClass} group`);
+      }
+      group = existing;
+    } else {
+      group = {
+        kind: "group",
+        name,
+        path,
+        owner: this.owner,
+        nxClass,
+        attrs: new Map(),
+        children: new Map(),
+      };
+      parent.children.set(name, group);
+    }
+    for (const [key, value] of Object.entries(attrs)) this.#setAttr(group, key, value);
+    return group;
+  }
+
+  /**
+   * Add a field (its parent group must exist).
+   * @param path Absolute path.
+   * @param data The data.
+   * @param options Type, shape, attributes, storage.
+   * @returns The field.
+   */
+  field(path: string, data: FieldData, options: FieldOptions = {}): NxField {
+    const { parent, name } = this.#parentOf(path);
+    const existing = parent.children.get(name);
+    if (existing) throw this.#conflict(path, existing, "a field");
+    const shape = options.shape ?? inferShape(data);
+    const expected = typeof data === "object" ? data.length : 1;
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (options.shape && typeof data === "object" && count !== expected) {
+      throw new NexusLayoutError(
+        `Shape [${shape.join(", ")}] holds ${count} values, the data has ${expected}`,
+        { path, plugin: this.owner },
+      );
+    }
+    const field: NxField = {
+      kind: "field",
+      name,
+      path,
+      owner: this.owner,
+      dtype: options.dtype ?? inferType(data),
+      shape,
+      data,
+      attrs: new Map(),
+      ...(options.chunks ? { chunks: options.chunks } : {}),
+      ...(options.compression ? { compression: options.compression } : {}),
+    };
+    parent.children.set(name, field);
+    for (const [key, value] of Object.entries(options.attrs ?? {})) {
+      this.#setAttr(field, key, value);
+    }
+    if (options.target) this.#setAttr(field, "target", path);
+    return field;
+  }
+
+  /**
+   * Set an attribute of an existing node (`"/"` for the file).
+   * @param path Absolute path of the node.
+   * @param name Attribute name.
+   * @param value Attribute value.
+   */
+  attr(path: string, name: string, value: AttrValue): void {
+    const node = this.tree.get(path);
+    if (!node) {
+      throw new NexusLayoutError(`Cannot set attribute "${name}": no node at this path`, {
+        path,
+        plugin: this.owner,
+      });
+    }
+    this.#setAttr(node, name, value);
+  }
+
+  /**
+   * Add a hard link; the target must exist by the time the tree is checked.
+   * @param path Absolute path of the link.
+   * @param target Absolute path of the linked node.
+   * @returns The link.
+   */
+  link(path: string, target: string): NxLink {
+    splitPath(target);
+    const { parent, name } = this.#parentOf(path);
+    const existing = parent.children.get(name);
+    if (existing) throw this.#conflict(path, existing, `a link to "${target}"`);
+    const link: NxLink = { kind: "link", name, path, owner: this.owner, target, attrs: new Map() };
+    parent.children.set(name, link);
+    return link;
+  }
+
+  /**
+   * Add a link to a node in another HDF5 file.
+   * @param path Absolute path of the link.
+   * @param file The other file.
+   * @param target Path inside the other file.
+   * @returns The external link.
+   */
+  externalLink(path: string, file: string, target: string): NxExternalLink {
+    const { parent, name } = this.#parentOf(path);
+    const existing = parent.children.get(name);
+    if (existing) throw this.#conflict(path, existing, `an external link to "${file}"`);
+    const link: NxExternalLink = {
+      kind: "external_link",
+      name,
+      path,
+      owner: this.owner,
+      file,
+      target,
+      attrs: new Map(),
+    };
+    parent.children.set(name, link);
+    return link;
+  }
+
+  /**
+   * Whether a node exists at `path` (without following links).
+   * @param path Absolute path.
+   * @returns True when it does.
+   */
+  has(path: string): boolean {
+    return this.tree.get(path) !== undefined;
+  }
+
+  #parentOf(path: string): { parent: NxGroup; name: string } {
+    const segments = splitPath(path);
+    const name = segments.pop();
+    if (name === undefined) {
+      throw new NexusLayoutError("The root cannot be made again", { path, plugin: this.owner });
+    }
+    const why = illegalName(name);
+    if (why) throw new NexusLayoutError(`Illegal name: ${why}`, { path, plugin: this.owner });
+    const parentPath = segments.length === 0 ? "/" : `/${segments.join("/")}`;
+    const parent = this.tree.get(parentPath);
+    if (!parent || parent.kind !== "group") {
+      throw new NexusLayoutError(
+        `Parent group "${parentPath}" does not exist (declare it with group() first)`,
+        { path, plugin: this.owner },
+      );
+    }
+    return { parent, name };
+  }
+
+  #setAttr(node: NxNode, name: string, value: AttrValue): void {
+    if (name === "NX_class") {
+      throw new NexusLayoutError("NX_class is set from the group's class, not as an attribute", {
+        path: node.path,
+        plugin: this.owner,
+      });
+    }
+    const existing = node.attrs.get(name);
+    if (existing && existing.owner !== this.owner) {
+      throw new NexusLayoutError(
+        `Attribute "@${name}" was already set by plugin "${existing.owner}"`,
+        { path: node.path, plugin: this.owner },
+      );
+    }
+    node.attrs.set(name, { value, owner: this.owner });
+  }
+
+  #conflict(path: string, existing: NxNode, wanted: string): NexusLayoutError {
+    const what = existing.kind === "group" ? `a ${existing.nxClass} group` : `a ${existing.kind}`;
+    return new NexusLayoutError(
+      `Plugin "${this.owner}" wants ${wanted} where plugin "${existing.owner}" made ${what}`,
+      { path, plugin: this.owner },
+    );
+  }
+}
