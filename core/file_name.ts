@@ -6,6 +6,7 @@
  */
 
 import type { RunStart } from "./documents.ts";
+import { localParts } from "./time.ts";
 
 /** Options of {@linkcode defaultFileName}. */
 export interface FileNameOptions {
@@ -18,31 +19,6 @@ export interface FileNameOptions {
 /** Defaults of {@linkcode FileNameOptions}. */
 export const fileNameDefaults = { extension: "hdf" } as const satisfies FileNameOptions;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = timeZone ?? "";
-  let format = formatters.get(key);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-      });
-    } catch (cause) {
-      throw new RangeError(`Unknown time zone "${timeZone}"`, { cause });
-    }
-    formatters.set(key, format);
-  }
-  return format;
-}
-
 /**
  * The calendar date and time of `epochSeconds` in a time zone as `YYYYmmdd-HHMMSS`.
  * @param epochSeconds Unix epoch seconds.
@@ -50,10 +26,7 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
  * @returns The stamp.
  */
 export function timeStamp(epochSeconds: number, timeZone?: string): string {
-  const parts: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(epochSeconds * 1000))) {
-    parts[part.type] = part.value;
-  }
+  const parts = localParts(epochSeconds * 1000, timeZone);
   return `${parts.year}${parts.month}${parts.day}-${parts.hour}${parts.minute}${parts.second}`;
 }
 

@@ -172,11 +172,37 @@ class ColumnBuilder implements Column {
     return this.#timestamps.length;
   }
 
-  push(value: unknown, timestamp: unknown, where: { document: string; uid: string }): void {
+  /**
+   * Throw when `value` cannot be stored in this column, before anything of the event is
+   * stored, so a bad event leaves no trace.
+   */
+  check(value: unknown, where: { document: string; uid: string }): void {
+    if (!this.#numbers) return;
+    if (this.kind === "array") {
+      const flat = Array.isArray(value) ? value.flat(this.shape.length) : undefined;
+      if (!flat || flat.length !== this.#size) {
+        throw new DocumentError(
+          `expected an array of shape [${this.shape.join(", ")}] as the descriptor says`,
+          { ...where, field: `data.${this.key}` },
+        );
+      }
+      for (const item of flat) this.#scalar(item, where);
+    } else {
+      this.#scalar(value, where);
+    }
+  }
+
+  /** Store a value that {@linkcode ColumnBuilder.check} accepted. */
+  push(value: unknown, timestamp: unknown): void {
     const numbers = this.#numbers;
     if (numbers) {
-      if (this.kind === "array") this.#pushArray(numbers, value, where);
-      else numbers.push(this.#scalar(value, where));
+      if (this.kind === "array") {
+        for (const item of (value as unknown[]).flat(this.shape.length)) {
+          numbers.push(toNumber(item));
+        }
+      } else {
+        numbers.push(toNumber(value));
+      }
     } else {
       this.#others!.push(this.kind === "string" ? (value == null ? "" : String(value)) : value);
     }
@@ -200,30 +226,19 @@ class ColumnBuilder implements Column {
     return this.#timestamps.view();
   }
 
-  #scalar(value: unknown, where: { document: string; uid: string }): number {
-    if (typeof value === "number") return value;
-    if (typeof value === "boolean") return value ? 1 : 0;
-    if (value === null || value === undefined) return NaN;
+  #scalar(value: unknown, where: { document: string; uid: string }): void {
+    if (typeof value === "number" || typeof value === "boolean" || value == null) return;
     throw new DocumentError(
       `expected a ${this.dataKey.dtype} as the descriptor says: got ${JSON.stringify(value)}`,
       { ...where, field: `data.${this.key}` },
     );
   }
+}
 
-  #pushArray(
-    numbers: GrowableFloat64,
-    value: unknown,
-    where: { document: string; uid: string },
-  ): void {
-    const flat = Array.isArray(value) ? value.flat(this.shape.length) : undefined;
-    if (!flat || flat.length !== this.#size) {
-      throw new DocumentError(
-        `expected an array of shape [${this.shape.join(", ")}] as the descriptor says`,
-        { ...where, field: `data.${this.key}` },
-      );
-    }
-    for (const item of flat) numbers.push(this.#scalar(item, where));
-  }
+function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return NaN;
 }
 
 class StreamBuilder implements StreamData {
@@ -293,9 +308,10 @@ class StreamBuilder implements StreamData {
           field: `data.${key}`,
         });
       }
-      column.push(data[key], timestamps[key], { document, uid });
+      column.check(data[key], { document, uid });
       seen++;
     }
+    for (const key in data) this.#columns.get(key)!.push(data[key], timestamps[key]);
     this.#time.push(time);
     this.#seqNum.push(seqNum);
     if (seen !== this.#columns.size) {
