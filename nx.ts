@@ -6,6 +6,7 @@
 
 import { nxUsage, runNxCommand } from "./cli/nx_command.ts";
 import { runCommand } from "./cli/_io.ts";
+import "./cli/nx_tree_command.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCommand(runNxCommand, Deno.args, nxUsage()));

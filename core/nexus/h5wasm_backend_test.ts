@@ -1,0 +1,457 @@
+import assert from "node:assert/strict";
+import { NexusLayoutError } from "../errors.ts";
+import { type H5wasmApi, H5wasmBackend, loadH5wasm } from "./h5wasm_backend.ts";
+import { NexusTree, nxFloat, nxInt } from "./tree.ts";
+import {
+  h5dumpOk,
+  ignoreWithoutH5dump,
+  ignoreWithoutH5py,
+  readWithH5py,
+} from "../../tests/_interop.ts";
+
+type Dataset = InstanceType<H5wasmApi["Dataset"]>;
+type Group = InstanceType<H5wasmApi["Group"]>;
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Open `path` with h5wasm for reading, run `fn`, close. */
+async function readBack<T>(path: string, fn: (file: Group, api: H5wasmApi) => T): Promise<T> {
+  const { api } = await loadH5wasm();
+  const file = new api.File(path, "r");
+  try {
+    return fn(file, api);
+  } finally {
+    file.close();
+  }
+}
+
+/** A tree with every type, shape and kind of attribute, and links. */
+function fullTree(): NexusTree {
+  const tree = new NexusTree();
+  const b = tree.builder("test");
+  b.attr("/", "creator", "test");
+  b.group("/entry", "NXentry", { default: "data" });
+  b.group("/entry/data", "NXdata", { signal: "f64", axes: ["i32"] });
+  const d = "/entry/data";
+  b.field(`${d}/f64`, new Float64Array([0.5, NaN, -1.5]), { target: true });
+  b.field(`${d}/f32`, [0.25, 1.5], { dtype: "NX_FLOAT32" });
+  b.field(`${d}/i64`, new Float64Array([1, -2, 2 ** 40]), { dtype: "NX_INT64" });
+  b.field(`${d}/i32`, [1, 2, 3], { dtype: "NX_INT32" });
+  b.field(`${d}/i16`, [-300], { dtype: "NX_INT16" });
+  b.field(`${d}/i8`, [-5, 5], { dtype: "NX_INT8" });
+  b.field(`${d}/u64`, new BigUint64Array([7n, 2n ** 63n]));
+  b.field(`${d}/u32`, [4000000000], { dtype: "NX_UINT32" });
+  b.field(`${d}/u16`, new Uint16Array([65535]));
+  b.field(`${d}/u8`, [255], { dtype: "NX_UINT8" });
+  b.field(`${d}/flag`, true);
+  b.field(`${d}/flags`, [1, 0, 1], { dtype: "NX_BOOLEAN" });
+  b.field(`${d}/scalar_float`, 2.5);
+  b.field(`${d}/scalar_int`, 5);
+  b.field(`${d}/scalar_big`, 2n ** 60n);
+  b.field(`${d}/matrix`, new Float64Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3] });
+  b.field(`${d}/cube`, [0, 1, 2, 3, 4, 5, 6, 7], { dtype: "NX_INT32", shape: [2, 2, 2] });
+  b.field(`${d}/empty`, new Float64Array(0));
+  b.field(`${d}/text`, "héllo\nworld");
+  b.field(`${d}/texts`, ["a", "bé", ""]);
+  b.field(`${d}/text_matrix`, ["a", "b", "c", "d"], { shape: [2, 2] });
+  b.group("/entry/attrs", "NXnote", {
+    string: "value",
+    empty_string: "",
+    strings: ["motor", "sensor"],
+    no_strings: [],
+    yes: true,
+    no: false,
+    big: 2n ** 62n,
+    int: 5,
+    float: 0.5,
+    whole_float: nxFloat(-32000),
+    nan: NaN,
+    ints: [1, 2, 3],
+    floats: [1, 2.5],
+    typed_int: nxInt(7),
+    float32s: { value: [0.5, 0.25], dtype: "NX_FLOAT32" },
+    uint8: { value: 200, dtype: "NX_UINT8" },
+  });
+  b.link("/entry/f64", `${d}/f64`);
+  b.link("/entry/data_again", d);
+  // A link whose target passes through another link: made after it.
+  b.link("/entry/via", "/entry/data_again/i32");
+  b.externalLink("/entry/outside", "other.h5", "/entry/x");
+  return tree;
+}
+
+Deno.test("write() stores each NX type as its HDF5 type, with shapes and values", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/full.h5`;
+    await new H5wasmBackend().write(fullTree(), path);
+    await readBack(path, (file) => {
+      const field = (name: string) => file.get(`/entry/data/${name}`) as Dataset;
+      const expected: [string, string, number[]][] = [
+        ["f64", "<d", [3]],
+        ["f32", "<f", [2]],
+        ["i64", "<q", [3]],
+        ["i32", "<i", [3]],
+        ["i16", "<h", [1]],
+        ["i8", "<b", [2]],
+        ["u64", "<Q", [2]],
+        ["u32", "<I", [1]],
+        ["u16", "<H", [1]],
+        ["u8", "<B", [1]],
+        ["flag", "<B", []],
+        ["flags", "<B", [3]],
+        ["scalar_float", "<d", []],
+        ["scalar_int", "<q", []],
+        ["scalar_big", "<q", []],
+        ["matrix", "<d", [2, 3]],
+        ["cube", "<i", [2, 2, 2]],
+        ["empty", "<d", [0]],
+        ["text", "S", []],
+        ["texts", "S", [3]],
+        ["text_matrix", "S", [2, 2]],
+      ];
+      for (const [name, dtype, shape] of expected) {
+        assert.equal(field(name).dtype, dtype, name);
+        assert.deepEqual(field(name).shape, shape, name);
+      }
+      const f64 = Array.from(field("f64").value as Float64Array);
+      assert.equal(f64[0], 0.5);
+      assert.ok(Number.isNaN(f64[1]));
+      assert.deepEqual(Array.from(field("f32").value as Float32Array), [0.25, 1.5]);
+      assert.deepEqual(Array.from(field("i64").value as BigInt64Array), [1n, -2n, 2n ** 40n]);
+      assert.deepEqual(Array.from(field("u64").value as BigUint64Array), [7n, 2n ** 63n]);
+      assert.deepEqual(Array.from(field("i16").value as Int16Array), [-300]);
+      assert.deepEqual(Array.from(field("u32").value as Uint32Array), [4000000000]);
+      assert.equal(field("flag").value, 1);
+      assert.deepEqual(Array.from(field("flags").value as Uint8Array), [1, 0, 1]);
+      assert.equal(field("scalar_float").value, 2.5);
+      assert.equal(field("scalar_int").value, 5n);
+      assert.equal(field("scalar_big").value, 2n ** 60n);
+      assert.deepEqual(Array.from(field("matrix").value as Float64Array), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(Array.from(field("cube").value as Int32Array), [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(field("text").value, "héllo\nworld");
+      assert.equal(field("text").metadata.vlen, true);
+      assert.equal(field("text").metadata.cset, 1); // UTF-8
+      assert.deepEqual(field("texts").value, ["a", "bé", ""]);
+      assert.deepEqual(field("text_matrix").value, ["a", "b", "c", "d"]);
+    });
+  });
+});
+
+Deno.test("write() stores attributes of every kind with the types they promise", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/attrs.h5`;
+    await new H5wasmBackend().write(fullTree(), path);
+    await readBack(path, (file) => {
+      const attrs = (file.get("/entry/attrs") as Group).attrs;
+      const check = (name: string, dtype: string, shape: number[], value: unknown) => {
+        const attr = attrs[name];
+        assert.ok(attr, `@${name} is missing`);
+        assert.equal(attr.dtype, dtype, `@${name} dtype`);
+        assert.deepEqual(attr.shape, shape, `@${name} shape`);
+        const read = ArrayBuffer.isView(attr.value)
+          ? Array.from(attr.value as Uint8Array)
+          : attr.value;
+        assert.deepEqual(read, value, `@${name} value`);
+      };
+      check("NX_class", "S", [], "NXnote");
+      check("string", "S", [], "value");
+      check("empty_string", "S", [], "");
+      check("strings", "S", [2], ["motor", "sensor"]);
+      check("yes", "<B", [], 1);
+      check("no", "<B", [], 0);
+      check("big", "<q", [], 2n ** 62n);
+      check("int", "<q", [], 5n);
+      check("float", "<d", [], 0.5);
+      check("whole_float", "<d", [], -32000);
+      check("ints", "<q", [3], [1n, 2n, 3n]);
+      check("floats", "<d", [2], [1, 2.5]);
+      check("typed_int", "<q", [], 7n);
+      check("float32s", "<f", [2], [0.5, 0.25]);
+      check("uint8", "<B", [], 200);
+      assert.ok(Number.isNaN(attrs["nan"]?.value as number));
+      assert.deepEqual(attrs["no_strings"]?.shape, [0]);
+      const root = file.attrs;
+      assert.equal(root["creator"]?.value, "test");
+      assert.equal(root["NX_class"], undefined, "the root has no NX_class");
+    });
+  });
+});
+
+Deno.test("write() gives every group but the root its NX_class", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/classes.h5`;
+    await new H5wasmBackend().write(fullTree(), path);
+    await readBack(path, (file) => {
+      for (const [group, nxClass] of [["/entry", "NXentry"], ["/entry/data", "NXdata"]]) {
+        assert.equal((file.get(group!) as Group).attrs["NX_class"]?.value, nxClass);
+      }
+    });
+  });
+});
+
+Deno.test("write() makes hard links after the nodes, and external links", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/links.h5`;
+    await new H5wasmBackend().write(fullTree(), path);
+    await readBack(path, (file) => {
+      const linked = file.get("/entry/f64") as Dataset;
+      assert.equal(linked.attrs["target"]?.value, "/entry/data/f64");
+      assert.deepEqual(
+        Array.from((file.get("/entry/via") as Dataset).value as Int32Array),
+        [1, 2, 3],
+      );
+      assert.deepEqual(file.get_external_link("/entry/outside"), {
+        filename: "other.h5",
+        obj_path: "/entry/x",
+      });
+    });
+  });
+});
+
+Deno.test("write() chunks and gzip-compresses fields that ask for it", async () => {
+  await withDir(async (dir) => {
+    const tree = new NexusTree();
+    const b = tree.builder("test");
+    b.field("/image", new Float64Array(100).fill(1), {
+      shape: [10, 10],
+      chunks: [5, 20],
+      compression: 6,
+    });
+    b.field("/chunked_only", new Int32Array(8), { chunks: [4] });
+    b.field("/auto_chunks", new Float32Array(6), { compression: 4 });
+    b.field("/labels", ["a", "b"], { chunks: [1], compression: 9 });
+    const path = `${dir}/gzip.h5`;
+    await new H5wasmBackend().write(tree, path);
+    await readBack(path, (file) => {
+      const image = file.get("/image") as Dataset;
+      assert.deepEqual(image.metadata.chunks, [5, 10], "chunks are clamped to the shape");
+      assert.deepEqual(image.filters.map((f) => [f.name, f.cd_values]), [["deflate", [6]]]);
+      assert.equal((image.value as Float64Array).every((v) => v === 1), true);
+      assert.deepEqual((file.get("/chunked_only") as Dataset).metadata.chunks, [4]);
+      assert.deepEqual((file.get("/chunked_only") as Dataset).filters, []);
+      assert.deepEqual((file.get("/auto_chunks") as Dataset).metadata.chunks, [6]);
+      // h5wasm cannot filter variable-length strings: chunked, uncompressed.
+      const labels = file.get("/labels") as Dataset;
+      assert.deepEqual(labels.metadata.chunks, [1]);
+      assert.deepEqual(labels.filters, []);
+      assert.deepEqual(labels.value, ["a", "b"]);
+    });
+  });
+});
+
+Deno.test("write() refuses an existing file and leaves it untouched", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/exists.h5`;
+    await Deno.writeTextFile(path, "keep me");
+    await assert.rejects(
+      new H5wasmBackend().write(fullTree(), path),
+      (error: Error) => error instanceof Deno.errors.AlreadyExists && error.message.includes(path),
+    );
+    assert.equal(await Deno.readTextFile(path), "keep me");
+  });
+});
+
+Deno.test("write() removes the partial file when a node cannot be written", async () => {
+  await withDir(async (dir) => {
+    const tree = fullTree();
+    tree.builder("late").field("/entry/bad", [1.5], { dtype: "NX_INT32" });
+    const path = `${dir}/partial.h5`;
+    await assert.rejects(new H5wasmBackend().write(tree, path), (error: Error) => {
+      assert.ok(error instanceof NexusLayoutError);
+      assert.equal(error.path, "/entry/bad");
+      assert.equal(error.plugin, "late");
+      assert.match(error.message, /NX_INT32 cannot hold 1\.5: not an integer/);
+      return true;
+    });
+    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+  });
+});
+
+Deno.test("write() names the field and the reason when data does not fit its type", async () => {
+  const cases: [string, (tree: NexusTree) => void, RegExp][] = [
+    ["/x", (t) => t.builder("p").field("/x", [300], { dtype: "NX_UINT8" }), /out of range/],
+    ["/x", (t) => t.builder("p").field("/x", [-1], { dtype: "NX_UINT64" }), /out of range/],
+    ["/x", (t) => t.builder("p").field("/x", [2], { dtype: "NX_BOOLEAN" }), /true, false, 0 or 1/],
+    ["/x", (t) => t.builder("p").field("/x", "text", { dtype: "NX_FLOAT64" }), /needs numbers/],
+    ["/x", (t) => t.builder("p").field("/x", [1, 2], { dtype: "NX_CHAR" }), /needs text/],
+    ["/x", (t) => t.builder("p").field("/x", 1, { chunks: [1] }), /scalar field cannot be chunked/],
+    ["/x", (t) => t.builder("p").field("/x", [1, 2], { chunks: [1, 1] }), /do not fit shape/],
+    [
+      "/x",
+      (t) => t.builder("p").field("/x", [1], { compression: 12 }),
+      /The gzip level must be 0-9: got 12/,
+    ],
+    ["/", (t) => t.builder("p").attr("/", "a", { value: 1.5, dtype: "NX_INT8" }), /not an integer/],
+  ];
+  await withDir(async (dir) => {
+    for (const [i, [path, build, reason]] of cases.entries()) {
+      const tree = new NexusTree();
+      build(tree);
+      await assert.rejects(new H5wasmBackend().write(tree, `${dir}/${i}.h5`), (error: Error) => {
+        assert.ok(error instanceof NexusLayoutError, `case ${i}: ${error}`);
+        assert.equal(error.path, path);
+        assert.match(error.message, reason);
+        return true;
+      });
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no partial files are left");
+  });
+});
+
+Deno.test("write() reports HDF5's own reason when the library refuses a call", async () => {
+  await withDir(async (dir) => {
+    // The writer checks trees first; written unchecked, a dangling link reaches HDF5.
+    const tree = new NexusTree();
+    tree.builder("p").link("/dangling", "/nowhere");
+    await assert.rejects(
+      new H5wasmBackend().write(tree, `${dir}/dangling.h5`),
+      /path "\/dangling": Cannot link to "\/nowhere": .*'nowhere' doesn't exist/,
+    );
+  });
+});
+
+Deno.test("write() refuses a cycle of links and a hard link into another file", async () => {
+  await withDir(async (dir) => {
+    const cycle = new NexusTree();
+    cycle.builder("p").link("/a", "/b");
+    cycle.builder("q").link("/b", "/a");
+    await assert.rejects(new H5wasmBackend().write(cycle, `${dir}/cycle.h5`), /Links form a cycle/);
+    const outside = new NexusTree();
+    outside.builder("p").externalLink("/ext", "other.h5", "/x");
+    outside.builder("p").link("/in", "/ext");
+    await assert.rejects(
+      new H5wasmBackend().write(outside, `${dir}/outside.h5`),
+      /A hard link cannot point into another file/,
+    );
+  });
+});
+
+Deno.test("write() puts attributes set on a link onto the object it links to", async () => {
+  await withDir(async (dir) => {
+    const tree = new NexusTree();
+    const b = tree.builder("p");
+    b.field("/x", [1, 2]);
+    b.link("/y", "/x");
+    b.attr("/y", "units", "mm");
+    await new H5wasmBackend().write(tree, `${dir}/a.h5`);
+    await readBack(`${dir}/a.h5`, (file) => {
+      assert.equal((file.get("/x") as Dataset).attrs["units"]?.value, "mm");
+    });
+    b.attr("/x", "long_name", "x");
+    b.attr("/y", "long_name", "y");
+    await assert.rejects(new H5wasmBackend().write(tree, `${dir}/b.h5`), /set both on the link/);
+  });
+});
+
+Deno.test("write() takes relative and non-ASCII paths from the current folder", async () => {
+  await withDir(async (dir) => {
+    const here = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      await Deno.mkdir("données");
+      await new H5wasmBackend().write(fullTree(), "données/mesure ü 😀.h5");
+    } finally {
+      Deno.chdir(here);
+    }
+    const absolute = `${dir}/données/mesure ü 😀.h5`;
+    assert.ok((await Deno.stat(absolute)).size > 0);
+    await readBack(absolute, (file) => {
+      assert.equal((file.get("/entry/data/text") as Dataset).value, "héllo\nworld");
+    });
+  });
+});
+
+Deno.test("versions() reports h5wasm's package version and its HDF5 version", async () => {
+  const versions = await new H5wasmBackend().versions();
+  assert.equal(versions.library, "h5wasm");
+  assert.match(versions.libraryVersion, /^\d+\.\d+\.\d+/);
+  assert.notEqual(versions.libraryVersion, "unknown");
+  assert.match(versions.hdf5, /^\d+\.\d+\.\d+/);
+  assert.equal((await loadH5wasm()).hdf5Version, versions.hdf5);
+});
+
+Deno.test({
+  name: "h5py reads back each type, attribute and link the backend writes",
+  ignore: ignoreWithoutH5py(),
+  fn: async () => {
+    await withDir(async (dir) => {
+      const path = `${dir}/full.h5`;
+      await new H5wasmBackend().write(fullTree(), path);
+      const { objects } = await readWithH5py(path);
+      const dtype = (p: string) => objects[`/entry/data/${p}`]?.dtype;
+      assert.equal(dtype("f64"), "float64");
+      assert.equal(dtype("f32"), "float32");
+      assert.equal(dtype("i64"), "int64");
+      assert.equal(dtype("i32"), "int32");
+      assert.equal(dtype("i16"), "int16");
+      assert.equal(dtype("i8"), "int8");
+      assert.equal(dtype("u64"), "uint64");
+      assert.equal(dtype("u32"), "uint32");
+      assert.equal(dtype("u16"), "uint16");
+      assert.equal(dtype("u8"), "uint8");
+      assert.equal(dtype("flag"), "uint8");
+      assert.equal(dtype("text"), "string");
+      assert.deepEqual(objects["/entry/data/text"]?.string, { encoding: "utf-8", length: null });
+      assert.equal(objects["/entry/data/text"]?.value, "héllo\nworld");
+      assert.deepEqual(objects["/entry/data/f64"]?.value, [0.5, "nan", -1.5]);
+      assert.deepEqual(objects["/entry/data/matrix"]?.value, [[1, 2, 3], [4, 5, 6]]);
+      assert.deepEqual(objects["/entry/data/matrix"]?.shape, [2, 3]);
+      assert.deepEqual(objects["/entry/data/text_matrix"]?.value, [["a", "b"], ["c", "d"]]);
+      assert.deepEqual(objects["/entry/data/scalar_float"]?.shape, []);
+      const attrs = objects["/entry/attrs"]!.attrs;
+      assert.deepEqual(attrs["whole_float"], { value: -32000, dtype: "float64", shape: [] });
+      assert.deepEqual(attrs["int"], { value: 5, dtype: "int64", shape: [] });
+      assert.equal(attrs["strings"]?.dtype, "string");
+      assert.deepEqual(attrs["strings"]?.value, ["motor", "sensor"]);
+      assert.deepEqual(attrs["no_strings"]?.value, []);
+      assert.equal(attrs["nan"]?.value, "nan");
+      assert.equal(attrs["yes"]?.value, 1);
+      assert.equal(objects["/"]!.attrs["creator"]?.value, "test");
+      // Hard links are one object under two names.
+      assert.equal(objects["/entry/f64"]?.addr, objects["/entry/data/f64"]?.addr);
+      assert.equal(objects["/entry/data_again"]?.aliasOf, "/entry/data");
+      assert.equal(objects["/entry/via"]?.addr, objects["/entry/data/i32"]?.addr);
+      assert.equal(objects["/entry/outside"]?.kind, "externallink");
+      assert.equal(objects["/entry/outside"]?.resolves, false);
+    });
+  },
+});
+
+Deno.test({
+  name: "h5py finds gzip compression and chunks",
+  ignore: ignoreWithoutH5py(),
+  fn: async () => {
+    await withDir(async (dir) => {
+      const tree = new NexusTree();
+      tree.builder("p").field("/image", new Uint16Array(64), {
+        shape: [8, 8],
+        chunks: [4, 8],
+        compression: 5,
+      });
+      await new H5wasmBackend().write(tree, `${dir}/gzip.h5`);
+      const image = (await readWithH5py(`${dir}/gzip.h5`)).objects["/image"]!;
+      assert.equal(image.compression, "gzip");
+      assert.equal(image.compressionOpts, 5);
+      assert.deepEqual(image.chunks, [4, 8]);
+      assert.deepEqual(image.maxshape, [8, 8]);
+    });
+  },
+});
+
+Deno.test({
+  name: "h5dump parses every file the backend writes",
+  ignore: ignoreWithoutH5dump(),
+  fn: async () => {
+    await withDir(async (dir) => {
+      await new H5wasmBackend().write(fullTree(), `${dir}/full.h5`);
+      assert.equal(await h5dumpOk(`${dir}/full.h5`), true);
+    });
+  },
+});

@@ -1,0 +1,394 @@
+/**
+ * The NXWriter callback: collects each run's documents and, at its stop document, composes
+ * the NeXus file from plugins and writes it (apstools' `NXWriter`, in TypeScript).
+ *
+ * @module
+ */
+
+import type { DocumentMap, DocumentName, RunStart } from "../documents.ts";
+import { NexusLayoutError, PluginError } from "../errors.ts";
+import { defaultFileName } from "../file_name.ts";
+import { RunAccumulator } from "../run_data.ts";
+import { VERSION } from "../version.ts";
+import type { Hdf5Backend } from "./backend.ts";
+import { H5wasmBackend } from "./h5wasm_backend.ts";
+import type { NexusPlugin, PluginLike, WriterSettings } from "./plugin.ts";
+import { resolvePlugin, runningOrder } from "./plugin.ts";
+import { isoTime } from "../time.ts";
+import { NexusTree } from "./tree.ts";
+
+/** What to do when the file to write already exists. */
+export type OverwritePolicy = "fail" | "replace" | "rename";
+
+/** Options of {@linkcode NXWriter}. */
+export interface NXWriterOptions {
+  /**
+   * File name or path; a relative name is taken inside `filePath`. A function gets the start
+   * document. Default: `YYYYmmdd-HHMMSS-S00001-c888d28.hdf` from the start time in `timeZone`.
+   */
+  fileName?: string | ((start: RunStart) => string);
+  /** Folder of the files. Default: the current folder. */
+  filePath?: string;
+  /** Extension of default file names, without the dot. */
+  fileExtension?: string;
+  /** Plugins warn about content they expected and did not find. */
+  warnOnMissingContent?: boolean;
+  /** Signal of the default plot (`/entry/data@signal`). */
+  nxdataSignal?: string;
+  /** Axes of the default plot. */
+  nxdataSignalAxes?: string[];
+  /** Name of the instrument. */
+  instrumentName?: string;
+  /** An existing file is an error (`"fail"`), replaced, or kept with the new file renamed. */
+  overwrite?: OverwritePolicy;
+  /** IANA time zone of file names and of times written as text; the system's by default. */
+  timeZone?: string;
+  /** Plugins, registered in this order before any added with `use()`. */
+  plugins?: PluginLike[];
+  /** When true, a failing plugin fails the file instead of being left out of it. */
+  strict?: boolean;
+  /** The HDF5 implementation. Default: h5wasm. */
+  backend?: Hdf5Backend;
+  /** Receives each warning; by default they are kept in `warnings`. */
+  onWarning?: (warning: NexusWarning) => void;
+}
+
+/** Defaults of {@linkcode NXWriterOptions}. */
+export const nxWriterDefaults = {
+  filePath: ".",
+  fileExtension: "hdf",
+  warnOnMissingContent: true,
+  overwrite: "fail",
+  strict: false,
+} as const satisfies NXWriterOptions;
+
+/** Something a user should know about a file that was still written. */
+export interface NexusWarning {
+  /** Uid of the run. */
+  readonly run: string;
+  /** Plugin that raised it (`"NXWriter"` for the writer itself). */
+  readonly plugin: string;
+  /** NeXus path concerned, when there is one. */
+  readonly path: string | undefined;
+  /** What happened. */
+  readonly message: string;
+}
+
+interface RunState {
+  readonly accumulator: RunAccumulator;
+  /** Documents of this run that could not be recorded. */
+  readonly problems: Error[];
+}
+
+/**
+ * Writes one NeXus file per run, at the run's stop document.
+ *
+ * Subscribe its `receiver` to a bus or a RunEngine. Each run has its own state, so a run that
+ * starts while the previous file is still being written does not disturb it. `wait()` gives
+ * the path of the last file written, or the error that kept a file from being written.
+ *
+ * @example Write a file for each run of a RunEngine
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NXWriter } from "./nxwriter.ts";
+ * import { RunEngine } from "../run_engine.ts";
+ * import { msg } from "../messages.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const writer = new NXWriter({ filePath: dir, fileName: "run.h5" });
+ * const RE = new RunEngine();
+ * RE.subscribe("all", writer.receiver);
+ * await RE.run([msg("open_run"), msg("close_run")][Symbol.iterator]() as never);
+ * assert.equal(await writer.wait(), `${dir}/run.h5`);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class NXWriter {
+  /** Warnings of the files written so far (when no `onWarning` was given). */
+  readonly warnings: NexusWarning[] = [];
+  readonly #options: NXWriterOptions;
+  readonly #plugins: NexusPlugin[] = [];
+  readonly #backend: Hdf5Backend;
+  readonly #runs = new Map<string, RunState>();
+  readonly #runOfDescriptor = new Map<string, string>();
+  readonly #runOfResource = new Map<string, string>();
+  readonly #results = new Map<string, Promise<string>>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #pending: Promise<string>[] = [];
+  #lastRun: string | undefined;
+
+  /** @param options File naming, plugins, backend and more. */
+  constructor(options: NXWriterOptions = {}) {
+    this.#options = { ...options };
+    this.#backend = options.backend ?? new H5wasmBackend();
+    for (const plugin of options.plugins ?? []) this.use(plugin);
+  }
+
+  /**
+   * Register a plugin. Plugins run in their phase (`"pre"`, normal, `"post"`) in the order
+   * they were registered.
+   * @param plugin The plugin or its factory.
+   * @returns This writer, for chaining.
+   * @throws {TypeError} When a plugin of the same name is already registered.
+   */
+  use(plugin: PluginLike): this {
+    const resolved = resolvePlugin(plugin);
+    if (this.#plugins.some((p) => p.name === resolved.name)) {
+      throw new TypeError(`A NeXus plugin named "${resolved.name}" is already registered`);
+    }
+    this.#plugins.push(resolved);
+    return this;
+  }
+
+  /** The registered plugins, in running order. */
+  get plugins(): readonly NexusPlugin[] {
+    return runningOrder(this.#plugins);
+  }
+
+  /**
+   * The callback to subscribe: takes every document of every run.
+   * @param name Document name.
+   * @param doc The document.
+   */
+  readonly receiver = <K extends DocumentName>(name: K, doc: DocumentMap[K]): void => {
+    if (name === "start") {
+      const start = doc as RunStart;
+      this.#runs.set(start.uid, { accumulator: new RunAccumulator(start), problems: [] });
+      this.#lastRun = start.uid;
+      return;
+    }
+    const uid = this.#runOf(name, doc as Record<string, unknown>);
+    const state = uid === undefined ? undefined : this.#runs.get(uid);
+    if (!state) {
+      this.#warn(
+        uid ?? "",
+        "NXWriter",
+        undefined,
+        `Ignored a ${name} document that belongs to no run this writer has seen`,
+      );
+      return;
+    }
+    try {
+      state.accumulator.receive(name, doc);
+    } catch (error) {
+      state.problems.push(error as Error);
+      this.#warn(uid!, "NXWriter", undefined, (error as Error).message);
+    }
+    if (name === "descriptor") this.#runOfDescriptor.set((doc as { uid: string }).uid, uid!);
+    if (name === "resource" || name === "stream_resource") {
+      this.#runOfResource.set((doc as { uid: string }).uid, uid!);
+    }
+    if (name === "stop") this.#finish(uid!, state);
+  };
+
+  /**
+   * The file of a run, once written.
+   * @param uid The run's uid.
+   * @returns The path, or undefined when the run has not stopped yet.
+   */
+  written(uid: string): Promise<string> | undefined {
+    return this.#results.get(uid);
+  }
+
+  /**
+   * Wait for every file whose run has stopped.
+   * @returns The path of the last run's file.
+   * @throws The first error that kept a file from being written since the last `wait()`.
+   */
+  async wait(): Promise<string> {
+    const pending = this.#pending;
+    this.#pending = [];
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const last = this.#lastRun === undefined ? undefined : this.#results.get(this.#lastRun);
+    if (!last) throw new Error("No run has stopped yet, so no file was written");
+    return await last;
+  }
+
+  #runOf(name: string, doc: Record<string, unknown>): string | undefined {
+    switch (name) {
+      case "descriptor":
+      case "stop":
+      case "resource":
+      case "stream_resource":
+        return doc.run_start as string | undefined ?? this.#lastRun;
+      case "event":
+      case "event_page":
+      case "stream_datum":
+        return this.#runOfDescriptor.get(doc.descriptor as string);
+      case "datum":
+      case "datum_page":
+        return this.#runOfResource.get(doc.resource as string);
+      default:
+        return undefined;
+    }
+  }
+
+  #finish(uid: string, state: RunState): void {
+    this.#runs.delete(uid);
+    // Files are written one at a time: the HDF5 library is not re-entrant.
+    const result = this.#queue.then(() => this.#write(state));
+    this.#queue = result.catch(() => undefined);
+    this.#results.set(uid, result);
+    this.#pending.push(result);
+    // A caller that never waits must not see an unhandled rejection.
+    result.catch(() => undefined);
+  }
+
+  #settings(filePath: string): WriterSettings {
+    const o = this.#options;
+    return {
+      filePath,
+      nxdataSignal: o.nxdataSignal,
+      nxdataSignalAxes: o.nxdataSignalAxes,
+      instrumentName: o.instrumentName,
+      warnOnMissingContent: o.warnOnMissingContent ?? nxWriterDefaults.warnOnMissingContent,
+      timeZone: o.timeZone,
+    };
+  }
+
+  #finalPath(start: RunStart): string {
+    const o = this.#options;
+    const name = typeof o.fileName === "function"
+      ? o.fileName(start)
+      : o.fileName ?? defaultFileName(start, {
+        ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+        extension: o.fileExtension ?? nxWriterDefaults.fileExtension,
+      });
+    if (name.startsWith("/")) return name;
+    const folder = o.filePath ?? nxWriterDefaults.filePath;
+    return folder === "." ? name : `${folder.replace(/\/+$/, "")}/${name}`;
+  }
+
+  async #write(state: RunState): Promise<string> {
+    const run = state.accumulator;
+    const uid = run.start.uid;
+    const finalPath = this.#finalPath(run.start);
+    const tree = new NexusTree();
+    const settings = this.#settings(finalPath);
+    for (const plugin of this.plugins) {
+      try {
+        await plugin.build({
+          run,
+          tree: tree.builder(plugin.name),
+          settings,
+          warn: (message, path) => this.#warn(uid, plugin.name, path, message),
+        });
+      } catch (error) {
+        const path = error instanceof NexusLayoutError ? error.path : undefined;
+        const failure = new PluginError(plugin.name, error, path);
+        if (this.#options.strict) throw failure;
+        tree.removeOwner(plugin.name);
+        this.#warn(uid, plugin.name, path, `${failure.message} (left out of the file)`);
+      }
+    }
+    const versions = await this.#backend.versions();
+    this.#rootAttributes(tree, finalPath, versions);
+    this.#resolveProblems(tree, uid);
+    markTargets(tree);
+    return await this.#place(tree, finalPath);
+  }
+
+  #rootAttributes(
+    tree: NexusTree,
+    finalPath: string,
+    versions: { library: string; libraryVersion: string; hdf5: string },
+  ): void {
+    const root = tree.builder("NXWriter");
+    root.attr("/", "creator", "NXWriter");
+    root.attr("/", "creator_version", `nxdaq ${VERSION}`);
+    root.attr("/", "file_name", finalPath);
+    root.attr("/", "file_time", isoTime(Date.now() / 1000, this.#options.timeZone));
+    root.attr("/", "HDF5_Version", versions.hdf5);
+    root.attr("/", `${versions.library}_version`, versions.libraryVersion);
+    root.attr("/", "NeXus_version", "v2020.1");
+  }
+
+  /** Drop links whose targets are missing (strict: fail); other problems always fail. */
+  #resolveProblems(tree: NexusTree, uid: string): void {
+    for (const problem of tree.check()) {
+      const node = tree.get(problem.path);
+      if (node?.kind === "link" && !this.#options.strict) {
+        const parentPath = problem.path.slice(0, problem.path.lastIndexOf("/")) || "/";
+        const parent = tree.get(parentPath);
+        if (parent?.kind === "group") parent.children.delete(node.name);
+        this.#warn(uid, node.owner, problem.path, `${problem.message} (link left out)`);
+        continue;
+      }
+      throw problem;
+    }
+  }
+
+  async #place(tree: NexusTree, finalPath: string): Promise<string> {
+    const slash = finalPath.lastIndexOf("/");
+    const folder = slash >= 0 ? finalPath.slice(0, slash) || "/" : ".";
+    const base = finalPath.slice(slash + 1);
+    const temporary = `${folder}/.${base}.${crypto.randomUUID().slice(0, 8)}.partial`;
+    await this.#backend.write(tree, temporary);
+    try {
+      return await placeFile(temporary, finalPath, this.#options.overwrite ?? "fail");
+    } finally {
+      await Deno.remove(temporary).catch(() => undefined);
+    }
+  }
+
+  #warn(run: string, plugin: string, path: string | undefined, message: string): void {
+    const warning: NexusWarning = { run, plugin, path, message };
+    if (this.#options.onWarning) this.#options.onWarning(warning);
+    else this.warnings.push(warning);
+  }
+}
+
+/** Give every group, and every node a link points at, `@target` with its own path. */
+function markTargets(tree: NexusTree): void {
+  const targets = new Set<string>();
+  for (const node of tree.walk()) {
+    if (node.kind === "link") targets.add(node.target);
+  }
+  const writer = tree.builder("NXWriter");
+  for (const node of tree.walk()) {
+    if (node === tree.root || node.kind === "link" || node.kind === "external_link") continue;
+    if ((node.kind === "group" || targets.has(node.path)) && !node.attrs.has("target")) {
+      writer.attr(node.path, "target", node.path);
+    }
+  }
+}
+
+function withSuffix(path: string, n: number): string {
+  const slash = path.lastIndexOf("/");
+  const dot = path.lastIndexOf(".");
+  return dot > slash + 1 ? `${path.slice(0, dot)}-${n}${path.slice(dot)}` : `${path}-${n}`;
+}
+
+/**
+ * Move a finished temporary file to its final path without ever exposing a partial file
+ * there. A hard link refuses to replace an existing file atomically, which is what "fail"
+ * and "rename" need.
+ */
+async function placeFile(
+  temporary: string,
+  finalPath: string,
+  policy: OverwritePolicy,
+): Promise<string> {
+  if (policy === "replace") {
+    await Deno.rename(temporary, finalPath);
+    return finalPath;
+  }
+  for (let n = 0; n < 10_000; n++) {
+    const candidate = n === 0 ? finalPath : withSuffix(finalPath, n);
+    try {
+      await Deno.link(temporary, candidate);
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      if (policy === "fail") {
+        throw new Error(
+          `File "${finalPath}" already exists: not overwritten (choose overwrite "replace" or "rename")`,
+          { cause: error },
+        );
+      }
+    }
+  }
+  throw new Error(`No free file name found next to "${finalPath}"`);
+}
