@@ -7,8 +7,9 @@
 import type { Readings } from "../core/protocols.ts";
 import { isReadable } from "../core/protocols.ts";
 import { Status } from "../core/status.ts";
+import { Device } from "./device.ts";
 import { randomAt } from "./sensor.ts";
-import { type Clock, Device, Signal, SignalRO, wallClock } from "./signal.ts";
+import { type Clock, Signal, SignalRO, wallClock } from "./signal.ts";
 
 /**
  * Noise added to each value: none, Poisson counting noise, or uniform in ±`noiseMultiplier`.

@@ -16,8 +16,11 @@
  * @module
  */
 
-export { Device, pyRepr, Signal, SignalRO, wallClock } from "./signal.ts";
-export type { Clock, DeviceOptions, Kind, SignalOptions, TimedValue } from "./signal.ts";
+export { Signal, SignalRO, wallClock } from "./signal.ts";
+export type { Clock, Kind, SignalOptions, TimedValue } from "./signal.ts";
+export { Device } from "./device.ts";
+export type { DeviceOptions } from "./device.ts";
+export { pyRepr } from "./_repr.ts";
 export { SimMotor, simMotorDefaults } from "./motor.ts";
 export type { SimMotorOptions } from "./motor.ts";
 export { randomAt, RandomSensor, randomSensorDefaults } from "./sensor.ts";

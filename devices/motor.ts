@@ -5,7 +5,8 @@
  */
 
 import { FailedStatusError, Status } from "../core/status.ts";
-import { type Clock, Device, Signal, type SignalOptions, SignalRO, wallClock } from "./signal.ts";
+import { Device } from "./device.ts";
+import { type Clock, Signal, type SignalOptions, SignalRO, wallClock } from "./signal.ts";
 
 /**
  * Options of {@linkcode SimMotor}.

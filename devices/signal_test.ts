@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Device, pyRepr, Signal, SignalRO } from "./signal.ts";
+import { Signal, SignalRO } from "./signal.ts";
 
 Deno.test("Signal.read() returns its value and timestamp under its name", () => {
   const signal = new Signal({ name: "gain", value: 3.5, timestamp: 12 });
@@ -132,92 +132,4 @@ Deno.test("Signal.subscribe() reports new values until unsubscribed", () => {
 Deno.test("Signal.repr() looks like ophyd's", () => {
   const signal = new Signal({ name: "gain", value: 1, timestamp: 5 });
   assert.equal(signal.repr(), "Signal(name='gain', value=1.0, timestamp=5.0)");
-});
-
-function stage(): Device {
-  const device = new Device("stage", { prefix: "sim:stage:" });
-  device.add("x", (name) => new Signal({ name, value: 1, kind: "hinted", timestamp: 1 }));
-  device.add("y", (name) => new Signal({ name, value: 2, kind: "normal", timestamp: 1 }));
-  device.add("speed", (name) => new Signal({ name, value: 3, kind: "config", timestamp: 1 }));
-  device.add("secret", (name) => new Signal({ name, value: 4, kind: "omitted", timestamp: 1 }));
-  return device;
-}
-
-Deno.test("Device reads hinted and normal components and configures config ones", () => {
-  const device = stage();
-  assert.deepEqual(device.read(), {
-    stage_x: { value: 1, timestamp: 1 },
-    stage_y: { value: 2, timestamp: 1 },
-  });
-  assert.deepEqual(Object.keys(device.describe()), ["stage_x", "stage_y"]);
-  assert.deepEqual(device.readConfiguration(), { stage_speed: { value: 3, timestamp: 1 } });
-  assert.deepEqual(Object.keys(device.describeConfiguration()), ["stage_speed"]);
-  assert.deepEqual(device.hints, { fields: ["stage_x"] });
-  assert.deepEqual(device.readAttrs, ["x", "y"]);
-  assert.deepEqual(device.configurationAttrs, ["speed"]);
-});
-
-Deno.test("Device components describe the device as their object and know their parent", () => {
-  const device = stage();
-  assert.equal(device.describe().stage_y?.object_name, "stage");
-  assert.equal(device.describeConfiguration().stage_speed?.object_name, "stage");
-  assert.equal(device.component("y")?.parent, device);
-  assert.equal(device.component("nothing"), undefined);
-});
-
-Deno.test("Device.add() refuses a second component with the same attribute", () => {
-  const device = stage();
-  assert.throws(
-    () => device.add("x", (name) => new Signal({ name, value: 0 })),
-    /Cannot add "x" to device "stage"/,
-  );
-});
-
-Deno.test("Device.stage() and unstage() report the device and track its state", () => {
-  const device = stage();
-  assert.deepEqual(device.stage(), [device]);
-  assert.equal(device.staged, true);
-  assert.deepEqual(device.unstage(), [device]);
-  assert.equal(device.staged, false);
-});
-
-Deno.test("Device.repr() lists its read and configuration attributes as ophyd does", () => {
-  assert.equal(
-    stage().repr(),
-    "Device(prefix='sim:stage:', name='stage', read_attrs=['x', 'y'], " +
-      "configuration_attrs=['speed'])",
-  );
-});
-
-Deno.test("pyRepr() formats numbers as Python floats", () => {
-  const cases: [number, string][] = [
-    [0, "0.0"],
-    [-0, "-0.0"],
-    [1, "1.0"],
-    [-0.5, "-0.5"],
-    [0.0001, "0.0001"],
-    [0.00001, "1e-05"],
-    [1.5e-7, "1.5e-07"],
-    [123456789012345, "123456789012345.0"],
-    [1e16, "1e+16"],
-    [1.25e20, "1.25e+20"],
-    [1660343258.421057, "1660343258.421057"],
-    [NaN, "nan"],
-    [Infinity, "inf"],
-    [-Infinity, "-inf"],
-  ];
-  for (const [value, expected] of cases) assert.equal(pyRepr(value), expected, String(value));
-});
-
-Deno.test("pyRepr() formats strings, None, booleans, lists and dicts as Python does", () => {
-  assert.equal(pyRepr("gp:m10"), "'gp:m10'");
-  assert.equal(pyRepr("it's"), `"it's"`);
-  assert.equal(pyRepr(`it's "q"`), `'it\\'s "q"'`);
-  assert.equal(pyRepr("a\nb\\"), "'a\\nb\\\\'");
-  assert.equal(pyRepr(null), "None");
-  assert.equal(pyRepr(undefined), "None");
-  assert.equal(pyRepr(false), "False");
-  assert.equal(pyRepr(3n), "3");
-  assert.equal(pyRepr(["a", [1]]), "['a', [1.0]]");
-  assert.equal(pyRepr({ a: 1, b: true }), "{'a': 1.0, 'b': True}");
 });
