@@ -33,11 +33,17 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
 
 /** Calendar fields of an instant in a time zone, as zero-padded text. */
 export interface LocalParts {
+  /** Four-digit year. */
   year: string;
+  /** Month, `01` to `12`. */
   month: string;
+  /** Day of the month, `01` to `31`. */
   day: string;
+  /** Hour, `00` to `23`. */
   hour: string;
+  /** Minute, `00` to `59`. */
   minute: string;
+  /** Second, `00` to `59`. */
   second: string;
 }
 

@@ -117,7 +117,10 @@ export class NXWriter {
   #pending: Promise<string>[] = [];
   #lastRun: string | undefined;
 
-  /** @param options File naming, plugins, backend and more. */
+  /**
+   * Make a writer; it writes nothing until a run stops.
+   * @param options File naming, plugins, backend and more.
+   */
   constructor(options: NXWriterOptions = {}) {
     this.#options = { ...options };
     this.#backend = options.backend ?? new H5wasmBackend();
