@@ -228,3 +228,80 @@ export { bestEffortDefaults, createBestEffortCallback } from "./core/best_effort
 export type { BestEffortCallback, BestEffortOptions } from "./core/best_effort.ts";
 export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./core/plot.ts";
 export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./core/plot.ts";
+
+// The NeXus writer and its HDF5 backend.
+export { NXWriter, nxWriterDefaults } from "./core/nexus/nxwriter.ts";
+export type { NexusWarning, NXWriterOptions, OverwritePolicy } from "./core/nexus/nxwriter.ts";
+export type { BackendVersions, Hdf5Backend } from "./core/nexus/backend.ts";
+export { H5wasmBackend } from "./core/nexus/h5wasm_backend.ts";
+export { treeDefaults, treeLines } from "./core/nexus/h5_reader.ts";
+export type { TreeOptions } from "./core/nexus/h5_reader.ts";
+export { defaultFileName, fileNameDefaults, timeStamp } from "./core/file_name.ts";
+export type { FileNameOptions } from "./core/file_name.ts";
+export { isoTime, localParts } from "./core/time.ts";
+export type { IsoTimeOptions, LocalParts } from "./core/time.ts";
+
+// Building blocks of NeXus group plugins: the tree model, the plugin contract, the run as
+// plugins read it, and the errors they raise. Built-in plugins use only these, as a
+// third-party plugin would.
+export {
+  illegalName,
+  isNexusName,
+  joinPath,
+  NexusTree,
+  nxFloat,
+  nxInt,
+  splitPath,
+  TreeBuilder,
+} from "./core/nexus/tree.ts";
+export type {
+  AttrValue,
+  FieldData,
+  FieldOptions,
+  NodeBase,
+  NumericArray,
+  NxAttribute,
+  NxExternalLink,
+  NxField,
+  NxGroup,
+  NxLink,
+  NxNode,
+  NxType,
+  TypedValue,
+} from "./core/nexus/tree.ts";
+export { resolvePlugin, runningOrder } from "./core/nexus/plugin.ts";
+export type { BuildContext, NexusPlugin, PluginLike, WriterSettings } from "./core/nexus/plugin.ts";
+export { RunAccumulator } from "./core/run_data.ts";
+export type { Column, ColumnKind, RunData, StreamData } from "./core/run_data.ts";
+export { NexusLayoutError, PluginError } from "./core/errors.ts";
+export { toYaml } from "./core/nexus/yaml.ts";
+
+// The built-in NeXus group plugins, and the writer that uses them. (These modules import this
+// one, as third-party plugins do; they use its exports only inside functions, so the import
+// cycle is harmless.)
+export { createNXWriter } from "./plugins/default_writer.ts";
+export type { CreateNXWriterOptions } from "./plugins/default_writer.ts";
+export {
+  builtinPlugins,
+  detectors,
+  detectorsDefaults,
+  entry,
+  entryDefaults,
+  metadata,
+  metadataDefaults,
+  positioners,
+  positionersDefaults,
+  source,
+  sourceDefaults,
+  streams,
+  streamsDefaults,
+} from "./plugins/mod.ts";
+export type {
+  BuiltinPluginsOptions,
+  DetectorsOptions,
+  EntryOptions,
+  MetadataOptions,
+  PositionersOptions,
+  SourceOptions,
+  StreamsOptions,
+} from "./plugins/mod.ts";

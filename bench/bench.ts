@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import type { Figure } from "./_figures.ts";
 import { formatTable } from "./_figures.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
+import { writerBenchmarks } from "./writer_bench.ts";
 
 const USAGE = `Usage: deno task bench [--json] [--out FILE] [--filter TEXT]
 
@@ -25,7 +26,7 @@ interface Benchmark {
   run(): Promise<Figure[]>;
 }
 
-const benchmarks: Benchmark[] = [...engineBenchmarks];
+const benchmarks: Benchmark[] = [...engineBenchmarks, ...writerBenchmarks];
 
 async function main(args: string[]): Promise<number> {
   let values;

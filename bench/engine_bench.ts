@@ -6,13 +6,16 @@
  * @module
  */
 
-import { createBestEffortCallback, RunEngine, scan } from "../mod.ts";
+import { createBestEffortCallback, createNXWriter, RunEngine, scan } from "../mod.ts";
 import { RandomSensor, SimMotor } from "../devices/mod.ts";
 import type { Figure } from "./_figures.ts";
 
 const POINTS = 10_000;
 
-async function pointsPerSecond(setup: (RE: RunEngine) => void): Promise<number> {
+async function pointsPerSecond(
+  setup: (RE: RunEngine) => void,
+  after: () => Promise<unknown> = () => Promise.resolve(),
+): Promise<number> {
   const motor = new SimMotor({ name: "motor", instant: true });
   const sensor = new RandomSensor({ name: "sensor", seed: 1 });
   const RE = new RunEngine();
@@ -22,6 +25,7 @@ async function pointsPerSecond(setup: (RE: RunEngine) => void): Promise<number> 
   for (let i = 0; i < 7; i++) {
     const started = performance.now();
     await RE.run(scan([sensor], [[motor, -1, 1]], { num: POINTS }));
+    await after();
     rates.push(POINTS / ((performance.now() - started) / 1000));
   }
   return rates.slice(2).sort((a, b) => a - b)[2]!;
@@ -39,9 +43,26 @@ export const engineBenchmarks = [{
       RE.subscribe("all", createBestEffortCallback({ write: () => void lines++ }));
     });
     if (lines < POINTS) throw new Error(`The table printed only ${lines} lines`);
+    const dir = await Deno.makeTempDir();
+    let withWriter: number;
+    try {
+      // The writer's files are written after each run; the figure counts the scan and the
+      // file, as a user waiting for the file would.
+      const writer = createNXWriter({ filePath: dir, overwrite: "rename" });
+      withWriter = await pointsPerSecond((RE) => {
+        RE.subscribe("all", writer.receiver);
+      }, () => writer.wait());
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
     return [
       { name: `scan ${POINTS} points, bare`, value: bare, unit: "points/s" },
       { name: `scan ${POINTS} points, with LiveTable`, value: withTable, unit: "points/s" },
+      {
+        name: `scan ${POINTS} points, with NXWriter (file included)`,
+        value: withWriter,
+        unit: "points/s",
+      },
     ];
   },
 }];

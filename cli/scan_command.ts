@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import {
   createBestEffortCallback,
+  createNXWriter,
   JsonFileMetadataStore,
   type PlotSeries,
   renderSvg,
@@ -17,7 +18,6 @@ import {
   scan,
 } from "../mod.ts";
 import { RandomSensor, SimMotor } from "../devices/mod.ts";
-import { defaultFileName } from "../core/file_name.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
 
 /** Usage text of the scan command. */
@@ -30,8 +30,9 @@ Options:
   --start X       first motor position (default -0.5)
   --stop X        last motor position (default 0.5)
   --num N         number of points (default 5)
-  --file F        data file to write; the plot goes beside it as F with .svg
+  --file F        NeXus file to write; the plot goes beside it as F with .svg
                   (default: YYYYmmdd-HHMMSS-S00001-c888d28.hdf in the current folder)
+  --overwrite     replace F if it exists (otherwise an existing file is an error)
   --catalog DIR   keep the engine's metadata (scan_id) in DIR across sessions
   --no-table      do not print the live table
   --help          show this text`;
@@ -43,6 +44,7 @@ interface ScanArgs {
   file: string | undefined;
   catalog: string | undefined;
   table: boolean;
+  overwrite: boolean;
 }
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -66,6 +68,7 @@ function parse(args: string[]): ScanArgs | "help" {
         file: { type: "string" },
         catalog: { type: "string" },
         "no-table": { type: "boolean", default: false },
+        overwrite: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -88,6 +91,7 @@ function parse(args: string[]): ScanArgs | "help" {
     file: v.file,
     catalog: v.catalog,
     table: !v["no-table"],
+    overwrite: v.overwrite,
   };
 }
 
@@ -116,6 +120,14 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     "all",
     createBestEffortCallback({ write: io.out, table: options.table, onPlot: (p) => plots.push(p) }),
   );
+  const writer = createNXWriter({
+    ...(options.file === undefined ? {} : { fileName: options.file }),
+    overwrite: options.overwrite ? "replace" : "fail",
+    // As the seed's example: the demo has no detector groups to miss.
+    warnOnMissingContent: false,
+    onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+  });
+  RE.subscribe("all", writer.receiver);
   let start: RunStart | undefined;
   RE.subscribe("start", (_name, doc) => {
     start = doc;
@@ -140,7 +152,8 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     stopListening();
   }
   if (!start) throw new Error("The scan opened no run");
-  const dataFile = options.file ?? defaultFileName(start);
+  // The writer writes the file even for an aborted run: its documents end with a stop.
+  const dataFile = await writer.wait();
   const svgFile = dataFile.replace(/\.[^./\\]*$/, "") + ".svg";
   for (const plot of plots) {
     await Deno.writeTextFile(svgFile, renderSvg(plot));
@@ -151,6 +164,8 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     }
     io.out(`plot: ${svgFile}`);
   }
+  const exists = await Deno.stat(dataFile).then(() => true, () => false);
+  io.out(`exists=${exists}  file=${dataFile}`);
   if (result.exitStatus !== "success") {
     io.err(`Run ${start.uid} ended with exit status "${result.exitStatus}": ${result.reason}`);
     return 1;

@@ -151,6 +151,7 @@ export class RunInterrupted extends Error {
 
 /** The NeXus tree is inconsistent: a conflict between plugins, a missing link target, a bad name. */
 export class NexusLayoutError extends Error {
+  /** Always `"NexusLayoutError"`. */
   override name = "NexusLayoutError";
   /** The NeXus path concerned. */
   readonly path: string;
@@ -177,6 +178,7 @@ export class NexusLayoutError extends Error {
 
 /** A NeXus group plugin failed while building its part of the tree. */
 export class PluginError extends Error {
+  /** Always `"PluginError"`. */
   override name = "PluginError";
   /** The plugin's name. */
   readonly plugin: string;

@@ -352,7 +352,10 @@ export class RunAccumulator implements RunData {
   readonly #builders = new Map<string, StreamBuilder>();
   readonly #byDescriptor = new Map<string, StreamBuilder>();
 
-  /** @param start The run's start document. */
+  /**
+   * Start collecting a run.
+   * @param start The run's start document.
+   */
   constructor(start: RunStart) {
     this.start = start;
   }

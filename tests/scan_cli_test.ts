@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript, spawnScript } from "./_cli.ts";
+import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 function tableRows(stdout: string): string[][] {
   return stdout.split("\n")
@@ -7,7 +8,9 @@ function tableRows(stdout: string): string[][] {
     .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
 }
 
-Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", async () => {
+Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", {
+  ignore: ignoreWithoutH5py(),
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const { code, stdout, stderr } = await runScript("scan.ts", ["--file", `${dir}/demo.hdf`]);
@@ -31,6 +34,13 @@ Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.
       assert.ok(sensor >= 0 && sensor < 1, `sensor value ${row[3]}`);
     }
     assert.match(stdout, /^generator scan \['[0-9a-f]{8}'\] \(scan num: 1\)$/m);
+    assert.match(stdout, new RegExp(`^exists=true  file=${dir}/demo.hdf$`, "m"));
+    const summary = await checkNexusFile(`${dir}/demo.hdf`);
+    assert.ok(await h5dumpOk(`${dir}/demo.hdf`));
+    const motor = resolvePath(summary, "/entry/data/motor");
+    assert.deepEqual(motor?.value, [-0.5, -0.25, 0, 0.25, 0.5]);
+    const sensor = resolvePath(summary, "/entry/data/sensor")?.value as number[];
+    assert.deepEqual(sensor.map((v) => v.toFixed(5)), rows.map((r) => r[3]));
     const svg = await Deno.readTextFile(`${dir}/demo.svg`);
     assert.match(svg, /^<svg/);
     assert.match(stdout, new RegExp(`plot: ${dir}/demo.svg`));
@@ -62,7 +72,10 @@ Deno.test("deno task scan honours --start, --stop, --num and --no-table", async 
     ]);
     assert.equal(negative.code, 0, negative.stderr);
     assert.deepEqual(tableRows(negative.stdout).map((r) => r[2]), ["-0.50000", "-0.25000"]);
-    const quiet = await runScript("scan.ts", [...args, "--no-table"]);
+    const again = await runScript("scan.ts", [...args, "--no-table"]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /a\.hdf" already exists: not overwritten/);
+    const quiet = await runScript("scan.ts", [...args, "--no-table", "--overwrite"]);
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.deepEqual(tableRows(quiet.stdout), []);
     assert.doesNotMatch(quiet.stdout, /seq_num/);
@@ -96,7 +109,9 @@ Deno.test("deno task scan --help prints the usage; a bad option is a usage error
   assert.equal(unknown.code, 2);
 });
 
-Deno.test("Ctrl-C during deno task scan aborts the run cleanly", async () => {
+Deno.test("Ctrl-C during deno task scan aborts the run cleanly and still writes the file", {
+  ignore: ignoreWithoutH5py(),
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const child = spawnScript("scan.ts", ["--num", "50", "--file", `${dir}/long.hdf`]);
@@ -121,6 +136,9 @@ Deno.test("Ctrl-C during deno task scan aborts the run cleanly", async () => {
     assert.match(stderr, /ended with exit status "abort": Interrupted by Ctrl-C/);
     assert.ok(tableRows(stdout).length < 50, "the scan stopped early");
     assert.match(stdout, /Run ended with exit status 'abort': Interrupted by Ctrl-C/);
+    const summary = await checkNexusFile(`${dir}/long.hdf`);
+    const motor = resolvePath(summary, "/entry/data/motor")?.value as number[];
+    assert.equal(motor.length, tableRows(stdout).length, "every event recorded is in the file");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

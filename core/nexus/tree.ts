@@ -44,7 +44,9 @@ export type FieldData = string | string[] | number | bigint | boolean | number[]
 
 /** An attribute value with an explicit type, for numbers whose type matters. */
 export interface TypedValue {
+  /** The number or numbers. */
   value: number | bigint | number[] | NumericArray;
+  /** The type to write them as. */
   dtype: NxType;
 }
 
@@ -56,11 +58,14 @@ export type AttrValue = string | string[] | number | bigint | boolean | number[]
 
 /** A stored attribute and the plugin that set it. */
 export interface NxAttribute {
+  /** The value. */
   value: AttrValue;
+  /** Name of the plugin that set it. */
   owner: string;
 }
 
-interface NodeBase {
+/** What every node of the tree has. */
+export interface NodeBase {
   /** Name of the node, the last path segment. */
   readonly name: string;
   /** Absolute path. */
@@ -73,6 +78,7 @@ interface NodeBase {
 
 /** A group: an HDF5 group with an `NX_class`. */
 export interface NxGroup extends NodeBase {
+  /** Tells the node kinds apart. */
   readonly kind: "group";
   /** Its NeXus base class, for example `"NXentry"` (empty for the root). */
   readonly nxClass: string;
@@ -82,10 +88,13 @@ export interface NxGroup extends NodeBase {
 
 /** A field: an HDF5 dataset. */
 export interface NxField extends NodeBase {
+  /** Tells the node kinds apart. */
   readonly kind: "field";
+  /** Its NeXus data type. */
   readonly dtype: NxType;
   /** Shape; `[]` for a scalar. */
   readonly shape: number[];
+  /** The values, row-major for N-d shapes. */
   readonly data: FieldData;
   /** Chunk shape, for chunked storage. */
   readonly chunks?: number[];
@@ -95,12 +104,15 @@ export interface NxField extends NodeBase {
 
 /** A hard link to another node of the file, by absolute path. */
 export interface NxLink extends NodeBase {
+  /** Tells the node kinds apart. */
   readonly kind: "link";
+  /** Absolute path of the linked node. */
   readonly target: string;
 }
 
 /** A link to a node in another HDF5 file. */
 export interface NxExternalLink extends NodeBase {
+  /** Tells the node kinds apart. */
   readonly kind: "external_link";
   /** The other file, relative to this file's folder or absolute. */
   readonly file: string;
@@ -386,6 +398,7 @@ export class TreeBuilder {
   readonly owner: string;
 
   /**
+   * Make a builder; {@linkcode NexusTree.builder} is the usual way.
    * @param tree The tree.
    * @param owner Name of the plugin.
    */

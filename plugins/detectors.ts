@@ -1,0 +1,106 @@
+/**
+ * The run's detectors in the file: `/entry/instrument/detectors`, one NXdetector per
+ * detector key, linked to the key's data.
+ *
+ * @module
+ */
+
+import type { NexusPlugin } from "../mod.ts";
+import { keyPath, safeName } from "./_layout.ts";
+import { signalRoles } from "./_signal_roles.ts";
+
+/**
+ * Options of the {@linkcode detectors} plugin.
+ *
+ * @example Detectors of a fly scan's stream
+ * ```ts
+ * import { detectors, type Options } from "./detectors.ts";
+ * const options: Options = { stream: "fly" };
+ * detectors(options);
+ * ```
+ */
+export interface Options {
+  /** The stream whose keys the detectors are. */
+  stream?: string;
+}
+
+/**
+ * Defaults of {@linkcode Options}.
+ *
+ * @example The primary stream
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaults } from "./detectors.ts";
+ * assert.equal(defaults.stream, "primary");
+ * ```
+ */
+export const defaults = { stream: "primary" } satisfies Options;
+
+/**
+ * The detectors plugin: for each key of the primary stream that stands for one of the start
+ * document's `detectors` (its hinted fields, else all its keys), writes
+ * `/entry/instrument/detectors/<key>:NXdetector` with a link `data` to the key's NXdata group
+ * in the streams. A run without detector keys gets no detectors group, and a warning when the
+ * writer warns about missing content.
+ *
+ * @example The detector of a count
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { detectors } from "./detectors.ts";
+ *
+ * const run = composeRun({ detectors: ["det"] });
+ * const primary = run.descriptor({
+ *   name: "primary",
+ *   data_keys: { det: { dtype: "number", shape: [], source: "SIM:det" } },
+ *   hints: { det: { fields: ["det"] } },
+ * });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const tree = new NexusTree();
+ * const plugin = detectors();
+ * plugin.build({
+ *   run: acc,
+ *   tree: tree.builder(plugin.name),
+ *   settings: {
+ *     filePath: "run.h5",
+ *     nxdataSignal: undefined,
+ *     nxdataSignalAxes: undefined,
+ *     instrumentName: undefined,
+ *     warnOnMissingContent: true,
+ *     timeZone: "UTC",
+ *   },
+ *   warn: () => {},
+ * });
+ * const link = tree.get("/entry/instrument/detectors/det/data");
+ * const target = link?.kind === "link" ? link.target : undefined;
+ * assert.equal(target, "/entry/instrument/bluesky/streams/primary/det");
+ * ```
+ *
+ * @param userOptions The stream of the detectors.
+ * @returns The plugin, named `"detectors"`.
+ */
+export function detectors(userOptions: Options = {}): NexusPlugin {
+  const options = { ...defaults, ...userOptions };
+  return {
+    name: "detectors",
+    build({ run, tree, settings, warn }) {
+      const stream = run.streams.get(options.stream);
+      const keys = stream ? signalRoles(run, stream).detectors : [];
+      if (keys.length === 0) {
+        if (settings.warnOnMissingContent) {
+          warn(`No detector keys in stream "${options.stream}": no detectors group`);
+        }
+        return;
+      }
+      tree.group("/entry", "NXentry");
+      tree.group("/entry/instrument", "NXinstrument");
+      tree.group("/entry/instrument/detectors", "NXnote");
+      for (const key of keys) {
+        const group = `/entry/instrument/detectors/${safeName(key)}`;
+        tree.group(group, "NXdetector");
+        tree.link(`${group}/data`, keyPath(options.stream, key));
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import {
+  composeRun,
+  type DescriptorInit,
+  NexusTree,
+  RunAccumulator,
+  type RunStart,
+} from "../mod.ts";
+import { detectors } from "./detectors.ts";
+
+const STREAMS = "/entry/instrument/bluesky/streams";
+
+function build(
+  start: Partial<RunStart>,
+  descriptor: Partial<DescriptorInit>,
+  options: { stream?: string; warnOnMissingContent?: boolean } = {},
+) {
+  const run = composeRun(start);
+  const acc = new RunAccumulator(run.start);
+  const number = { dtype: "number" as const, shape: [], source: "SIM:x" };
+  acc.receive(
+    "descriptor",
+    run.descriptor({
+      name: "primary",
+      data_keys: { sensor: number, sensor_gain: number, motor: number },
+      ...descriptor,
+    }).doc,
+  );
+  const tree = new NexusTree();
+  const warnings: string[] = [];
+  const plugin = detectors(options.stream ? { stream: options.stream } : {});
+  plugin.build({
+    run: acc,
+    tree: tree.builder(plugin.name),
+    settings: {
+      filePath: "run.h5",
+      nxdataSignal: undefined,
+      nxdataSignalAxes: undefined,
+      instrumentName: undefined,
+      warnOnMissingContent: options.warnOnMissingContent ?? true,
+      timeZone: "UTC",
+    },
+    warn: (message) => warnings.push(message),
+  });
+  return { tree, warnings };
+}
+
+function children(tree: NexusTree, path: string): string[] {
+  const node = tree.get(path);
+  return node?.kind === "group" ? [...node.children.keys()] : [];
+}
+
+Deno.test("detectors() writes an NXdetector for each hinted field linking data to its NXdata", () => {
+  const { tree, warnings } = build({ detectors: ["sensor"] }, {
+    hints: { sensor: { fields: ["sensor"] } },
+    object_keys: { sensor: ["sensor", "sensor_gain"] },
+  });
+  assert.deepEqual(children(tree, "/entry/instrument/detectors"), ["sensor"]);
+  const group = tree.get("/entry/instrument/detectors/sensor");
+  assert.equal(group?.kind === "group" && group.nxClass, "NXdetector");
+  const notes = tree.get("/entry/instrument/detectors");
+  assert.equal(notes?.kind === "group" && notes.nxClass, "NXnote");
+  const link = tree.get("/entry/instrument/detectors/sensor/data");
+  assert.equal(link?.kind === "link" && link.target, `${STREAMS}/primary/sensor`);
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("detectors() takes all keys of a detector without hinted fields from object_keys", () => {
+  const { tree } = build({ detectors: ["sensor"] }, {
+    object_keys: { sensor: ["sensor", "sensor_gain"] },
+  });
+  assert.deepEqual(children(tree, "/entry/instrument/detectors"), ["sensor", "sensor_gain"]);
+});
+
+Deno.test("detectors() takes a detector named like a data key as that key", () => {
+  const { tree } = build({ detectors: ["sensor_gain"] }, {});
+  assert.deepEqual(children(tree, "/entry/instrument/detectors"), ["sensor_gain"]);
+});
+
+Deno.test("detectors() writes no group and warns when the run has no detectors", () => {
+  const { tree, warnings } = build({ motors: ["motor"] }, {});
+  assert.equal(tree.get("/entry/instrument/detectors"), undefined);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /No detector keys in stream "primary"/);
+  const quiet = build({}, {}, { warnOnMissingContent: false });
+  assert.deepEqual(quiet.warnings, []);
+});
+
+Deno.test("detectors() looks for the detectors in the stream its options name", () => {
+  const { tree } = build({ detectors: ["sensor"] }, { name: "fly" }, { stream: "fly" });
+  const link = tree.get("/entry/instrument/detectors/sensor/data");
+  assert.equal(link?.kind === "link" && link.target, `${STREAMS}/fly/sensor`);
+});

@@ -1,0 +1,109 @@
+/**
+ * The run's positioners in the file: `/entry/instrument/positioners`, one NXpositioner per
+ * motor key, linked to the key's data.
+ *
+ * @module
+ */
+
+import type { NexusPlugin } from "../mod.ts";
+import { keyPath, safeName } from "./_layout.ts";
+import { signalRoles } from "./_signal_roles.ts";
+
+/**
+ * Options of the {@linkcode positioners} plugin.
+ *
+ * @example Positioners of a fly scan's stream
+ * ```ts
+ * import { type Options, positioners } from "./positioners.ts";
+ * const options: Options = { stream: "fly" };
+ * positioners(options);
+ * ```
+ */
+export interface Options {
+  /** The stream whose keys the positioners are. */
+  stream?: string;
+}
+
+/**
+ * Defaults of {@linkcode Options}.
+ *
+ * @example The primary stream
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaults } from "./positioners.ts";
+ * assert.equal(defaults.stream, "primary");
+ * ```
+ */
+export const defaults = { stream: "primary" } satisfies Options;
+
+/**
+ * The positioners plugin: for each key of the primary stream that stands for one of the start
+ * document's `motors` (their hinted fields: the readbacks), or when the start names no motors
+ * for the fields of `hints.dimensions`, writes `/entry/instrument/positioners/<key>:NXpositioner`
+ * with a link `value` to the key's NXdata group in the streams. A run without motor keys (a
+ * count) gets no positioners group, and a warning when the writer warns about missing content.
+ *
+ * @example The motor of a scan
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { positioners } from "./positioners.ts";
+ *
+ * const run = composeRun({ motors: ["motor"] });
+ * const primary = run.descriptor({
+ *   name: "primary",
+ *   data_keys: {
+ *     motor: { dtype: "number", shape: [], source: "SIM:motor" },
+ *     motor_setpoint: { dtype: "number", shape: [], source: "SIM:motor.VAL" },
+ *   },
+ *   hints: { motor: { fields: ["motor"] } },
+ *   object_keys: { motor: ["motor", "motor_setpoint"] },
+ * });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const tree = new NexusTree();
+ * const plugin = positioners();
+ * plugin.build({
+ *   run: acc,
+ *   tree: tree.builder(plugin.name),
+ *   settings: {
+ *     filePath: "run.h5",
+ *     nxdataSignal: undefined,
+ *     nxdataSignalAxes: undefined,
+ *     instrumentName: undefined,
+ *     warnOnMissingContent: true,
+ *     timeZone: "UTC",
+ *   },
+ *   warn: () => {},
+ * });
+ * assert.equal(tree.get("/entry/instrument/positioners/motor/value")?.kind, "link");
+ * assert.equal(tree.get("/entry/instrument/positioners/motor_setpoint"), undefined);
+ * ```
+ *
+ * @param userOptions The stream of the positioners.
+ * @returns The plugin, named `"positioners"`.
+ */
+export function positioners(userOptions: Options = {}): NexusPlugin {
+  const options = { ...defaults, ...userOptions };
+  return {
+    name: "positioners",
+    build({ run, tree, settings, warn }) {
+      const stream = run.streams.get(options.stream);
+      const keys = stream ? signalRoles(run, stream).positioners : [];
+      if (keys.length === 0) {
+        if (settings.warnOnMissingContent) {
+          warn(`No positioner keys in stream "${options.stream}": no positioners group`);
+        }
+        return;
+      }
+      tree.group("/entry", "NXentry");
+      tree.group("/entry/instrument", "NXinstrument");
+      tree.group("/entry/instrument/positioners", "NXnote");
+      for (const key of keys) {
+        const group = `/entry/instrument/positioners/${safeName(key)}`;
+        tree.group(group, "NXpositioner");
+        tree.link(`${group}/value`, keyPath(options.stream, key));
+      }
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The source in the file: `/entry/instrument/source:NXsource`.
+ *
+ * @module
+ */
+
+import type { NexusPlugin } from "../mod.ts";
+
+/**
+ * Options of the {@linkcode source} plugin.
+ *
+ * @example A facility's source
+ * ```ts
+ * import { type Options, source } from "./source.ts";
+ * const options: Options = { name: "Advanced Photon Source", shortName: "APS" };
+ * source(options);
+ * ```
+ */
+export interface Options {
+  /** `name` of the source. */
+  name?: string;
+  /** `name@short_name`; none when empty. */
+  shortName?: string;
+  /** `probe`: one of NeXus's NXsource probes, for example `"x-ray"` or `"neutron"`. */
+  probe?: string;
+  /** `type`: one of NeXus's NXsource types, for example `"Synchrotron X-ray Source"`. */
+  type?: string;
+}
+
+/**
+ * Defaults of {@linkcode Options}: apstools' generic source.
+ *
+ * @example The generic source
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaults } from "./source.ts";
+ * assert.equal(defaults.name, "Bluesky framework");
+ * assert.equal(defaults.probe, "x-ray");
+ * ```
+ */
+export const defaults = {
+  name: "Bluesky framework",
+  shortName: "bluesky",
+  probe: "x-ray",
+  type: "Synchrotron X-ray Source",
+} satisfies Options;
+
+/**
+ * The source plugin: writes `/entry/instrument/source:NXsource` with `name` (and
+ * `@short_name`), `type` and `probe`. The defaults are apstools' generic ones; a facility
+ * passes its own.
+ *
+ * @example A neutron source
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { source } from "./source.ts";
+ *
+ * const tree = new NexusTree();
+ * const plugin = source({
+ *   name: "Spallation Neutron Source",
+ *   shortName: "SNS",
+ *   probe: "neutron",
+ *   type: "Spallation Neutron Source",
+ * });
+ * plugin.build({
+ *   run: new RunAccumulator(composeRun().start),
+ *   tree: tree.builder(plugin.name),
+ *   settings: {
+ *     filePath: "run.h5",
+ *     nxdataSignal: undefined,
+ *     nxdataSignalAxes: undefined,
+ *     instrumentName: undefined,
+ *     warnOnMissingContent: true,
+ *     timeZone: "UTC",
+ *   },
+ *   warn: () => {},
+ * });
+ * const probe = tree.get("/entry/instrument/source/probe");
+ * assert.equal(probe?.kind === "field" && probe.data, "neutron");
+ * ```
+ *
+ * @param userOptions Name, short name, probe and type of the source.
+ * @returns The plugin, named `"source"`.
+ */
+export function source(userOptions: Options = {}): NexusPlugin {
+  const options = { ...defaults, ...userOptions };
+  return {
+    name: "source",
+    build({ tree }) {
+      tree.group("/entry", "NXentry");
+      tree.group("/entry/instrument", "NXinstrument");
+      tree.group("/entry/instrument/source", "NXsource");
+      tree.field("/entry/instrument/source/name", options.name, {
+        attrs: options.shortName ? { short_name: options.shortName } : {},
+      });
+      tree.field("/entry/instrument/source/type", options.type);
+      tree.field("/entry/instrument/source/probe", options.probe);
+    },
+  };
+}

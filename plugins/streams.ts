@@ -1,0 +1,324 @@
+/**
+ * The run's data in the file: `/entry/instrument/bluesky/streams`, one NXdata group per data
+ * key of each stream.
+ *
+ * @module
+ */
+
+import {
+  type AttrValue,
+  type BuildContext,
+  type Column,
+  type DataKey,
+  type FieldData,
+  isoTime,
+  type NexusPlugin,
+  nxFloat,
+  type NxType,
+  type StreamData,
+} from "../mod.ts";
+import { keyPath, safeName, streamPath, STREAMS } from "./_layout.ts";
+import { signalRoles } from "./_signal_roles.ts";
+
+/**
+ * Options of the {@linkcode streams} plugin.
+ *
+ * @example Start and end values of a second baseline-like stream
+ * ```ts
+ * import { defaults, type Options, streams } from "./streams.ts";
+ * const options: Options = { startEnd: [...defaults.startEnd, "monitors"] };
+ * streams(options);
+ * ```
+ */
+export interface Options {
+  /**
+   * Streams whose keys also get `value_start` and `value_end`, their first and last
+   * readings (apstools does this for the baseline, read once before and once after the run).
+   */
+  startEnd?: string[];
+  /** Streams whose keys get `@signal_type` (`"detector"`, `"positioner"` or `"other"`). */
+  signalTypes?: string[];
+}
+
+/**
+ * Defaults of {@linkcode Options}.
+ *
+ * @example apstools' streams
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaults } from "./streams.ts";
+ * assert.deepEqual(defaults, { startEnd: ["baseline"], signalTypes: ["primary"] });
+ * ```
+ */
+export const defaults = {
+  startEnd: ["baseline"],
+  signalTypes: ["primary"],
+} satisfies Options;
+
+/** Data, type and shape of a field. */
+interface Prepared {
+  data: FieldData;
+  dtype: NxType;
+  shape: number[];
+  attrs?: Record<string, AttrValue>;
+}
+
+const NUMPY_TYPES: Record<string, NxType> = {
+  i1: "NX_INT8",
+  i2: "NX_INT16",
+  i4: "NX_INT32",
+  i8: "NX_INT64",
+  u1: "NX_UINT8",
+  u2: "NX_UINT16",
+  u4: "NX_UINT32",
+  u8: "NX_UINT64",
+  f4: "NX_FLOAT32",
+  f8: "NX_FLOAT64",
+};
+
+const INTEGER_RANGES: Partial<Record<NxType, [number, number]>> = {
+  NX_BOOLEAN: [0, 1],
+  NX_INT8: [-(2 ** 7), 2 ** 7 - 1],
+  NX_INT16: [-(2 ** 15), 2 ** 15 - 1],
+  NX_INT32: [-(2 ** 31), 2 ** 31 - 1],
+  NX_INT64: [-(2 ** 63), 2 ** 63 - 1],
+  NX_UINT8: [0, 2 ** 8 - 1],
+  NX_UINT16: [0, 2 ** 16 - 1],
+  NX_UINT32: [0, 2 ** 32 - 1],
+  NX_UINT64: [0, 2 ** 64 - 1],
+};
+
+/** Whether every value is a whole number that `dtype` holds (always, for float types). */
+function fits(values: Float64Array, dtype: NxType): boolean {
+  const range = INTEGER_RANGES[dtype];
+  if (!range) return true;
+  const [min, max] = range;
+  return values.every((v) => Number.isInteger(v) && v >= min && v <= max);
+}
+
+/** The NeXus type of a column's numbers, before missing readings are considered. */
+function numericType(column: Column): NxType {
+  if (column.kind === "integer") return "NX_INT64";
+  if (column.kind === "boolean") return "NX_BOOLEAN";
+  if (column.kind === "array" && typeof column.dataKey.dtype_numpy === "string") {
+    const code = /^[<>|=]?([iuf]\d)$/.exec(column.dataKey.dtype_numpy)?.[1];
+    return NUMPY_TYPES[code ?? ""] ?? "NX_FLOAT64";
+  }
+  return "NX_FLOAT64";
+}
+
+/**
+ * Rows `from` to `to` (exclusive) of a column as field data, `rows` leading the shape unless
+ * `scalar` (one row, written with the shape of one value).
+ */
+function prepare(
+  column: Column,
+  from: number,
+  to: number,
+  scalar: boolean,
+  warn: (message: string) => void,
+): Prepared {
+  const rows = to - from;
+  const shape = scalar ? [...column.shape] : [rows, ...column.shape];
+  const values = column.values();
+  if (values instanceof Float64Array) {
+    const size = column.shape.reduce((a, b) => a * b, 1);
+    const data = values.subarray(from * size, to * size);
+    let dtype = numericType(column);
+    if (!fits(data, dtype)) {
+      const why = data.some(Number.isNaN)
+        ? "misses readings: written as NX_FLOAT64 with NaN for them"
+        : `has values ${dtype} cannot hold: written as NX_FLOAT64`;
+      warn(`Key "${column.key}" ${why}`);
+      dtype = "NX_FLOAT64";
+    }
+    if (scalar && column.shape.length === 0) return { data: data[0]!, dtype, shape };
+    return { data: data.slice(), dtype, shape };
+  }
+  if (column.kind === "string") {
+    const strings = (values as string[]).slice(from, to);
+    return scalar ? { data: strings[0]!, dtype: "NX_CHAR", shape } : {
+      data: strings,
+      dtype: "NX_CHAR",
+      shape,
+    };
+  }
+  warn(`Key "${column.key}" is not a fixed-shape ${column.dataKey.dtype}: written as JSON text`);
+  const texts = values.slice(from, to).map((value) => JSON.stringify(value) ?? "null");
+  const attrs = { text_format: "json" };
+  return scalar
+    ? { data: texts[0]!, dtype: "NX_CHAR", shape: [], attrs }
+    : { data: texts, dtype: "NX_CHAR", shape: [rows], attrs };
+}
+
+/** Attributes of a value field from its data key, as apstools writes them. */
+function keyAttributes(key: string, dataKey: DataKey): Record<string, AttrValue> {
+  const attrs: Record<string, AttrValue> = { long_name: key };
+  if ("units" in dataKey) attrs.units = typeof dataKey.units === "string" ? dataKey.units : "";
+  attrs.source = typeof dataKey.source === "string" ? dataKey.source : "";
+  if (dataKey.dtype === "string") return attrs;
+  if (typeof dataKey.precision === "number") attrs.precision = dataKey.precision;
+  const lower = dataKey.lower_ctrl_limit ?? dataKey.limits?.control?.low;
+  const upper = dataKey.upper_ctrl_limit ?? dataKey.limits?.control?.high;
+  if (typeof lower === "number") attrs.lower_ctrl_limit = nxFloat(lower);
+  if (typeof upper === "number") attrs.upper_ctrl_limit = nxFloat(upper);
+  return attrs;
+}
+
+function signalTypes(context: BuildContext, stream: StreamData): Map<string, string> {
+  const roles = signalRoles(context.run, stream);
+  const types = new Map<string, string>(stream.keys().map((key) => [key, "other"]));
+  for (const key of roles.detectors) types.set(key, "detector");
+  for (const key of roles.positioners) types.set(key, "positioner");
+  return types;
+}
+
+function writeTimes(context: BuildContext, group: string, column: Column): void {
+  const { tree, settings } = context;
+  const epoch = column.timestamps().slice();
+  tree.field(`${group}/EPOCH`, epoch, {
+    dtype: "NX_FLOAT64",
+    attrs: { units: "s", long_name: "epoch time (s)" },
+    target: true,
+  });
+  const first = epoch.find(Number.isFinite);
+  const attrs: Record<string, AttrValue> = { units: "s", long_name: "time since first data (s)" };
+  if (first !== undefined) {
+    attrs.start_time = nxFloat(first);
+    attrs.start_time_iso = isoTime(first, settings.timeZone, { offset: false });
+  }
+  tree.field(`${group}/time`, epoch.map((t) => t - (first ?? NaN)), {
+    dtype: "NX_FLOAT64",
+    attrs,
+    target: true,
+  });
+}
+
+function writeKey(
+  context: BuildContext,
+  stream: StreamData,
+  column: Column,
+  signalType: string | undefined,
+  startEnd: boolean,
+): void {
+  const { tree, warn, settings } = context;
+  const group = keyPath(stream.name, column.key);
+  const typed: Record<string, AttrValue> = signalType ? { signal_type: signalType } : {};
+  tree.group(group, "NXdata", { signal: "value", axes: ["time"], ...typed });
+  const say = (message: string) => warn(message, group);
+  const attrs = keyAttributes(column.key, column.dataKey);
+  const value = prepare(column, 0, column.length, false, say);
+  tree.field(`${group}/value`, value.data, {
+    dtype: value.dtype,
+    shape: value.shape,
+    attrs: { ...attrs, ...value.attrs, ...typed },
+    target: true,
+  });
+  if (startEnd) {
+    if (column.length === 0) {
+      if (settings.warnOnMissingContent) say(`No readings of "${column.key}": no value_start`);
+    } else {
+      const quiet = () => {};
+      for (const [name, row] of [["value_start", 0], ["value_end", column.length - 1]] as const) {
+        const one = prepare(column, row, row + 1, true, quiet);
+        tree.field(`${group}/${name}`, one.data, {
+          dtype: one.dtype,
+          shape: one.shape,
+          attrs: { ...attrs, ...one.attrs },
+          target: true,
+        });
+      }
+    }
+  }
+  if (column.dataKey.external && settings.warnOnMissingContent) {
+    say(`Key "${column.key}" is external (${column.dataKey.external}): the file has its datum ids`);
+  }
+  writeTimes(context, group, column);
+}
+
+/**
+ * The streams plugin: writes every stream of the run as
+ * `/entry/instrument/bluesky/streams/<stream>:NXnote` (with `@uid`, its first descriptor's
+ * uid), and each data key as `<key>:NXdata` holding `value`, `EPOCH` and `time`.
+ *
+ * `value` has one row per event (numbers as `NX_FLOAT64`, integers `NX_INT64`, booleans,
+ * strings `NX_CHAR`, arrays of shape `[events, ...shape]` in their `dtype_numpy` type) and the
+ * data key's `@units` (when it has units), `@source`, `@long_name`, `@precision` and control
+ * limits. `EPOCH` holds the readings' timestamps; `time` the seconds since the first, with
+ * `@start_time` and `@start_time_iso`: local time without an offset in the writer's time zone,
+ * as the reference writes it. Keys of the primary stream get `@signal_type`. Keys of the
+ * baseline stream also get `value_start` and `value_end`. A stream without events is written
+ * with empty datasets, and an `<name>_image` key is also linked as `<name>`, as apstools does.
+ *
+ * @example A stream of two readings
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { streams } from "./streams.ts";
+ *
+ * const run = composeRun({ detectors: ["det"] });
+ * const primary = run.descriptor({
+ *   name: "primary",
+ *   data_keys: { det: { dtype: "number", shape: [], source: "SIM:det", units: "counts" } },
+ * });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * acc.receive("event", primary.event({ data: { det: 1.5 }, timestamps: { det: 100 } }));
+ * acc.receive("event", primary.event({ data: { det: 2.5 }, timestamps: { det: 101 } }));
+ * const tree = new NexusTree();
+ * const plugin = streams();
+ * plugin.build({
+ *   run: acc,
+ *   tree: tree.builder(plugin.name),
+ *   settings: {
+ *     filePath: "run.h5",
+ *     nxdataSignal: undefined,
+ *     nxdataSignalAxes: undefined,
+ *     instrumentName: undefined,
+ *     warnOnMissingContent: true,
+ *     timeZone: "UTC",
+ *   },
+ *   warn: () => {},
+ * });
+ * const time = tree.get("/entry/instrument/bluesky/streams/primary/det/time");
+ * assert.deepEqual(time?.kind === "field" && [...(time.data as Float64Array)], [0, 1]);
+ * ```
+ *
+ * @param userOptions Streams with start and end values, streams with signal types.
+ * @returns The plugin, named `"streams"`.
+ */
+export function streams(userOptions: Options = {}): NexusPlugin {
+  const options = { ...defaults, ...userOptions };
+  return {
+    name: "streams",
+    build(context) {
+      const { run, tree, warn } = context;
+      tree.group("/entry", "NXentry");
+      tree.group("/entry/instrument", "NXinstrument");
+      tree.group("/entry/instrument/bluesky", "NXnote");
+      tree.group(STREAMS, "NXnote");
+      for (const stream of run.streams.values()) {
+        const path = streamPath(stream.name);
+        if (safeName(stream.name) !== stream.name) {
+          warn(`Stream "${stream.name}" is written as "${safeName(stream.name)}"`, path);
+        }
+        const uid = stream.descriptors[0]?.uid;
+        tree.group(path, "NXnote", uid === undefined ? {} : { uid });
+        const types = options.signalTypes.includes(stream.name)
+          ? signalTypes(context, stream)
+          : undefined;
+        const startEnd = options.startEnd.includes(stream.name);
+        for (const key of stream.keys()) {
+          const column = stream.column(key)!;
+          writeKey(context, stream, column, types?.get(key), startEnd);
+        }
+        for (const key of stream.keys()) {
+          const base = key.endsWith("_image") ? key.slice(0, -"_image".length) : "";
+          if (base && !stream.keys().includes(base) && !tree.has(keyPath(stream.name, base))) {
+            tree.link(keyPath(stream.name, base), keyPath(stream.name, key));
+          }
+        }
+      }
+    },
+  };
+}
