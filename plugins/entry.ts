@@ -353,6 +353,11 @@ export function entry(userOptions: Options = {}): NexusPlugin {
         warn("The run has no stop document: no end_time or duration", "/entry");
       }
       tree.field("/entry/program_name", options.programName);
+      if (settings.instrumentName !== undefined) {
+        // The writer's `instrumentName` option: NXinstrument's own name field.
+        tree.group("/entry/instrument", "NXinstrument");
+        tree.field("/entry/instrument/name", settings.instrumentName);
+      }
       const uidField = `${METADATA}/run_start_uid`;
       if (tree.has(uidField)) tree.link("/entry/entry_identifier", uidField);
       else tree.field("/entry/entry_identifier", start.uid);

@@ -158,3 +158,29 @@ Deno.test({
       assert.equal(resolvePath(summary, `${base}/value_end`)?.value, 7);
     }),
 });
+
+Deno.test({
+  name: "The writer's options name the file, the instrument and the default plot",
+  ignore,
+  fn: () =>
+    withDir(async (dir) => {
+      const writer = createNXWriter({
+        filePath: dir,
+        fileName: (start) => `run-${start.scan_id}`,
+        instrumentName: "9-ID-C USAXS",
+        nxdataSignal: "motor_user_setpoint",
+        nxdataSignalAxes: ["motor"],
+      });
+      const RE = new RunEngine();
+      RE.subscribe("all", writer.receiver);
+      const motor = new SimMotor({ name: "motor", instant: true });
+      await RE.run(scan([new RandomSensor({ seed: 1 })], [[motor, 0, 1]], { num: 2 }));
+      const path = await writer.wait();
+      assert.equal(path, `${dir}/run-1`);
+      const summary = await checkNexusFile(path);
+      assert.equal(resolvePath(summary, "/entry/instrument/name")?.value, "9-ID-C USAXS");
+      const data = resolvePath(summary, "/entry/data");
+      assert.equal(data?.attrs?.signal?.value, "motor_user_setpoint");
+      assert.deepEqual(data?.attrs?.axes?.value, ["motor"]);
+    }),
+});

@@ -24,6 +24,7 @@ import {
   type WriterSettings,
 } from "../mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
+import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 const UID = "c888d282-1094-403b-baff-3781057ff087";
 const DESCRIPTOR_UID = "c808bd42-27b4-4498-819d-2279f9516608";
@@ -517,4 +518,40 @@ Deno.test("the writer adds the file's attributes, naming h5wasm where the refere
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "the seed's file, read back by h5py, keeps its values, links and @default chain",
+  ignore: ignoreWithoutH5py(),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const writer = new NXWriter({
+        filePath: dir,
+        fileName: "nxwriter.h5",
+        timeZone: "America/Chicago",
+        plugins: builtinPlugins(),
+      });
+      for (const [name, doc] of seedDocuments()) writer.receiver(name, doc);
+      const path = await writer.wait();
+      const summary = await checkNexusFile(path);
+      assert.ok(await h5dumpOk(path));
+      assert.deepEqual(resolvePath(summary, "/entry/data/motor")?.value, [
+        -0.5,
+        -0.25,
+        0,
+        0.25,
+        0.5,
+      ]);
+      assert.deepEqual(resolvePath(summary, "/entry/data/EPOCH")?.value, EPOCH.sensor);
+      const uid = resolvePath(summary, "/entry/entry_identifier")?.value;
+      assert.equal(uid, "c888d282-1094-403b-baff-3781057ff087");
+      assert.equal(
+        resolvePath(summary, "/entry/start_time")?.value,
+        "2022-08-12T17:27:38.779351-05:00",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
