@@ -32,12 +32,13 @@ async function documentsToFile(
       object_keys: Object.fromEntries(Object.keys(data_keys).map((k) => [k, [k]])),
     });
     writer.receiver("descriptor", primary.doc);
+    const names = Object.keys(data_keys);
     for (let i = 0; i < events; i++) {
       const data: Record<string, number> = {};
       const timestamps: Record<string, number> = {};
       for (let k = 0; k < KEYS; k++) {
-        data[`k${k}`] = Math.sin(i + k);
-        timestamps[`k${k}`] = 1.7e9 + i * 0.01;
+        data[names[k]!] = Math.sin(i + k);
+        timestamps[names[k]!] = 1.7e9 + i * 0.01;
       }
       writer.receiver("event", primary.event({ data, timestamps }));
     }
