@@ -5,6 +5,7 @@ import { DocumentBus } from "./bus.ts";
 import { composeRun } from "./compose.ts";
 import type { DataKey, RunStart } from "./documents.ts";
 import type { PlotSeries } from "./plot.ts";
+import { SEED_SENSOR, SEED_START, SEED_TIMES } from "./_seed_documents.ts";
 
 const number = (precision = 5): DataKey => ({
   dtype: "number",
@@ -12,32 +13,6 @@ const number = (precision = 5): DataKey => ({
   source: "SIM:x",
   precision,
 });
-
-const SEED_START: Partial<RunStart> = {
-  uid: "c888d282-1094-403b-baff-3781057ff087",
-  time: 1660343258.78,
-  scan_id: 1,
-  plan_type: "generator",
-  plan_name: "scan",
-  hints: { dimensions: [[["motor"], "primary"]] },
-  motors: ["motor"],
-  detectors: ["sensor"],
-  num_points: 5,
-};
-const SENSOR = [
-  0.6937666895551995,
-  0.44727244983596554,
-  0.07127489127946898,
-  0.9743343251697566,
-  0.5734187838559548,
-];
-const TIMES = [
-  1660343260.1,
-  1660343260.576943,
-  1660343261.078024,
-  1660343261.579225,
-  1660343262.080634,
-];
 
 /** The seed's scan, optionally with a baseline stream read before and after it. */
 function seedDocuments(withBaseline = false) {
@@ -61,9 +36,9 @@ function seedDocuments(withBaseline = false) {
     hints: { motor: { fields: ["motor"] }, sensor: { fields: ["sensor"] } },
   });
   docs.push(["descriptor", primary.doc]);
-  TIMES.forEach((time, i) => {
+  SEED_TIMES.forEach((time, i) => {
     const motor = -0.5 + 0.25 * i;
-    const data = { motor, motor_user_setpoint: motor, sensor: SENSOR[i] };
+    const data = { motor, motor_user_setpoint: motor, sensor: SEED_SENSOR[i] };
     docs.push([
       "event",
       primary.event({ time, data, timestamps: { motor: 0, motor_user_setpoint: 0, sensor: 0 } }),
@@ -147,7 +122,7 @@ Deno.test("createBestEffortCallback() plots each hinted detector against the fir
     title: "scan 1: sensor vs motor",
     xLabel: "motor",
     x: [-0.5, -0.25, 0, 0.25, 0.5],
-    ys: [{ name: "sensor", values: SENSOR }],
+    ys: [{ name: "sensor", values: SEED_SENSOR }],
   });
   assert.deepEqual(bec.plots, plots);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { composeRun } from "./compose.ts";
-import type { DataKey, RunStart } from "./documents.ts";
+import type { DataKey } from "./documents.ts";
 import {
   createLiveTable,
   createLocalClock,
@@ -8,32 +8,8 @@ import {
   type LiveTableOptions,
   planDimensions,
 } from "./live_table.ts";
+import { SEED_SENSOR, SEED_START, SEED_TIMES } from "./_seed_documents.ts";
 
-const SEED_START: Partial<RunStart> = {
-  uid: "c888d282-1094-403b-baff-3781057ff087",
-  time: 1660343258.78,
-  scan_id: 1,
-  plan_type: "generator",
-  plan_name: "scan",
-  hints: { dimensions: [[["motor"], "primary"]] },
-  motors: ["motor"],
-  detectors: ["sensor"],
-  num_points: 5,
-};
-const SEED_TIMES = [
-  1660343260.1,
-  1660343260.576943,
-  1660343261.078024,
-  1660343261.579225,
-  1660343262.080634,
-];
-const SEED_SENSOR = [
-  0.6937666895551995,
-  0.44727244983596554,
-  0.07127489127946898,
-  0.9743343251697566,
-  0.5734187838559548,
-];
 const SEED_TABLE = [
   "+-----------+------------+------------+------------+",
   "|   seq_num |       time |      motor |     sensor |",

@@ -25,23 +25,9 @@ import {
   unstageAll,
 } from "./plan_stubs.ts";
 import { Status } from "./status.ts";
+import { answerAsEngine, brief, drive, fakeMotor } from "./_plan_fakes.ts";
 
 // ------------------------------------------------------------ fakes
-
-function fakeMotor(name: string, position = 0) {
-  const motor = {
-    name,
-    position,
-    hints: { fields: [name] },
-    set(value: unknown) {
-      motor.position = value as number;
-      return Status.done();
-    },
-    read: () => ({ [name]: { value: motor.position, timestamp: 0 } }),
-    describe: () => ({ [name]: { dtype: "number" as const, shape: [], source: `SIM:${name}` } }),
-  };
-  return motor;
-}
 
 function fakeDetector(name: string, options: { trigger?: boolean; failRead?: boolean } = {}) {
   return {
@@ -57,50 +43,11 @@ function fakeDetector(name: string, options: { trigger?: boolean; failRead?: boo
 
 /** Run a plan against a responder that answers as the RunEngine does, without any waiting. */
 function simulate<R>(plan: Plan<R>, answers: Partial<Record<string, (m: Msg) => unknown>> = {}) {
-  const messages: Msg[] = [];
-  let answer: unknown = undefined;
-  let failure: unknown = undefined;
-  try {
-    for (;;) {
-      const step = failure === undefined ? plan.next(answer) : plan.throw(failure);
-      failure = undefined;
-      if (step.done) return { messages, value: step.value as R | undefined, error: undefined };
-      const m = step.value;
-      messages.push(m);
-      const obj = m.obj as Record<string, (...args: unknown[]) => unknown>;
-      try {
-        const custom = answers[m.command];
-        answer = undefined;
-        if (custom) answer = custom(m);
-        else if (m.command === "open_run") answer = "uid-1";
-        else if (m.command === "read") answer = obj.read!();
-        else if (m.command === "set") answer = obj.set!(m.args?.[0]);
-        else if (m.command === "trigger") answer = obj.trigger!();
-        else if (m.command === "locate") answer = (m.obj as { position: unknown }).position;
-      } catch (error) {
-        failure = error;
-      }
-    }
-  } catch (error) {
-    return { messages, value: undefined, error };
-  }
-}
-
-/** Messages as short strings; groups become g1, g2... in order of appearance. */
-function brief(messages: Msg[]): string[] {
-  const groups = new Map<unknown, string>();
-  return messages.map((m) => {
-    const parts = [m.command];
-    const name = (m.obj as { name?: string } | undefined)?.name;
-    if (name) parts.push(name);
-    for (const arg of m.args ?? []) parts.push((arg as { name?: string })?.name ?? String(arg));
-    const kwargs = m.kwargs ?? {};
-    if (m.command === "create") parts.push(String(kwargs.name));
-    if (kwargs.group !== undefined) {
-      if (!groups.has(kwargs.group)) groups.set(kwargs.group, `g${groups.size + 1}`);
-      parts.push(groups.get(kwargs.group)!);
-    }
-    return parts.join(" ");
+  return drive(plan, (m) => {
+    const custom = answers[m.command];
+    if (custom) return custom(m);
+    if (m.command === "open_run") return "uid-1";
+    return answerAsEngine(m);
   });
 }
 

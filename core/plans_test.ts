@@ -6,6 +6,7 @@ import { innerListProduct } from "./plan_patterns.ts";
 import { oneNdStep, type PositionCache } from "./plan_stubs.ts";
 import type { Readable } from "./protocols.ts";
 import { Status } from "./status.ts";
+import { answerAsEngine, brief, drive, type Simulation } from "./_plan_fakes.ts";
 
 // ------------------------------------------------------------ fakes
 
@@ -44,62 +45,15 @@ function fakeSensor(name = "sensor", options: { failRead?: boolean } = {}) {
   };
 }
 
-interface Simulation<R> {
-  messages: Msg[];
-  value: R | undefined;
-  error: unknown;
-}
-
 /** Run a plan against a responder that answers as the RunEngine does, without any waiting. */
 function simulate<R>(plan: Plan<R>, limit = 10_000): Simulation<R> {
-  const messages: Msg[] = [];
   let runs = 0;
   let uid = "";
-  let answer: unknown = undefined;
-  let failure: unknown = undefined;
-  try {
-    for (;;) {
-      const step = failure === undefined ? plan.next(answer) : plan.throw(failure);
-      failure = undefined;
-      if (step.done) return { messages, value: step.value, error: undefined };
-      const m = step.value;
-      messages.push(m);
-      if (messages.length > limit) throw new Error("The plan did not end");
-      const obj = m.obj as Record<string, (...args: unknown[]) => unknown>;
-      try {
-        answer = undefined;
-        if (m.command === "open_run") answer = uid = `uid-${++runs}`;
-        else if (m.command === "close_run") answer = uid;
-        else if (m.command === "read") answer = obj.read!();
-        else if (m.command === "set") answer = obj.set!(m.args?.[0]);
-        else if (m.command === "trigger") answer = obj.trigger!();
-        else if (m.command === "locate") answer = (m.obj as { position: unknown }).position;
-      } catch (error) {
-        failure = error;
-      }
-    }
-  } catch (error) {
-    return { messages, value: undefined, error };
-  }
-}
-
-/** Messages as short strings; groups become g1, g2... in order of appearance. */
-function brief(messages: Msg[]): string[] {
-  const groups = new Map<unknown, string>();
-  return messages.map((m) => {
-    const parts = [m.command];
-    const name = (m.obj as { name?: string } | undefined)?.name;
-    if (name) parts.push(name);
-    for (const arg of m.args ?? []) parts.push((arg as { name?: string })?.name ?? String(arg));
-    const kwargs = m.kwargs ?? {};
-    if (m.command === "create") parts.push(String(kwargs.name));
-    if (m.command === "close_run" && kwargs.exit_status) parts.push(String(kwargs.exit_status));
-    if (kwargs.group !== undefined) {
-      if (!groups.has(kwargs.group)) groups.set(kwargs.group, `g${groups.size + 1}`);
-      parts.push(groups.get(kwargs.group)!);
-    }
-    return parts.join(" ");
-  });
+  return drive(plan, (m) => {
+    if (m.command === "open_run") return uid = `uid-${++runs}`;
+    if (m.command === "close_run") return uid;
+    return answerAsEngine(m);
+  }, limit);
 }
 
 function startOf(messages: Msg[]): Record<string, unknown> {

@@ -14,24 +14,9 @@ import {
   stageWrapper,
   SupplementalData,
 } from "./preprocessors.ts";
-import { Status } from "./status.ts";
+import { answerAsEngine, brief as briefMessages, drive, fakeMotor } from "./_plan_fakes.ts";
 
 // ------------------------------------------------------------ fakes
-
-function fakeMotor(name: string, position = 0) {
-  const motor = {
-    name,
-    position,
-    hints: { fields: [name] },
-    set(value: unknown) {
-      motor.position = value as number;
-      return Status.done();
-    },
-    read: () => ({ [name]: { value: motor.position, timestamp: 0 } }),
-    describe: () => ({ [name]: { dtype: "number" as const, shape: [], source: `SIM:${name}` } }),
-  };
-  return motor;
-}
 
 function fakeDetector(name: string) {
   return {
@@ -48,43 +33,19 @@ function fakeDetector(name: string) {
  * error to throw into the plan in place of a message's answer.
  */
 function simulate<R>(plan: Plan<R>, fail: (m: Msg) => unknown = () => undefined) {
-  const messages: Msg[] = [];
-  let answer: unknown = undefined;
-  let failure: unknown = undefined;
-  try {
-    for (;;) {
-      const step = failure === undefined ? plan.next(answer) : plan.throw(failure);
-      failure = undefined;
-      if (step.done) return { messages, value: step.value as R | undefined, error: undefined };
-      const m = step.value;
-      messages.push(m);
-      failure = fail(m);
-      const obj = m.obj as Record<string, (...args: unknown[]) => unknown>;
-      answer = undefined;
-      if (failure !== undefined) continue;
-      if (m.command === "open_run") answer = "uid-1";
-      else if (m.command === "close_run") answer = "uid-1";
-      else if (m.command === "read") answer = obj.read!();
-      else if (m.command === "set") answer = obj.set!(m.args?.[0]);
-      else if (m.command === "null") answer = "null-answer";
-    }
-  } catch (error) {
-    return { messages, value: undefined, error };
-  }
+  return drive(plan, (m) => {
+    const failure = fail(m);
+    if (failure !== undefined) throw failure;
+    if (m.command === "open_run" || m.command === "close_run") return "uid-1";
+    if (m.command === "read" || m.command === "set") return answerAsEngine(m);
+    if (m.command === "null") return "null-answer";
+    return undefined;
+  });
 }
 
 /** Messages as short strings, without groups. */
 function brief(messages: Msg[]): string[] {
-  return messages.map((m) => {
-    const parts = [m.command];
-    const name = (m.obj as { name?: string } | undefined)?.name;
-    if (name) parts.push(name);
-    for (const arg of m.args ?? []) parts.push((arg as { name?: string })?.name ?? String(arg));
-    const kwargs = m.kwargs ?? {};
-    if (m.command === "create" || m.command === "declare_stream") parts.push(String(kwargs.name));
-    if (m.command === "close_run" && kwargs.exit_status) parts.push(String(kwargs.exit_status));
-    return parts.join(" ");
-  });
+  return briefMessages(messages, { groups: false });
 }
 
 // ------------------------------------------------------------ mutators

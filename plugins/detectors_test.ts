@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  composeRun,
-  type DescriptorInit,
-  NexusTree,
-  RunAccumulator,
-  type RunStart,
-} from "../mod.ts";
+import { composeRun, type DescriptorInit, RunAccumulator, type RunStart } from "../mod.ts";
 import { detectors } from "./detectors.ts";
+import { buildPlugins, children } from "./_test_context.ts";
 
 const STREAMS = "/entry/instrument/bluesky/streams";
 
@@ -26,28 +21,10 @@ function build(
       ...descriptor,
     }).doc,
   );
-  const tree = new NexusTree();
-  const warnings: string[] = [];
   const plugin = detectors(options.stream ? { stream: options.stream } : {});
-  plugin.build({
-    run: acc,
-    tree: tree.builder(plugin.name),
-    settings: {
-      filePath: "run.h5",
-      nxdataSignal: undefined,
-      nxdataSignalAxes: undefined,
-      instrumentName: undefined,
-      warnOnMissingContent: options.warnOnMissingContent ?? true,
-      timeZone: "UTC",
-    },
-    warn: (message) => warnings.push(message),
+  return buildPlugins(acc, [plugin], {
+    settings: { warnOnMissingContent: options.warnOnMissingContent ?? true },
   });
-  return { tree, warnings };
-}
-
-function children(tree: NexusTree, path: string): string[] {
-  const node = tree.get(path);
-  return node?.kind === "group" ? [...node.children.keys()] : [];
 }
 
 Deno.test("detectors() writes an NXdetector for each hinted field linking data to its NXdata", () => {

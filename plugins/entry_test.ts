@@ -3,7 +3,7 @@ import {
   composeRun,
   type DataKeys,
   type NexusPlugin,
-  NexusTree,
+  type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
@@ -12,6 +12,7 @@ import {
 import { entry } from "./entry.ts";
 import { metadata } from "./metadata.ts";
 import { streams } from "./streams.ts";
+import { buildPlugins } from "./_test_context.ts";
 
 const PRIMARY = "/entry/instrument/bluesky/streams/primary";
 const UID = "c888d282-1094-403b-baff-3781057ff087";
@@ -49,25 +50,10 @@ function build(
   settings: Partial<WriterSettings> = {},
   plugins: NexusPlugin[] = [metadata(), streams(), entry()],
 ) {
-  const tree = new NexusTree();
-  const warnings: string[] = [];
-  for (const plugin of plugins) {
-    plugin.build({
-      run,
-      tree: tree.builder(plugin.name),
-      settings: {
-        filePath: "run.h5",
-        nxdataSignal: undefined,
-        nxdataSignalAxes: undefined,
-        instrumentName: undefined,
-        warnOnMissingContent: true,
-        timeZone: "America/Chicago",
-        ...settings,
-      },
-      warn: (message) => warnings.push(`${plugin.name}: ${message}`),
-    });
-  }
-  return { tree, warnings };
+  return buildPlugins(run, plugins, {
+    settings: { timeZone: "America/Chicago", ...settings },
+    namedWarnings: true,
+  });
 }
 
 type Field = Extract<NxNode, { kind: "field" }>;

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import {
   composeRun,
-  NexusTree,
+  type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
   type WriterSettings,
 } from "../mod.ts";
 import { metadata, type Options } from "./metadata.ts";
+import { buildPlugins } from "./_test_context.ts";
 
 const METADATA = "/entry/instrument/bluesky/metadata";
 
@@ -16,24 +17,10 @@ function build(
   options?: Options,
   settings: Partial<WriterSettings> = {},
 ) {
-  const tree = new NexusTree();
-  const warnings: string[] = [];
-  const plugin = metadata(options);
-  plugin.build({
-    run: new RunAccumulator(composeRun(start, { uid: () => "uid-1", clock: () => 1000 }).start),
-    tree: tree.builder(plugin.name),
-    settings: {
-      filePath: "run.h5",
-      nxdataSignal: undefined,
-      nxdataSignalAxes: undefined,
-      instrumentName: undefined,
-      warnOnMissingContent: true,
-      timeZone: "UTC",
-      ...settings,
-    },
-    warn: (message) => warnings.push(message),
-  });
-  return { tree, warnings };
+  const run = new RunAccumulator(
+    composeRun(start, { uid: () => "uid-1", clock: () => 1000 }).start,
+  );
+  return buildPlugins(run, [metadata(options)], { settings });
 }
 
 function field(tree: NexusTree, path: string) {

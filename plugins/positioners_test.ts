@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  composeRun,
-  type DescriptorInit,
-  NexusTree,
-  RunAccumulator,
-  type RunStart,
-} from "../mod.ts";
+import { composeRun, type DescriptorInit, RunAccumulator, type RunStart } from "../mod.ts";
 import { positioners } from "./positioners.ts";
+import { buildPlugins, children } from "./_test_context.ts";
 
 const STREAMS = "/entry/instrument/bluesky/streams";
 
@@ -28,28 +23,7 @@ function build(
       ...descriptor,
     }).doc,
   );
-  const tree = new NexusTree();
-  const warnings: string[] = [];
-  const plugin = positioners();
-  plugin.build({
-    run: acc,
-    tree: tree.builder(plugin.name),
-    settings: {
-      filePath: "run.h5",
-      nxdataSignal: undefined,
-      nxdataSignalAxes: undefined,
-      instrumentName: undefined,
-      warnOnMissingContent,
-      timeZone: "UTC",
-    },
-    warn: (message) => warnings.push(message),
-  });
-  return { tree, warnings };
-}
-
-function children(tree: NexusTree, path: string): string[] {
-  const node = tree.get(path);
-  return node?.kind === "group" ? [...node.children.keys()] : [];
+  return buildPlugins(acc, [positioners()], { settings: { warnOnMissingContent } });
 }
 
 Deno.test("positioners() writes an NXpositioner for each motor's readback linking value to its NXdata", () => {

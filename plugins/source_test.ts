@@ -1,24 +1,10 @@
 import assert from "node:assert/strict";
-import { composeRun, NexusTree, type NxNode, RunAccumulator } from "../mod.ts";
+import { composeRun, type NexusTree, type NxNode, RunAccumulator } from "../mod.ts";
 import { defaults, type Options, source } from "./source.ts";
+import { buildPlugins } from "./_test_context.ts";
 
 function build(options?: Options): NexusTree {
-  const tree = new NexusTree();
-  const plugin = source(options);
-  plugin.build({
-    run: new RunAccumulator(composeRun().start),
-    tree: tree.builder(plugin.name),
-    settings: {
-      filePath: "run.h5",
-      nxdataSignal: undefined,
-      nxdataSignalAxes: undefined,
-      instrumentName: undefined,
-      warnOnMissingContent: true,
-      timeZone: "UTC",
-    },
-    warn: () => {},
-  });
-  return tree;
+  return buildPlugins(new RunAccumulator(composeRun().start), [source(options)]).tree;
 }
 
 function text(node: NxNode | undefined): unknown {

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import {
   composeRun,
   type DataKeys,
-  NexusTree,
+  type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
   type WriterSettings,
 } from "../mod.ts";
 import { streams } from "./streams.ts";
+import { buildPlugins } from "./_test_context.ts";
 
 const PRIMARY = "/entry/instrument/bluesky/streams/primary";
 
@@ -43,24 +44,7 @@ function runOf(start: Partial<RunStart>, ...inits: StreamInit[]): RunAccumulator
 }
 
 function build(run: RunAccumulator, settings: Partial<WriterSettings> = {}) {
-  const tree = new NexusTree();
-  const warnings: string[] = [];
-  const plugin = streams();
-  plugin.build({
-    run,
-    tree: tree.builder(plugin.name),
-    settings: {
-      filePath: "run.h5",
-      nxdataSignal: undefined,
-      nxdataSignalAxes: undefined,
-      instrumentName: undefined,
-      warnOnMissingContent: true,
-      timeZone: "UTC",
-      ...settings,
-    },
-    warn: (message) => warnings.push(message),
-  });
-  return { tree, warnings };
+  return buildPlugins(run, [streams()], { settings });
 }
 
 type Field = Extract<NxNode, { kind: "field" }>;

@@ -81,7 +81,13 @@ export interface MoveOptions {
   timeout?: number | undefined;
 }
 
-function toMoves(target: Movable | Moves, value: unknown): Moves {
+/** Both call forms of {@linkcode mv} and {@linkcode mvr} as the moves, their group and timeout. */
+function normalizeMoves(
+  target: Movable | Moves,
+  value: unknown,
+  options: MoveOptions | undefined,
+): { moves: Moves; group: string; timeout: number | undefined } {
+  const single = !Array.isArray(target);
   const moves: Moves = Array.isArray(target) ? target : [[target as Movable, value]];
   const seen = new Set<Movable>();
   for (const [obj] of moves) {
@@ -90,7 +96,8 @@ function toMoves(target: Movable | Moves, value: unknown): Moves {
     }
     seen.add(obj);
   }
-  return moves;
+  const opts = (single ? options : value as MoveOptions | undefined) ?? {};
+  return { moves, group: opts.group ?? crypto.randomUUID(), timeout: opts.timeout };
 }
 
 /**
@@ -134,13 +141,10 @@ export function* mv(
   value?: unknown,
   options?: MoveOptions,
 ): Plan<Status[]> {
-  const single = !Array.isArray(target);
-  const moves = toMoves(target, value);
-  const opts = (single ? options : value as MoveOptions | undefined) ?? {};
-  const group = opts.group ?? crypto.randomUUID();
+  const { moves, group, timeout } = normalizeMoves(target, value, options);
   const statuses: Status[] = [];
   for (const [obj, to] of moves) statuses.push((yield msg("set", obj, [to], { group })) as Status);
-  yield msg("wait", undefined, [], defined({ group, timeout: opts.timeout }));
+  yield msg("wait", undefined, [], defined({ group, timeout }));
   return statuses;
 }
 
@@ -186,15 +190,12 @@ export function* mvr(
   value?: unknown,
   options?: MoveOptions,
 ): Plan<Status[]> {
-  const single = !Array.isArray(target);
-  const moves = toMoves(target, value);
-  const opts = (single ? options : value as MoveOptions | undefined) ?? {};
-  const group = opts.group ?? crypto.randomUUID();
+  const { moves, group, timeout } = normalizeMoves(target, value, options);
   const statuses: Status[] = [];
   for (const [obj, delta] of moves) {
     const position = yield* currentPosition(obj);
     statuses.push((yield msg("set", obj, [offset(position, delta, obj)], { group })) as Status);
   }
-  yield msg("wait", undefined, [], defined({ group, timeout: opts.timeout }));
+  yield msg("wait", undefined, [], defined({ group, timeout }));
   return statuses;
 }
