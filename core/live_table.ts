@@ -15,6 +15,7 @@ import type {
   RunStart,
   RunStop,
 } from "./documents.ts";
+import { localParts } from "./time.ts";
 
 /**
  * A callback taking every document, as `DocumentBus.subscribe("all", ...)` wants.
@@ -68,21 +69,8 @@ const two = (n: number): string => (n < 10 ? "0" : "") + n;
  * ```
  */
 export function createLocalClock(timeZone?: string): LocalClock {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-  } catch (cause) {
-    throw new RangeError(`Unknown time zone "${timeZone}"`, { cause });
-  }
+  // Fail at once on an unknown time zone, not at the first event.
+  localParts(0, timeZone);
   let bucket = NaN;
   let offset = 0;
   let local = 0;
@@ -97,10 +85,9 @@ export function createLocalClock(timeZone?: string): LocalClock {
     }
     if (Math.floor(whole / 900) !== bucket) {
       bucket = Math.floor(whole / 900);
-      const p: Record<string, number> = {};
-      for (const { type, value } of format.formatToParts(whole * 1000)) p[type] = Number(value);
-      offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) / 1000 -
-        whole;
+      const p = localParts(whole * 1000, timeZone);
+      const utc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+      offset = utc / 1000 - whole;
     }
     local = whole + offset;
   };

@@ -32,8 +32,15 @@ interface Bundle {
 
 interface Stream {
   readonly composer: DescriptorComposer;
-  /** Object names in read order; a bundle must read the same objects. */
-  readonly signature: string;
+  /** The devices in read order; every bundle of the stream must read the same ones. */
+  readonly objs: readonly Readable[];
+}
+
+/** Whether two bundles read devices of the same names in the same order (checked at every point). */
+function sameDevices(a: readonly Readable[], b: readonly Readable[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name) return false;
+  return true;
 }
 
 function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
@@ -159,13 +166,11 @@ export class RunBundler {
   }
 
   #emitEvent(stream: Stream, bundle: Bundle): void {
-    const signature = bundle.objs.map((o) => o.name).join("\u0000");
-    if (signature !== stream.signature) {
+    if (!sameDevices(bundle.objs, stream.objs)) {
+      const names = (objs: readonly Readable[]) => objs.map((o) => `"${o.name}"`).join(", ");
       throw new PlanError(
-        `Stream "${bundle.name}" read ${
-          bundle.objs.map((o) => `"${o.name}"`).join(", ")
-        }, but its descriptor was made from ${
-          stream.signature.split("\u0000").map((n) => `"${n}"`).join(", ")
+        `Stream "${bundle.name}" read ${names(bundle.objs)}, but its descriptor was made from ${
+          names(stream.objs)
         }: a stream must read the same devices at every point`,
       );
     }
@@ -235,7 +240,7 @@ export class RunBundler {
       object_keys,
     });
     this.#emit("descriptor", composer.doc);
-    const stream = { composer, signature: objs.map((o) => o.name).join("\u0000") };
+    const stream = { composer, objs: [...objs] };
     this.#streams.set(name, stream);
     return stream;
   }

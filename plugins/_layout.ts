@@ -5,7 +5,7 @@
  * @module
  */
 
-import { illegalName } from "../mod.ts";
+import { type BuildContext, illegalName } from "../mod.ts";
 
 /** The bluesky part of the instrument: start metadata and the streams. */
 export const BLUESKY = "/entry/instrument/bluesky";
@@ -48,4 +48,46 @@ export function streamPath(stream: string): string {
  */
 export function keyPath(stream: string, key: string): string {
   return `${streamPath(stream)}/${safeName(key)}`;
+}
+
+/** What {@linkcode linkRoleGroups} writes for one role (detectors or positioners). */
+export interface RoleGroups {
+  /** The stream whose keys are linked. */
+  stream: string;
+  /** The keys that have the role. */
+  keys: readonly string[];
+  /** Folder under `/entry/instrument`, e.g. `"detectors"`. */
+  folder: string;
+  /** Class of each key's group, e.g. `"NXdetector"`. */
+  nxClass: string;
+  /** Name of the link inside each key's group, e.g. `"data"`. */
+  linkName: string;
+  /** The role in words, for the warning, e.g. `"detector"`. */
+  role: string;
+}
+
+/**
+ * Write `/entry/instrument/<folder>:NXnote` with one `<key>:<nxClass>` group per key, each
+ * linking `<linkName>` to the key's NXdata group in the streams; warn (when asked) and write
+ * nothing when there are no keys.
+ * @param context The plugin's build context.
+ * @param groups What to write.
+ */
+export function linkRoleGroups(context: BuildContext, groups: RoleGroups): void {
+  const { tree, settings, warn } = context;
+  if (groups.keys.length === 0) {
+    if (settings.warnOnMissingContent) {
+      warn(`No ${groups.role} keys in stream "${groups.stream}": no ${groups.folder} group`);
+    }
+    return;
+  }
+  const folder = `/entry/instrument/${groups.folder}`;
+  tree.group("/entry", "NXentry");
+  tree.group("/entry/instrument", "NXinstrument");
+  tree.group(folder, "NXnote");
+  for (const key of groups.keys) {
+    const group = `${folder}/${safeName(key)}`;
+    tree.group(group, groups.nxClass);
+    tree.link(`${group}/${groups.linkName}`, keyPath(groups.stream, key));
+  }
 }

@@ -6,7 +6,7 @@
  */
 
 import type { NexusPlugin } from "../mod.ts";
-import { keyPath, safeName } from "./_layout.ts";
+import { linkRoleGroups } from "./_layout.ts";
 import { signalRoles } from "./_signal_roles.ts";
 
 /**
@@ -84,23 +84,16 @@ export function detectors(userOptions: Options = {}): NexusPlugin {
   const options = { ...defaults, ...userOptions };
   return {
     name: "detectors",
-    build({ run, tree, settings, warn }) {
-      const stream = run.streams.get(options.stream);
-      const keys = stream ? signalRoles(run, stream).detectors : [];
-      if (keys.length === 0) {
-        if (settings.warnOnMissingContent) {
-          warn(`No detector keys in stream "${options.stream}": no detectors group`);
-        }
-        return;
-      }
-      tree.group("/entry", "NXentry");
-      tree.group("/entry/instrument", "NXinstrument");
-      tree.group("/entry/instrument/detectors", "NXnote");
-      for (const key of keys) {
-        const group = `/entry/instrument/detectors/${safeName(key)}`;
-        tree.group(group, "NXdetector");
-        tree.link(`${group}/data`, keyPath(options.stream, key));
-      }
+    build(context) {
+      const stream = context.run.streams.get(options.stream);
+      linkRoleGroups(context, {
+        stream: options.stream,
+        keys: stream ? signalRoles(context.run, stream).detectors : [],
+        folder: "detectors",
+        nxClass: "NXdetector",
+        linkName: "data",
+        role: "detector",
+      });
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { NexusPlugin } from "../mod.ts";
-import { keyPath, safeName } from "./_layout.ts";
+import { linkRoleGroups } from "./_layout.ts";
 import { signalRoles } from "./_signal_roles.ts";
 
 /**
@@ -87,23 +87,16 @@ export function positioners(userOptions: Options = {}): NexusPlugin {
   const options = { ...defaults, ...userOptions };
   return {
     name: "positioners",
-    build({ run, tree, settings, warn }) {
-      const stream = run.streams.get(options.stream);
-      const keys = stream ? signalRoles(run, stream).positioners : [];
-      if (keys.length === 0) {
-        if (settings.warnOnMissingContent) {
-          warn(`No positioner keys in stream "${options.stream}": no positioners group`);
-        }
-        return;
-      }
-      tree.group("/entry", "NXentry");
-      tree.group("/entry/instrument", "NXinstrument");
-      tree.group("/entry/instrument/positioners", "NXnote");
-      for (const key of keys) {
-        const group = `/entry/instrument/positioners/${safeName(key)}`;
-        tree.group(group, "NXpositioner");
-        tree.link(`${group}/value`, keyPath(options.stream, key));
-      }
+    build(context) {
+      const stream = context.run.streams.get(options.stream);
+      linkRoleGroups(context, {
+        stream: options.stream,
+        keys: stream ? signalRoles(context.run, stream).positioners : [],
+        folder: "positioners",
+        nxClass: "NXpositioner",
+        linkName: "value",
+        role: "positioner",
+      });
     },
   };
 }
