@@ -241,6 +241,39 @@ export type { FileNameOptions } from "./core/file_name.ts";
 export { isoTime, localParts } from "./core/time.ts";
 export type { IsoTimeOptions, LocalParts } from "./core/time.ts";
 
+// Runs kept and read back: the catalog (databroker's role), replay, and the files of
+// documents Python bluesky writes (JSON, JSON Lines, msgpack, gzipped or not).
+export {
+  Catalog,
+  CATALOG_DEFAULTS,
+  CatalogLookupError,
+  defaultCatalogDir,
+  replay,
+  SqliteStorage,
+  temp,
+} from "./core/catalog/mod.ts";
+export type {
+  CatalogOptions,
+  CatalogRun,
+  CatalogStorage,
+  DocumentRecord,
+  Environment,
+  ReplayCallback,
+  RunFilter,
+  RunQuery,
+  RunSlice,
+  RunSummary,
+  StartValue,
+  StoredDocument,
+  StoredRun,
+} from "./core/catalog/mod.ts";
+export { RunRouter } from "./core/run_router.ts";
+export { detectFormat, readDocuments, readDocumentStream } from "./core/readers/read_documents.ts";
+export type { DocumentFileFormat, ReadDocumentsOptions } from "./core/readers/read_documents.ts";
+export { DocumentFileError } from "./core/readers/document_file_error.ts";
+export type { DocumentFileErrorWhere } from "./core/readers/document_file_error.ts";
+export { JsonLinesWriter, writeJsonLines } from "./core/readers/json_lines_writer.ts";
+
 // Building blocks of NeXus group plugins: the tree model, the plugin contract, the run as
 // plugins read it, and the errors they raise. Built-in plugins use only these, as a
 // third-party plugin would.

@@ -6,6 +6,10 @@
 
 import { nxUsage, runNxCommand } from "./cli/nx_command.ts";
 import { runCommand } from "./cli/_io.ts";
+import "./cli/nx_convert_command.ts";
+import "./cli/nx_import_command.ts";
+import "./cli/nx_runs_command.ts";
+import "./cli/nx_export_command.ts";
 import "./cli/nx_tree_command.ts";
 
 if (import.meta.main) {

@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import type { Figure } from "./_figures.ts";
 import { formatTable } from "./_figures.ts";
+import { catalogBenchmarks } from "./catalog_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
 
@@ -26,7 +27,7 @@ interface Benchmark {
   run(): Promise<Figure[]>;
 }
 
-const benchmarks: Benchmark[] = [...engineBenchmarks, ...writerBenchmarks];
+const benchmarks: Benchmark[] = [...engineBenchmarks, ...writerBenchmarks, ...catalogBenchmarks];
 
 async function main(args: string[]): Promise<number> {
   let values;

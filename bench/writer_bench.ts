@@ -5,12 +5,12 @@
  * @module
  */
 
-import { composeRun, createNXWriter, type DataKeys } from "../mod.ts";
+import { createNXWriter } from "../mod.ts";
+import { benchRun, inChildProcess, KEYS } from "./_documents.ts";
 import type { Figure } from "./_figures.ts";
 import { rssMB, withPeakRss } from "./_figures.ts";
 
 const EVENTS = 100_000;
-const KEYS = 12;
 
 async function documentsToFile(
   dir: string,
@@ -19,30 +19,7 @@ async function documentsToFile(
   const writer = createNXWriter({ filePath: dir, fileName: "bench.h5", overwrite: "replace" });
   const { peakMB, result: seconds } = await withPeakRss(async () => {
     const started = performance.now();
-    const run = composeRun({ plan_name: "bench", scan_id: 1, detectors: ["k0"], motors: [] });
-    writer.receiver("start", run.start);
-    const data_keys: DataKeys = {};
-    for (let k = 0; k < KEYS; k++) {
-      data_keys[`k${k}`] = { dtype: "number", shape: [], source: `SIM:k${k}`, precision: 4 };
-    }
-    const primary = run.descriptor({
-      name: "primary",
-      data_keys,
-      hints: { k0: { fields: ["k0"] } },
-      object_keys: Object.fromEntries(Object.keys(data_keys).map((k) => [k, [k]])),
-    });
-    writer.receiver("descriptor", primary.doc);
-    const names = Object.keys(data_keys);
-    for (let i = 0; i < events; i++) {
-      const data: Record<string, number> = {};
-      const timestamps: Record<string, number> = {};
-      for (let k = 0; k < KEYS; k++) {
-        data[names[k]!] = Math.sin(i + k);
-        timestamps[names[k]!] = 1.7e9 + i * 0.01;
-      }
-      writer.receiver("event", primary.event({ data, timestamps }));
-    }
-    writer.receiver("stop", run.stop());
+    for (const [name, doc] of benchRun(events)) writer.receiver(name, doc);
     await writer.wait();
     return (performance.now() - started) / 1000;
   });
@@ -71,16 +48,7 @@ async function measure(): Promise<Figure[]> {
 /** The writer's benchmarks, each in a fresh process so that its peak memory is its own. */
 export const writerBenchmarks = [{
   name: "writer",
-  async run(): Promise<Figure[]> {
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL(import.meta.url).pathname],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const decoder = new TextDecoder();
-    if (code !== 0) throw new Error(`The writer benchmark failed: ${decoder.decode(stderr)}`);
-    return JSON.parse(decoder.decode(stdout)) as Figure[];
-  },
+  run: (): Promise<Figure[]> => inChildProcess<Figure[]>(import.meta.url),
 }];
 
 if (import.meta.main) console.log(JSON.stringify(await measure()));

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { parseArgs } from "node:util";
+
 /** Output and signals of a command, injectable for tests. */
 export interface CommandIO {
   /** Write a line to standard output. */
@@ -22,6 +24,17 @@ export interface CommandIO {
 /** A command-line usage error: exit code 2 and the usage text. */
 export class UsageError extends Error {
   override name = "UsageError";
+  /** Usage text to print instead of the program's own (a sub-command's). */
+  usage: string | undefined;
+
+  /**
+   * @param message What is wrong with the arguments.
+   * @param usage The usage text to print with it, when not the program's own.
+   */
+  constructor(message: string, usage?: string) {
+    super(message);
+    this.usage = usage;
+  }
 }
 
 const encoder = new TextEncoder();
@@ -66,7 +79,7 @@ export async function runCommand(
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(error.message);
-      io.err(usage);
+      io.err(error.usage ?? usage);
       return 2;
     }
     io.err(`Error: ${error instanceof Error ? error.message : String(error)}`);
@@ -97,4 +110,68 @@ export function joinNegativeValues(args: string[], valueOptions: readonly string
     }
   }
   return out;
+}
+
+/** What {@linkcode parseCommandArgs} returns: the option values and the positionals. */
+export interface ParsedArgs {
+  /** Option values by name. */
+  values: Record<string, string | boolean | undefined>;
+  /** Arguments that are not options. */
+  positionals: string[];
+}
+
+/**
+ * Parse a command's arguments with `node:util`'s parseArgs, turning its errors into usage
+ * errors. Options of type string may take negative numbers (`--index -1`).
+ * @param args Command-line arguments.
+ * @param options The options, as parseArgs takes them; `--help` is added.
+ * @returns The values and positionals, or `"help"` when `--help` was given.
+ * @throws {UsageError} On an unknown option or a missing value.
+ */
+export function parseCommandArgs(
+  args: string[],
+  options: Record<string, { type: "string" | "boolean"; default?: string | boolean }>,
+): ParsedArgs | "help" {
+  const valueOptions = Object.keys(options).filter((name) => options[name]!.type === "string");
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: joinNegativeValues(args, valueOptions),
+      options: { ...options, help: { type: "boolean", default: false } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help) return "help";
+  return { values: parsed.values as ParsedArgs["values"], positionals: parsed.positionals };
+}
+
+/**
+ * Reports progress of long work on stderr: nothing in the first second, then at most one line
+ * per second.
+ */
+export class ProgressLine {
+  readonly #io: CommandIO;
+  readonly #started = Date.now();
+  #last = 0;
+
+  /**
+   * @param io Where the lines go (its `err`).
+   */
+  constructor(io: CommandIO) {
+    this.#io = io;
+  }
+
+  /**
+   * Report, unless a line was printed less than a second ago.
+   * @param text The line; computed only when it will be printed.
+   */
+  report(text: () => string): void {
+    const now = Date.now();
+    if (now - this.#started < 1000 || now - this.#last < 1000) return;
+    this.#last = now;
+    this.#io.err(text());
+  }
 }

@@ -13,6 +13,8 @@ export interface NxCommand {
   summary: string;
   /** Arguments shown in the usage text. */
   synopsis: string;
+  /** Its usage text, printed with `--help` and with a usage error. */
+  usage: string;
   /** Run the command. */
   run(args: string[], io: CommandIO): Promise<number>;
 }
@@ -44,5 +46,8 @@ export function runNxCommand(args: string[], io: CommandIO): Promise<number> {
   }
   const command = NX_COMMANDS.get(name);
   if (!command) throw new UsageError(`Unknown command "${name}"`);
-  return command.run(rest, io);
+  return command.run(rest, io).catch((error) => {
+    if (error instanceof UsageError && error.usage === undefined) error.usage = command.usage;
+    throw error;
+  });
 }

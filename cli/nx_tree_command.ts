@@ -61,7 +61,7 @@ export async function runTreeCommand(args: string[], io: CommandIO): Promise<num
       allowPositionals: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${TREE_USAGE}`);
+    throw new UsageError((error as Error).message, TREE_USAGE);
   }
   if (parsed.values.help) {
     io.out(TREE_USAGE);
@@ -70,7 +70,7 @@ export async function runTreeCommand(args: string[], io: CommandIO): Promise<num
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
     const got = file === undefined ? "none" : parsed.positionals.map((p) => `"${p}"`).join(", ");
-    throw new UsageError(`The tree command takes one file: got ${got}\n${TREE_USAGE}`);
+    throw new UsageError(`The tree command takes one file: got ${got}`, TREE_USAGE);
   }
   for (const line of await treeLines(file)) io.out(line);
   return 0;
@@ -78,6 +78,7 @@ export async function runTreeCommand(args: string[], io: CommandIO): Promise<num
 
 NX_COMMANDS.set("tree", {
   summary: "the file's structure, as punx tree prints it",
+  usage: TREE_USAGE,
   synopsis: "FILE",
   run: runTreeCommand,
 });

@@ -18,6 +18,7 @@ import {
   scan,
 } from "../mod.ts";
 import { RandomSensor, SimMotor } from "../devices/mod.ts";
+import { Catalog } from "../core/catalog/mod.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
 
 /** Usage text of the scan command. */
@@ -33,7 +34,8 @@ Options:
   --file F        NeXus file to write; the plot goes beside it as F with .svg
                   (default: YYYYmmdd-HHMMSS-S00001-c888d28.hdf in the current folder)
   --overwrite     replace F if it exists (otherwise an existing file is an error)
-  --catalog DIR   keep the engine's metadata (scan_id) in DIR across sessions
+  --catalog DIR   store the run's documents in the catalog in DIR (export it later
+                  with deno task nx export), and keep scan_id counting there
   --no-table      do not print the live table
   --help          show this text`;
 
@@ -108,10 +110,24 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     return 0;
   }
   let metadataStore;
+  let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {
-    await Deno.mkdir(options.catalog, { recursive: true });
+    catalog = Catalog.open(options.catalog);
     metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
   }
+  try {
+    return await scanWith(options, io, metadataStore, catalog);
+  } finally {
+    catalog?.close();
+  }
+}
+
+async function scanWith(
+  options: ScanArgs,
+  io: CommandIO,
+  metadataStore: JsonFileMetadataStore | undefined,
+  catalog: Catalog | undefined,
+): Promise<number> {
   const motor = new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
   const sensor = new RandomSensor({ name: "sensor" });
   const RE = new RunEngine(metadataStore ? { metadataStore } : {});
@@ -127,6 +143,8 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     warnOnMissingContent: false,
     onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
   });
+  // The catalog first: the documents are stored before anything else can fail on them.
+  if (catalog) RE.subscribe("all", catalog.insert);
   RE.subscribe("all", writer.receiver);
   let start: RunStart | undefined;
   RE.subscribe("start", (_name, doc) => {
@@ -163,6 +181,10 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
       }
     }
     io.out(`plot: ${svgFile}`);
+  }
+  if (catalog) {
+    catalog.flush();
+    io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${options.catalog}"`);
   }
   const exists = await Deno.stat(dataFile).then(() => true, () => false);
   io.out(`exists=${exists}  file=${dataFile}`);

@@ -271,7 +271,8 @@ function writeData(context: BuildContext, preferred: string): boolean {
  * `/entry` gets `title` (`<plan_name>-S<scan_id>-<short uid>` as the reference, or a link to
  * the start's own `title`), `start_time` and `end_time` as ISO 8601 with the UTC offset in the
  * writer's time zone, `duration` in seconds, `program_name`, and links `entry_identifier` and
- * `plan_name` to the metadata. A run without a stop document gets no `end_time` or `duration`.
+ * `plan_name` to the metadata. A run without a stop document gets no `end_time` or `duration`,
+ * and an `/entry/notes` NXnote saying the run is incomplete.
  *
  * `/entry/data` plots the first hinted detector key of the primary stream (or the writer's
  * `nxdataSignal`) against the first dimension of `hints.dimensions` (or `nxdataSignalAxes`,
@@ -349,8 +350,17 @@ export function entry(userOptions: Options = {}): NexusPlugin {
           dtype: "NX_FLOAT64",
           attrs: { units: "s" },
         });
-      } else if (settings.warnOnMissingContent) {
-        warn("The run has no stop document: no end_time or duration", "/entry");
+      } else {
+        // Written from a run whose stop never came: say so in the file, not only in a warning.
+        tree.group("/entry/notes", "NXnote");
+        tree.field("/entry/notes/type", "text/plain");
+        tree.field(
+          "/entry/notes/description",
+          "Incomplete run: no stop document was recorded; the file holds the documents received.",
+        );
+        if (settings.warnOnMissingContent) {
+          warn("The run has no stop document: no end_time or duration", "/entry");
+        }
       }
       tree.field("/entry/program_name", options.programName);
       if (settings.instrumentName !== undefined) {

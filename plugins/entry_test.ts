@@ -295,11 +295,15 @@ Deno.test("entry() writes no /entry/data, and no @default naming it, when nothin
   assert.equal(alone.tree.get("/entry/data"), undefined);
 });
 
-Deno.test("entry() omits end_time and duration, and warns, when the run has no stop document", () => {
+Deno.test("entry() marks a run without a stop document as incomplete, and warns", () => {
   const { tree, warnings } = build(scan({ stop: false }));
   assert.equal(tree.get("/entry/end_time"), undefined);
   assert.equal(tree.get("/entry/duration"), undefined);
   assert.ok(tree.get("/entry/start_time"));
+  const notes = tree.get("/entry/notes");
+  assert.equal(notes?.kind === "group" ? notes.nxClass : notes?.kind, "NXnote");
+  assert.match(String(field(tree, "/entry/notes/description").data), /^Incomplete run: no stop/);
+  assert.equal(build(scan()).tree.get("/entry/notes"), undefined);
   assert.deepEqual(warnings, ["entry: The run has no stop document: no end_time or duration"]);
 });
 

@@ -4,8 +4,13 @@
  * @module
  */
 
+import type { CommandIO } from "../cli/_io.ts";
+
 /** Root folder of the project. */
 export const ROOT: string = new URL("../", import.meta.url).pathname;
+
+/** The permissions of `deno task scan` and `deno task nx`, as deno.json grants them. */
+const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env=HOME,XDG_DATA_HOME"];
 
 /** What a finished command printed and returned. */
 export interface CommandOutput {
@@ -27,7 +32,7 @@ export async function runScript(
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CommandOutput> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", `${ROOT}${script}`, ...args],
+    args: ["run", ...PERMISSIONS, `${ROOT}${script}`, ...args],
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",
@@ -51,10 +56,40 @@ export function spawnScript(
   options: { cwd?: string } = {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", `${ROOT}${script}`, ...args],
+    args: ["run", ...PERMISSIONS, `${ROOT}${script}`, ...args],
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/** A command's output kept in memory, for commands run in the test's own process. */
+export interface MemoryIO {
+  /** The IO to hand the command. */
+  io: CommandIO;
+  /** Lines written to standard output. */
+  out: string[];
+  /** Lines written to standard error. */
+  err: string[];
+}
+
+/**
+ * An IO that keeps the lines, not a terminal, never interrupted.
+ * @returns The IO and its lines.
+ */
+export function memoryIO(): MemoryIO {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      out: (line) => void out.push(line),
+      err: (line) => void err.push(line),
+      isTerminal: false,
+      columns: 80,
+      onInterrupt: () => () => {},
+    },
+  };
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { isCi } from "./_ci.ts";
 import { AssertionError } from "node:assert";
 
 /** An attribute as h5py reads it. */
@@ -164,14 +165,6 @@ with h5py.File(sys.argv[1], "r") as f:
     walk(f, "/")
 print(json.dumps({"h5py": h5py.version.version, "hdf5": h5py.version.hdf5_version, "objects": objects}, allow_nan=False))
 `;
-
-function isCi(): boolean {
-  try {
-    return Deno.env.get("CI") === "true";
-  } catch {
-    return false;
-  }
-}
 
 function runs(command: string, args: string[]): boolean {
   try {
@@ -607,4 +600,29 @@ export async function checkNexusFile(
     });
   }
   return summary;
+}
+
+/** Root attributes that differ between two writes of one run: where and when it was written. */
+const WRITE_ATTRIBUTES = ["file_name", "file_time"];
+
+/**
+ * A file's tree and data as h5py read it, without what differs between two writes of the
+ * same run (object addresses, the root's `file_name` and `file_time`): two files of one run
+ * give deep-equal results.
+ *
+ * @param summary What {@linkcode readWithH5py} returned.
+ * @returns The objects by path, comparable with `assert.deepEqual`.
+ */
+export function comparableTree(summary: H5Summary): Record<string, H5pyObject> {
+  const out: Record<string, H5pyObject> = {};
+  for (const [path, object] of Object.entries(summary.objects)) {
+    const { addr: _addr, ...rest } = object;
+    if (path === "/") {
+      rest.attrs = Object.fromEntries(
+        Object.entries(rest.attrs).filter(([name]) => !WRITE_ATTRIBUTES.includes(name)),
+      );
+    }
+    out[path] = rest;
+  }
+  return out;
 }

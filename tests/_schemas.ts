@@ -9,6 +9,7 @@
  * @module
  */
 
+import { isCi } from "./_ci.ts";
 import { Ajv2020 } from "ajv/2020";
 import type { ErrorObject, ValidateFunction } from "ajv/2020";
 import type { DocumentName } from "../core/documents.ts";
@@ -57,14 +58,6 @@ function load(): Loaded {
   }
   loaded = { validators };
   return loaded;
-}
-
-function isCi(): boolean {
-  try {
-    return Deno.env.get("CI") === "true";
-  } catch {
-    return false;
-  }
 }
 
 function validators(): Map<string, ValidateFunction> {

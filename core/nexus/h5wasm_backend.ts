@@ -118,6 +118,8 @@ function captureStandardError(module: H5wasmApi["Module"]): () => string {
     stream_ops: { write },
   }, 2);
   return () => {
+    // Called around every library call: the common case, nothing printed, costs nothing.
+    if (size === 0) return "";
     const bytes = new Uint8Array(size);
     let at = 0;
     for (const chunk of chunks) {

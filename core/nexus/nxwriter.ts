@@ -9,6 +9,7 @@ import type { DocumentMap, DocumentName, RunStart } from "../documents.ts";
 import { NexusLayoutError, PluginError } from "../errors.ts";
 import { defaultFileName } from "../file_name.ts";
 import { RunAccumulator } from "../run_data.ts";
+import { RunRouter } from "../run_router.ts";
 import { VERSION } from "../version.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
@@ -110,8 +111,7 @@ export class NXWriter {
   readonly #plugins: NexusPlugin[] = [];
   readonly #backend: Hdf5Backend;
   readonly #runs = new Map<string, RunState>();
-  readonly #runOfDescriptor = new Map<string, string>();
-  readonly #runOfResource = new Map<string, string>();
+  readonly #router = new RunRouter();
   readonly #results = new Map<string, Promise<string>>();
   #queue: Promise<unknown> = Promise.resolve();
   #pending: Promise<string>[] = [];
@@ -154,35 +154,50 @@ export class NXWriter {
    * @param doc The document.
    */
   readonly receiver = <K extends DocumentName>(name: K, doc: DocumentMap[K]): void => {
-    if (name === "start") {
-      const start = doc as RunStart;
-      this.#runs.set(start.uid, { accumulator: new RunAccumulator(start), problems: [] });
-      this.#lastRun = start.uid;
+    let uid: string;
+    try {
+      uid = this.#router.route(name, doc as unknown as Record<string, unknown>);
+    } catch (error) {
+      this.#warn("", "NXWriter", undefined, `${(error as Error).message}: ignored`);
       return;
     }
-    const uid = this.#runOf(name, doc as Record<string, unknown>);
-    const state = uid === undefined ? undefined : this.#runs.get(uid);
+    if (name === "start") {
+      this.#runs.set(uid, { accumulator: new RunAccumulator(doc as RunStart), problems: [] });
+      this.#lastRun = uid;
+      return;
+    }
+    const state = this.#runs.get(uid);
     if (!state) {
-      this.#warn(
-        uid ?? "",
-        "NXWriter",
-        undefined,
-        `Ignored a ${name} document that belongs to no run this writer has seen`,
-      );
+      this.#warn(uid, "NXWriter", undefined, `Ignored a ${name} document of a run already written`);
       return;
     }
     try {
       state.accumulator.receive(name, doc);
     } catch (error) {
       state.problems.push(error as Error);
-      this.#warn(uid!, "NXWriter", undefined, (error as Error).message);
+      this.#warn(uid, "NXWriter", undefined, (error as Error).message);
     }
-    if (name === "descriptor") this.#runOfDescriptor.set((doc as { uid: string }).uid, uid!);
-    if (name === "resource" || name === "stream_resource") {
-      this.#runOfResource.set((doc as { uid: string }).uid, uid!);
+    if (name === "stop") {
+      this.#router.forget(uid);
+      this.#finish(uid, state);
     }
-    if (name === "stop") this.#finish(uid!, state);
   };
+
+  /**
+   * Write the files of runs that have not stopped (a run recorded without its stop document,
+   * or one whose stop never came): each file holds what was received and says it is
+   * incomplete. Await them with `wait()` or `written(uid)`.
+   * @param uid The run to write; by default every run still open.
+   * @returns The uids of the runs handed to the writer.
+   */
+  flush(uid?: string): string[] {
+    const uids = uid === undefined ? [...this.#runs.keys()] : this.#runs.has(uid) ? [uid] : [];
+    for (const run of uids) {
+      this.#router.forget(run);
+      this.#finish(run, this.#runs.get(run)!);
+    }
+    return uids;
+  }
 
   /**
    * The file of a run, once written.
@@ -207,25 +222,6 @@ export class NXWriter {
     const last = this.#lastRun === undefined ? undefined : this.#results.get(this.#lastRun);
     if (!last) throw new Error("No run has stopped yet, so no file was written");
     return await last;
-  }
-
-  #runOf(name: string, doc: Record<string, unknown>): string | undefined {
-    switch (name) {
-      case "descriptor":
-      case "stop":
-      case "resource":
-      case "stream_resource":
-        return doc.run_start as string | undefined ?? this.#lastRun;
-      case "event":
-      case "event_page":
-      case "stream_datum":
-        return this.#runOfDescriptor.get(doc.descriptor as string);
-      case "datum":
-      case "datum_page":
-        return this.#runOfResource.get(doc.resource as string);
-      default:
-        return undefined;
-    }
   }
 
   #finish(uid: string, state: RunState): void {

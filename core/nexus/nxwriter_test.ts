@@ -240,3 +240,28 @@ Deno.test("A bad event is reported with its uid and the rest of the run is writt
     assert.match(writer.warnings[0]!.message, new RegExp(`uid "${bad.uid}", field "data.x"`));
   });
 });
+
+Deno.test("flush() writes the runs that never stopped, and later documents of them are ignored", async () => {
+  const backend = new RecordingBackend();
+  const dir = await Deno.makeTempDir();
+  const writer = new NXWriter({ backend, filePath: dir, fileName: (s) => `${s.scan_id}.h5` });
+  const run = composeRun({ plan_name: "count", scan_id: 3 });
+  writer.receiver("start", run.start);
+  const primary = run.descriptor({
+    name: "primary",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  writer.receiver("descriptor", primary.doc);
+  writer.receiver("event", primary.event({ data: { x: 1 }, timestamps: { x: 1 } }));
+  assert.deepEqual(writer.flush("no-such-run"), []);
+  assert.deepEqual(writer.flush(), [run.start.uid]);
+  assert.equal(await writer.wait(), `${dir}/3.h5`);
+  assert.equal(backend.trees.length, 1);
+  writer.receiver("stop", run.stop());
+  assert.equal(backend.trees.length, 1);
+  assert.match(
+    writer.warnings.at(-1)?.message ?? "",
+    /stop document, uid .*run_start.*not been seen/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,37 @@
+/**
+ * The `--catalog DIR` option of the catalog commands: which folder, and opening it.
+ *
+ * @module
+ */
+
+import { Catalog, defaultCatalogDir } from "../core/catalog/mod.ts";
+
+/** Help text of the option, with the default folder. */
+export const CATALOG_OPTION_HELP =
+  `  --catalog DIR  the catalog's folder (default: $XDG_DATA_HOME/nxdaq/catalog,
+                 else ~/.local/share/nxdaq/catalog)`;
+
+/**
+ * Open the catalog in a folder.
+ * @param dir The folder; the default one when undefined.
+ * @param create Create the folder and catalog when missing (for writing commands).
+ * @returns The catalog and its folder.
+ * @throws {Error} When reading from a folder that holds no catalog.
+ */
+export async function openCatalog(
+  dir: string | undefined,
+  create: boolean,
+): Promise<{ catalog: Catalog; dir: string }> {
+  const folder = dir ?? defaultCatalogDir();
+  if (!create) {
+    try {
+      await Deno.stat(`${folder}/catalog.sqlite`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new Error(`No catalog in "${folder}": nothing was stored there yet`);
+      }
+      throw error;
+    }
+  }
+  return { catalog: Catalog.open(folder), dir: folder };
+}

@@ -1,0 +1,106 @@
+/**
+ * Reading a document file into a callback, for `nx convert` and `nx import`: every document is
+ * checked against the event model and one that breaks it is reported with its place in the
+ * file. By default it is still passed on as recorded (Python bluesky does not validate, so
+ * real files hold such documents, `sample: null` for one); strict mode leaves it out. A
+ * document the callback refuses is left out, and a file that cannot be read further ends the
+ * feed without losing what came before.
+ *
+ * @module
+ */
+
+import type { DocumentMap, DocumentName, RunStart } from "../core/documents.ts";
+import { readDocuments } from "../core/readers/read_documents.ts";
+import { validateDocument } from "../core/validate.ts";
+import { type CommandIO, ProgressLine } from "./_io.ts";
+
+/** What a feed read. */
+export interface FeedResult {
+  /** Documents read from the file. */
+  documents: number;
+  /** Start documents, in order. */
+  starts: RunStart[];
+  /** Documents left out: refused by the callback, or (strict) breaking the event model. */
+  rejected: number;
+  /** Documents passed on although they break the event model (not strict). */
+  nonconforming: number;
+  /** Why reading stopped before the end of the file, if it did. */
+  readError: Error | undefined;
+}
+
+const MB = 1024 * 1024;
+
+function size(bytes: number): string {
+  return bytes >= 1024 * MB
+    ? `${(bytes / 1024 / MB).toFixed(2)} GB`
+    : `${(bytes / MB).toFixed(1)} MB`;
+}
+
+/**
+ * Send the documents of a file to a callback, checking each.
+ * @param input The file.
+ * @param receiver The callback.
+ * @param io Where reports and progress go.
+ * @param options What the command does, for the progress line ("convert", "import"), and
+ *   whether documents that break the event model are left out.
+ * @returns What was read.
+ */
+export async function feedFile(
+  input: string,
+  receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K]) => void,
+  io: CommandIO,
+  options: { verb: string; strict: boolean },
+): Promise<FeedResult> {
+  const result: FeedResult = {
+    documents: 0,
+    starts: [],
+    rejected: 0,
+    nonconforming: 0,
+    readError: undefined,
+  };
+  const progress = new ProgressLine(io);
+  const onProgress = (read: number, total: number | undefined) =>
+    progress.report(() => {
+      const part = total ? `${Math.floor((100 * read) / total)}% of ${size(total)}` : size(read);
+      return `${options.verb}: ${part} read, ${result.starts.length} runs, ` +
+        `${result.documents.toLocaleString("en-US")} documents`;
+    });
+  try {
+    for await (const [name, doc] of readDocuments(input, { onProgress })) {
+      result.documents++;
+      try {
+        validateDocument(name, doc);
+      } catch (error) {
+        const message = `${input}: document ${result.documents}: ${(error as Error).message}`;
+        if (options.strict) {
+          result.rejected++;
+          io.err(`${message} (left out)`);
+          continue;
+        }
+        result.nonconforming++;
+        io.err(`${message} (kept as recorded)`);
+      }
+      if (name === "start") result.starts.push(doc as RunStart);
+      try {
+        receiver(name, doc);
+      } catch (error) {
+        result.rejected++;
+        io.err(`${input}: document ${result.documents}: ${(error as Error).message} (left out)`);
+      }
+    }
+  } catch (error) {
+    result.readError = error as Error;
+    io.err(`${input}: ${(error as Error).message} (reading stopped there)`);
+  }
+  return result;
+}
+
+/**
+ * A short label of a run for messages: `scan 12 (c888d28)`.
+ * @param start The run's start document.
+ * @returns The label.
+ */
+export function runLabel(start: RunStart): string {
+  const id = typeof start.scan_id === "number" ? `scan ${start.scan_id}` : "run";
+  return `${id} (${start.uid.slice(0, 7)})`;
+}

@@ -1,0 +1,119 @@
+/**
+ * `deno task nx convert IN [--file F | --dir D]`: the runs of a bluesky document file
+ * (`.json`, `.jsonl`, `.msgpack`, each optionally gzipped), one NeXus file per run.
+ * Importing this module registers the command in {@linkcode NX_COMMANDS}.
+ *
+ * @module
+ */
+
+import { createNXWriter, type RunStart } from "../mod.ts";
+import { feedFile, runLabel } from "./_feed.ts";
+import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
+import { NX_COMMANDS } from "./nx_command.ts";
+
+/** Usage text of the convert command. */
+export const CONVERT_USAGE = `Usage: deno task nx convert IN [--file F | --dir D] [options]
+
+Write one NeXus file per run of IN, a file of bluesky documents: a JSON array of
+[name, doc] pairs (.json), JSON Lines (.jsonl), or msgpack (.msgpack), each may be
+gzipped (.gz). Documents that break the event model are reported and, unless
+--strict, kept as recorded; a run without a stop document is written as an
+incomplete run.
+
+Options:
+  --file F      the NeXus file (with several runs: F, then F-2, F-3, ... by name)
+  --dir D       folder of the files, named YYYYmmdd-HHMMSS-S<scan_id>-<uid>.hdf
+                (default: the current folder)
+  --overwrite   replace existing files (otherwise an existing file is an error)
+  --quiet       do not print the writer's warnings
+  --strict      leave out documents that break the event model (exit status 1)
+  --help        show this text`;
+
+function numbered(file: string, n: number): string {
+  if (n === 1) return file;
+  const slash = file.lastIndexOf("/");
+  const dot = file.lastIndexOf(".");
+  return dot > slash + 1 ? `${file.slice(0, dot)}-${n}${file.slice(dot)}` : `${file}-${n}`;
+}
+
+/**
+ * Run the convert command.
+ *
+ * @param args Command-line arguments.
+ * @param io Where output goes.
+ * @returns The exit code: 0 when every run was written and every document was good.
+ * @throws {UsageError} Without exactly one input, or with both `--file` and `--dir`.
+ */
+export async function runConvertCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    file: { type: "string" },
+    dir: { type: "string" },
+    overwrite: { type: "boolean", default: false },
+    quiet: { type: "boolean", default: false },
+    strict: { type: "boolean", default: false },
+  });
+  if (parsed === "help") {
+    io.out(CONVERT_USAGE);
+    return 0;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) {
+    throw new UsageError(`The convert command takes one input file: got ${positionals.length}`);
+  }
+  const input = positionals[0]!;
+  const file = values.file as string | undefined;
+  const dir = values.dir as string | undefined;
+  if (file !== undefined && dir !== undefined) {
+    throw new UsageError("Options --file and --dir cannot be used together");
+  }
+  if (dir !== undefined) await Deno.mkdir(dir, { recursive: true });
+  const order = new Map<string, number>();
+  const writer = createNXWriter({
+    ...(dir === undefined ? {} : { filePath: dir }),
+    ...(file === undefined
+      ? {}
+      : { fileName: (start: RunStart) => numbered(file, order.get(start.uid) ?? 1) }),
+    overwrite: values.overwrite ? "replace" : "fail",
+    onWarning: (w) => {
+      if (values.quiet) return;
+      io.err(
+        `warning: run ${w.run.slice(0, 7)}: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`,
+      );
+    },
+  });
+  const result = await feedFile(
+    input,
+    (name, doc) => {
+      if (name === "start") order.set((doc as RunStart).uid, order.size + 1);
+      writer.receiver(name, doc);
+    },
+    io,
+    { verb: "convert", strict: Boolean(values.strict) },
+  );
+  for (const uid of writer.flush()) {
+    const start = result.starts.find((s) => s.uid === uid);
+    io.err(`${start ? runLabel(start) : uid}: no stop document, written as an incomplete run`);
+  }
+  let failed = 0;
+  for (const start of result.starts) {
+    const written = writer.written(start.uid);
+    if (!written) continue;
+    try {
+      io.out(`${runLabel(start)}  file=${await written}`);
+    } catch (error) {
+      failed++;
+      io.err(`${runLabel(start)}: not written: ${(error as Error).message}`);
+    }
+  }
+  if (result.starts.length === 0) io.err(`${input}: no run found (no start document)`);
+  const good = result.starts.length > 0 && failed === 0 && result.rejected === 0 &&
+    result.readError === undefined;
+  return good ? 0 : 1;
+}
+
+NX_COMMANDS.set("convert", {
+  summary: "bluesky documents to one NeXus file per run",
+  synopsis: "IN [--file F | --dir D]",
+  usage: CONVERT_USAGE,
+  run: runConvertCommand,
+});

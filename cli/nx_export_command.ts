@@ -1,0 +1,143 @@
+/**
+ * `deno task nx export (--scan-id N | --uid PREFIX | --index -1)`: a stored run to a NeXus
+ * file, through the same writer as a live run, or back to bluesky JSON Lines.
+ * Importing this module registers the command in {@linkcode NX_COMMANDS}.
+ *
+ * @module
+ */
+
+import { type CatalogRun, replay } from "../core/catalog/mod.ts";
+import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
+import { createNXWriter, defaultFileName } from "../mod.ts";
+import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
+import { runLabel } from "./_feed.ts";
+import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
+import { NX_COMMANDS } from "./nx_command.ts";
+
+/** Usage text of the export command. */
+export const EXPORT_USAGE =
+  `Usage: deno task nx export (--scan-id N | --uid PREFIX | --index I) [options]
+
+Write a stored run to a NeXus file, as the live writer does, or back to bluesky
+JSON Lines ({"name": ..., "doc": ...} per line). A run without a stop document is
+written as an incomplete run.
+
+Which run (one of):
+  --scan-id N     the latest run with this scan_id
+  --uid PREFIX    the run whose uid starts with PREFIX (5 characters or more)
+  --index I       by position: -1 is the most recent run, 0 the oldest
+
+Options:
+${CATALOG_OPTION_HELP}
+  --file F        the file to write (default: YYYYmmdd-HHMMSS-S<scan_id>-<uid>.hdf,
+                  or .jsonl, in --dir)
+  --dir D         folder of the default file name (default: the current folder)
+  --format FMT    nexus (default) or jsonl
+  --overwrite     replace an existing file (otherwise it is an error)
+  --help          show this text`;
+
+function integer(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value)) {
+    throw new UsageError(`Option --${name} needs a whole number: got "${text}"`);
+  }
+  return value;
+}
+
+async function exportNexus(
+  run: CatalogRun,
+  target: { file: string | undefined; dir: string },
+  overwrite: boolean,
+  io: CommandIO,
+): Promise<string> {
+  const writer = createNXWriter({
+    filePath: target.dir,
+    ...(target.file === undefined ? {} : { fileName: target.file }),
+    overwrite: overwrite ? "replace" : "fail",
+    onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+  });
+  await replay(run, writer.receiver);
+  if (writer.flush().length > 0) {
+    io.err(`${runLabel(run.start)}: no stop document, written as an incomplete run`);
+  }
+  return await writer.written(run.start.uid)!;
+}
+
+async function exportJsonLines(
+  run: CatalogRun,
+  target: { file: string | undefined; dir: string },
+  overwrite: boolean,
+): Promise<string> {
+  const name = target.file ?? defaultFileName(run.start, { extension: "jsonl" });
+  const path = name.startsWith("/") || target.dir === "." ? name : `${target.dir}/${name}`;
+  if (!overwrite) {
+    const exists = await Deno.lstat(path).then(() => true, () => false);
+    if (exists) throw new Error(`File "${path}" already exists: not overwritten (use --overwrite)`);
+  }
+  await writeJsonLines(path, run.documents());
+  return path;
+}
+
+/**
+ * Run the export command.
+ *
+ * @param args Command-line arguments.
+ * @param io Where output goes.
+ * @returns The exit code.
+ * @throws {UsageError} Without exactly one of `--scan-id`, `--uid`, `--index`, or with an
+ *   unknown format.
+ */
+export async function runExportCommand(args: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    "scan-id": { type: "string" },
+    uid: { type: "string" },
+    index: { type: "string" },
+    catalog: { type: "string" },
+    file: { type: "string" },
+    dir: { type: "string" },
+    format: { type: "string", default: "nexus" },
+    overwrite: { type: "boolean", default: false },
+  });
+  if (parsed === "help") {
+    io.out(EXPORT_USAGE);
+    return 0;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) {
+    throw new UsageError(`The export command takes no arguments: got "${positionals.join(" ")}"`);
+  }
+  const chosen = (["scan-id", "uid", "index"] as const).filter((k) => values[k] !== undefined);
+  if (chosen.length !== 1) {
+    throw new UsageError("Choose the run with exactly one of --scan-id, --uid and --index");
+  }
+  const format = values.format as string;
+  if (format !== "nexus" && format !== "jsonl") {
+    throw new UsageError(`Option --format is nexus or jsonl: got "${format}"`);
+  }
+  const key = chosen[0]!;
+  const text = values[key] as string;
+  const target = { file: values.file as string | undefined, dir: (values.dir as string) ?? "." };
+  if (target.dir !== ".") await Deno.mkdir(target.dir, { recursive: true });
+  const { catalog } = await openCatalog(values.catalog as string | undefined, false);
+  try {
+    const run = key === "uid"
+      ? catalog.byUid(text)
+      : key === "index"
+      ? catalog.byIndex(integer(key, text))
+      : catalog.byScanId(integer(key, text));
+    const path = format === "jsonl"
+      ? await exportJsonLines(run, target, Boolean(values.overwrite))
+      : await exportNexus(run, target, Boolean(values.overwrite), io);
+    io.out(`${runLabel(run.start)}  file=${path}`);
+  } finally {
+    catalog.close();
+  }
+  return 0;
+}
+
+NX_COMMANDS.set("export", {
+  summary: "a stored run to NeXus (or JSON Lines)",
+  synopsis: "(--scan-id N | --uid P | --index I)",
+  usage: EXPORT_USAGE,
+  run: runExportCommand,
+});

@@ -1,0 +1,327 @@
+/**
+ * The run catalog, databroker's role: every document of every run stored as it comes, runs
+ * listed and searched, and a run's documents read back in order.
+ *
+ * @module
+ */
+
+import { stringifyPython } from "../readers/_stringify_python.ts";
+import type { Document, DocumentName } from "../documents.ts";
+import { DocumentError } from "../errors.ts";
+import { duplicate, RunTracker } from "./_run_tracker.ts";
+import { type CatalogRun, catalogRun, type RunSummary, summarize } from "./catalog_run.ts";
+import { CatalogLookupError } from "./lookup_error.ts";
+import { queryFilter, type RunQuery } from "./run_query.ts";
+import { SqliteStorage } from "./sqlite_storage.ts";
+import type { CatalogStorage, RunSlice, StoredRun } from "./storage.ts";
+
+/** When the catalog commits what it was given. */
+export interface CatalogOptions {
+  /** Commit once this many documents wait uncommitted. */
+  maxBatch?: number;
+  /** Commit at most this many milliseconds after the first uncommitted document. */
+  maxDelay?: number;
+}
+
+/** Default {@linkcode CatalogOptions}. */
+export const CATALOG_DEFAULTS = {
+  maxBatch: 1000,
+  maxDelay: 50,
+} satisfies Required<CatalogOptions>;
+
+/** Documents after which the catalog commits at once: the run boundaries. */
+const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "stop"]);
+
+/**
+ * A catalog of runs over a {@linkcode CatalogStorage}.
+ *
+ * Subscribe {@linkcode Catalog.insert} to the bus. Documents are written in a transaction
+ * that is committed (group commit):
+ *
+ * - right after every `start`, `descriptor` and `stop` document,
+ * - once {@linkcode CatalogOptions.maxBatch} documents (1,000) wait uncommitted,
+ * - by a timer {@linkcode CatalogOptions.maxDelay} ms (50) after the first uncommitted one,
+ * - by {@linkcode Catalog.flush} and {@linkcode Catalog.close}.
+ *
+ * "Committed" means on the storage for good: with the SQLite storage (WAL,
+ * `synchronous=NORMAL`) a committed document survives the process being killed or crashing.
+ * A hard crash loses only what was not committed yet: the documents of the last 50 ms, never
+ * more than 1,000, and never a run boundary (a stop document, once `insert` returns, is
+ * stored with everything before it). The timer needs the event loop: while the thread is
+ * blocked, the documents wait. Losing power (or the operating system crashing) may lose the
+ * last commits too, though the file stays consistent.
+ *
+ * @example Store a run and find it by scan id
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "../compose.ts";
+ * import { temp } from "./catalog.ts";
+ * const catalog = temp();
+ * const run = composeRun({ scan_id: 7, plan_name: "count" });
+ * const primary = run.descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * });
+ * catalog.insert("start", run.start);
+ * catalog.insert("descriptor", primary.doc);
+ * catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
+ * catalog.insert("stop", run.stop());
+ * const found = catalog.get(7);
+ * assert.equal(found.summary.numEvents, 1);
+ * assert.deepEqual([...found.documents()].map(([name]) => name), [
+ *   "start",
+ *   "descriptor",
+ *   "event",
+ *   "stop",
+ * ]);
+ * catalog.close();
+ * ```
+ */
+export class Catalog {
+  readonly #storage: CatalogStorage;
+  readonly #options: Required<CatalogOptions>;
+  readonly #tracker: RunTracker;
+  #pending = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failure: unknown;
+  #closed = false;
+  // A timer cannot report to anyone: its failure is thrown by the next call.
+  #onTimer = (): void => {
+    this.#timer = undefined;
+    try {
+      this.#commit();
+    } catch (error) {
+      this.#failure = error;
+    }
+  };
+
+  /**
+   * A catalog in SQLite, in the file `catalog.sqlite` of a folder (both made when missing).
+   *
+   * @example Open a catalog in a folder
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Catalog } from "./catalog.ts";
+   * const dir = Deno.makeTempDirSync();
+   * const catalog = Catalog.open(`${dir}/catalog`);
+   * assert.equal(catalog.size, 0);
+   * catalog.close();
+   * Deno.removeSync(dir, { recursive: true });
+   * ```
+   *
+   * @param dir The folder.
+   * @param options When to commit.
+   * @returns The catalog.
+   */
+  static open(dir: string, options: CatalogOptions = {}): Catalog {
+    Deno.mkdirSync(dir, { recursive: true });
+    return new Catalog(new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`), options);
+  }
+
+  /**
+   * A catalog over a storage.
+   * @param storage Where the documents are kept.
+   * @param options When to commit.
+   */
+  constructor(storage: CatalogStorage, options: CatalogOptions = {}) {
+    this.#storage = storage;
+    this.#tracker = new RunTracker(storage);
+    this.#options = { ...CATALOG_DEFAULTS, ...options };
+  }
+
+  /**
+   * Store a document: the callback to subscribe to the bus. Documents are kept exactly as
+   * given (as JSON text), pages as pages.
+   *
+   * Uids are checked for duplicates: those of `start`, `descriptor`, `stop`, `resource` and
+   * `stream_resource` documents across the whole catalog, those of events, datums and stream
+   * datums (each row of a page) within their run.
+   *
+   * @param name The document's name.
+   * @param doc The document.
+   * @throws {DocumentError} When the document does not fit: its uid is stored already, it
+   *   refers to a run, descriptor or resource the catalog does not hold, or its run has
+   *   stopped. Nothing stored before is lost.
+   */
+  readonly insert = (name: DocumentName, doc: Document): void => {
+    this.#assertUsable();
+    const { run, ids } = this.#tracker.admit(name, doc as unknown as Record<string, unknown>);
+    const uid = ids[0];
+    let json: string;
+    try {
+      // Python's tokens for NaN and infinities, so such readings come back as recorded.
+      json = stringifyPython(doc);
+    } catch (cause) {
+      throw new DocumentError("cannot be written as JSON", { document: name, uid }, { cause });
+    }
+    const page = name === "event_page" || name === "datum_page";
+    const events = name === "event" || name === "event_page" ? ids.length : 0;
+    if (!this.#storage.append({ run, name, doc, uid: page ? undefined : uid, events, json })) {
+      throw duplicate(name, uid);
+    }
+    this.#tracker.stored(name, run, ids);
+    this.#pending++;
+    if (BOUNDARIES.has(name) || this.#pending >= this.#options.maxBatch) this.flush();
+    else if (this.#timer === undefined) {
+      const timer = setTimeout(this.#onTimer, this.#options.maxDelay);
+      Deno.unrefTimer(timer);
+      this.#timer = timer;
+    }
+  };
+
+  /** Commit every document inserted so far. */
+  flush(): void {
+    this.#assertUsable();
+    this.#commit();
+  }
+
+  /** Commit and close the storage; the catalog cannot be used afterwards. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#storage.close();
+  }
+
+  /** Number of runs. */
+  get size(): number {
+    this.#assertOpen();
+    return this.#storage.count({});
+  }
+
+  /**
+   * The runs matching a query, ordered by start time (then insertion order).
+   * @param query Time range and start-document values; all runs by default.
+   * @returns Their summaries.
+   * @throws {TypeError} When a query value is neither a time nor a JSON scalar.
+   * @throws {RangeError} When a query time is not a date.
+   */
+  runs(query: RunQuery = {}): RunSummary[] {
+    this.#assertOpen();
+    return this.#storage.runs(queryFilter(query)).map(summarize);
+  }
+
+  /**
+   * A run, as databroker's `catalog[key]`: a non-negative integer is a scan id, a negative
+   * one an index from the most recent run (`-1`), a string a uid or its first characters.
+   * @param key Scan id, negative index or uid prefix.
+   * @returns The run.
+   * @throws {CatalogLookupError} When no run, or several, match.
+   * @throws {RangeError} When a number is not an integer, or a uid prefix is too short.
+   */
+  get(key: number | string): CatalogRun {
+    if (typeof key === "string") return this.byUid(key);
+    return key < 0 ? this.byIndex(key) : this.byScanId(key);
+  }
+
+  /**
+   * The most recent run with a scan id.
+   * @param scanId The scan id.
+   * @returns The run.
+   * @throws {CatalogLookupError} When no run has it.
+   */
+  byScanId(scanId: number): CatalogRun {
+    integer(scanId, "Scan id");
+    const slice: RunSlice = { from: "newest", offset: 0, limit: 1 };
+    const [found] = this.#select({ equal: [["scan_id", scanId]] }, slice);
+    if (found === undefined) throw new CatalogLookupError(`No run has scan_id ${scanId}`, scanId);
+    return catalogRun(this.#storage, found);
+  }
+
+  /**
+   * A run by its position in start-time order: `0` is the oldest, `-1` the most recent.
+   * @param index The position.
+   * @returns The run.
+   * @throws {CatalogLookupError} When there is no run there.
+   */
+  byIndex(index: number): CatalogRun {
+    integer(index, "Index");
+    const slice: RunSlice = index < 0
+      ? { from: "newest", offset: -index - 1, limit: 1 }
+      : { from: "oldest", offset: index, limit: 1 };
+    const [found] = this.#select({}, slice);
+    if (found === undefined) {
+      throw new CatalogLookupError(
+        `No run at index ${index}: the catalog holds ${this.size} runs`,
+        index,
+      );
+    }
+    return catalogRun(this.#storage, found);
+  }
+
+  /**
+   * A run by its uid or the uid's first characters.
+   * @param prefix At least 5 characters of the uid.
+   * @returns The run.
+   * @throws {RangeError} When the prefix is shorter than 5 characters.
+   * @throws {CatalogLookupError} When no run, or several, have a uid starting so.
+   */
+  byUid(prefix: string): CatalogRun {
+    if (typeof prefix !== "string" || prefix.length < 5) {
+      throw new RangeError(`Uid prefix "${prefix}" is too short: give at least 5 characters`);
+    }
+    const found = this.#select({ uidPrefix: prefix });
+    const match = found.length === 1 ? found[0] : found.find((run) => run.uid === prefix);
+    if (match !== undefined) return catalogRun(this.#storage, match);
+    if (found.length === 0) {
+      throw new CatalogLookupError(`No run has a uid starting with "${prefix}"`, prefix);
+    }
+    const uids = found.map((run) => run.uid);
+    throw new CatalogLookupError(
+      `Uid prefix "${prefix}" matches ${uids.length} runs`,
+      prefix,
+      uids,
+    );
+  }
+
+  #select(filter: Parameters<CatalogStorage["runs"]>[0], slice?: RunSlice): StoredRun[] {
+    this.#assertOpen();
+    return this.#storage.runs(filter, slice);
+  }
+
+  #commit(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#storage.commit();
+    this.#pending = 0;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("Catalog is closed");
+  }
+
+  #assertUsable(): void {
+    this.#assertOpen();
+    if (this.#failure !== undefined) {
+      const cause = this.#failure;
+      this.#failure = undefined;
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`Catalog could not commit: ${detail}`, { cause });
+    }
+  }
+}
+
+/**
+ * A temporary catalog in memory, gone when closed: databroker's `temp()`.
+ *
+ * @example Nothing is written to disk
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { temp } from "./catalog.ts";
+ * const catalog = temp();
+ * catalog.insert("start", { uid: "abcdef-1", time: 1, plan_name: "count" });
+ * assert.equal(catalog.runs()[0]?.exitStatus, "incomplete");
+ * catalog.close();
+ * ```
+ *
+ * @param options When to commit.
+ * @returns The catalog.
+ */
+export function temp(options: CatalogOptions = {}): Catalog {
+  return new Catalog(new SqliteStorage(":memory:"), options);
+}
+
+function integer(value: number, what: string): void {
+  if (!Number.isInteger(value)) throw new RangeError(`${what} must be an integer: got ${value}`);
+}

@@ -1,0 +1,62 @@
+/**
+ * Sending a stored run's documents to a callback again, as they were first emitted.
+ *
+ * @module
+ */
+
+import type { Document, DocumentName, NamedDocument } from "../documents.ts";
+import type { CatalogRun } from "./catalog_run.ts";
+
+/** A callback that receives replayed documents; a promise it returns is awaited. */
+export type ReplayCallback = (name: DocumentName, doc: Document) => void | Promise<void>;
+
+function isCatalogRun(source: object): source is CatalogRun {
+  return "summary" in source && typeof (source as CatalogRun).documents === "function";
+}
+
+/**
+ * Send a run's documents, in order, to a callback. When the callback returns a promise, the
+ * next document waits until it settles, so an asynchronous writer sees one document at a time.
+ *
+ * @example Replay a stored run into a list
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replay, temp } from "./mod.ts";
+ * const catalog = temp();
+ * catalog.insert("start", { uid: "run-00001", time: 1 });
+ * catalog.insert("stop", { uid: "stop-1", run_start: "run-00001", time: 2, exit_status: "success" });
+ * const names: string[] = [];
+ * const sent = await replay(catalog.get(-1), async (name) => {
+ *   await Promise.resolve();
+ *   names.push(name);
+ * });
+ * assert.equal(sent, 2);
+ * assert.deepEqual(names, ["start", "stop"]);
+ * catalog.close();
+ * ```
+ *
+ * @param source A stored run, or any (async) iterable of `[name, doc]` pairs.
+ * @param callback What receives the documents.
+ * @returns The number of documents sent.
+ */
+export async function replay(
+  source: CatalogRun | Iterable<NamedDocument> | AsyncIterable<NamedDocument>,
+  callback: ReplayCallback,
+): Promise<number> {
+  const documents = isCatalogRun(source) ? source.documents() : source;
+  let sent = 0;
+  if (Symbol.asyncIterator in documents) {
+    for await (const [name, doc] of documents) {
+      await callback(name, doc);
+      sent++;
+    }
+    return sent;
+  }
+  // A synchronous source is read without a microtask per document unless the callback asks.
+  for (const [name, doc] of documents) {
+    const result = callback(name, doc);
+    if (result !== undefined) await result;
+    sent++;
+  }
+  return sent;
+}

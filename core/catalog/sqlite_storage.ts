@@ -1,0 +1,362 @@
+/**
+ * The catalog's embedded storage: one SQLite file (or an in-memory database) through Deno's
+ * built-in `node:sqlite`.
+ *
+ * @module
+ */
+
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { DocumentName } from "../documents.ts";
+import type {
+  CatalogStorage,
+  DocumentRecord,
+  RunFilter,
+  RunSlice,
+  StoredDocument,
+  StoredRun,
+} from "./storage.ts";
+
+/** Version of the tables below, kept in SQLite's `user_version`. */
+const SCHEMA_VERSION = 1;
+
+/** Documents that others refer to: their uids are kept unique, in the table `refs`. */
+const REFERRED: ReadonlySet<string> = new Set([
+  "start",
+  "descriptor",
+  "stop",
+  "resource",
+  "stream_resource",
+]);
+
+// `runs.id` and `documents.seq` count insertion order. A run's documents refer to it by its
+// integer id, which keeps the index on `documents.run` small. Only the few documents that
+// others refer to are indexed by uid (`refs`): an index of random event uids would dirty
+// about one page per event at every commit, and writing would slow down as the catalog grows
+// (measured: 14k instead of 67k events/s with a million events stored).
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  uid TEXT NOT NULL UNIQUE,
+  time REAL NOT NULL,
+  start TEXT NOT NULL,
+  stop TEXT,
+  streams TEXT NOT NULL DEFAULT '[]',
+  events INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs (time, id);
+CREATE TABLE IF NOT EXISTS documents (
+  seq INTEGER PRIMARY KEY,
+  run INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  uid TEXT,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_by_run ON documents (run);
+CREATE TABLE IF NOT EXISTS refs (
+  uid TEXT PRIMARY KEY,
+  run INTEGER NOT NULL,
+  name TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+const RUN_COLUMNS = "id, uid, start, stop, streams, events";
+
+interface RunRow {
+  id: number;
+  uid: string;
+  start: string;
+  stop: string | null;
+  streams: string;
+  events: number;
+}
+
+/**
+ * A catalog storage in SQLite. A file is opened in WAL mode with `synchronous=NORMAL`: a
+ * committed transaction survives the process being killed, though the last ones may be lost
+ * if the machine loses power (the file stays consistent either way).
+ *
+ * @example An in-memory storage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SqliteStorage } from "./sqlite_storage.ts";
+ * const storage = new SqliteStorage(":memory:");
+ * const doc = { uid: "run-1", time: 1 };
+ * storage.append({ run: "run-1", name: "start", doc, uid: "run-1", events: 0, json: "{}" });
+ * assert.equal(storage.run("run-1")?.start, "{}");
+ * storage.close();
+ * ```
+ */
+export class SqliteStorage implements CatalogStorage {
+  readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #ids = new Map<string, number>();
+  /** Events appended but not yet added to `runs.events`, by run id. */
+  readonly #pendingEvents = new Map<number, number>();
+  readonly #insertDocument: StatementSync;
+  readonly #insertRef: StatementSync;
+  readonly #insertRun: StatementSync;
+  readonly #deleteRun: StatementSync;
+  readonly #setStop: StatementSync;
+  readonly #addStream: StatementSync;
+  readonly #addEvents: StatementSync;
+  readonly #findDocument: StatementSync;
+  readonly #uids: StatementSync;
+  readonly #runId: StatementSync;
+  readonly #runByUid: StatementSync;
+
+  /**
+   * Open (and create when missing) a SQLite catalog.
+   *
+   * @param path The database file, or `":memory:"` for a database that lives as long as the
+   *   storage.
+   * @throws {Error} When the file is not a catalog this version can read.
+   */
+  constructor(path: string | ":memory:") {
+    this.#path = path;
+    this.#db = new DatabaseSync(path);
+    try {
+      this.#db.exec("PRAGMA busy_timeout = 5000");
+      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+      // Checkpoints sync the file: every 10,000 pages (40 MB of log) rather than 1,000 gives
+      // about 98k instead of 82k documents/s.
+      this.#db.exec("PRAGMA wal_autocheckpoint = 10000");
+      this.#db.exec("PRAGMA synchronous = NORMAL");
+      const { user_version } = this.#db.prepare("PRAGMA user_version").get() as {
+        user_version: number;
+      };
+      if (user_version > SCHEMA_VERSION) {
+        throw new Error(
+          `Catalog "${path}" has schema version ${user_version}: this version reads up to ` +
+            `${SCHEMA_VERSION}`,
+        );
+      }
+      // A catalog opened only to read it is not written to.
+      if (user_version < SCHEMA_VERSION) {
+        this.#db.exec(SCHEMA);
+        this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      }
+    } catch (cause) {
+      this.#db.close();
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new Error(`Cannot open catalog "${path}": ${message}`, { cause });
+    }
+    const db = this.#db;
+    this.#insertDocument = db.prepare(
+      "INSERT INTO documents (run, name, uid, json) VALUES (?, ?, ?, ?)",
+    );
+    this.#insertRef = db.prepare(
+      "INSERT INTO refs (uid, run, name) VALUES (?, ?, ?) ON CONFLICT (uid) DO NOTHING",
+    );
+    this.#insertRun = db.prepare(
+      "INSERT INTO runs (uid, time, start) VALUES (?, ?, ?) ON CONFLICT (uid) DO NOTHING",
+    );
+    this.#deleteRun = db.prepare("DELETE FROM runs WHERE id = ?");
+    this.#setStop = db.prepare("UPDATE runs SET stop = ? WHERE id = ? AND stop IS NULL");
+    this.#addStream = db.prepare(
+      "UPDATE runs SET streams = json_insert(streams, '$[#]', ?1) WHERE id = ?2 " +
+        "AND NOT EXISTS (SELECT 1 FROM json_each(streams) WHERE value = ?1)",
+    );
+    this.#addEvents = db.prepare("UPDATE runs SET events = events + ? WHERE id = ?");
+    this.#findDocument = db.prepare(
+      "SELECT refs.name AS name, runs.uid AS run FROM refs JOIN runs ON runs.id = refs.run " +
+        "WHERE refs.uid = ?",
+    );
+    // json_each has columns of its own (json, key, value...): qualify the table's.
+    this.#uids = db.prepare(
+      "SELECT uid FROM documents WHERE run = ?1 AND name IN ('event', 'datum', 'stream_datum') " +
+        "UNION ALL SELECT rows.value FROM documents AS d, json_each(d.json, '$.uid') AS rows " +
+        "WHERE d.run = ?1 AND d.name = 'event_page' " +
+        "UNION ALL SELECT rows.value FROM documents AS d, json_each(d.json, '$.datum_id') AS rows " +
+        "WHERE d.run = ?1 AND d.name = 'datum_page'",
+    );
+    this.#runId = db.prepare("SELECT id FROM runs WHERE uid = ?");
+    this.#runByUid = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE uid = ?`);
+  }
+
+  /** The database file, or `":memory:"`. */
+  get path(): string {
+    return this.#path;
+  }
+
+  /**
+   * Add a document to the open transaction, beginning one when none is open.
+   * @param record The document and its run.
+   * @returns `false`, with nothing stored, when it is a document others refer to and its uid
+   *   is stored already.
+   * @throws {Error} When the document's run has no start document here.
+   */
+  append(record: DocumentRecord): boolean {
+    if (!this.#db.isTransaction) this.#db.exec("BEGIN IMMEDIATE");
+    const { name, uid } = record;
+    let id: number | undefined;
+    if (name === "start") {
+      const time = Number((record.doc as { time?: unknown }).time);
+      // Searched with SQLite's JSON functions, which do not read Python's bare NaN: the
+      // summary copy holds null there; the document itself is kept as recorded.
+      const inserted = this.#insertRun.run(record.run, time, sqliteJson(record));
+      if (inserted.changes === 0) return false;
+      id = Number(inserted.lastInsertRowid);
+    } else {
+      id = this.#idOf(record.run);
+      if (id === undefined) throw new Error(`Run "${record.run}" has no start document here`);
+    }
+    if (REFERRED.has(name) && this.#insertRef.run(uid ?? "", id, name).changes === 0) {
+      if (name === "start") this.#deleteRun.run(id);
+      return false;
+    }
+    if (name === "start") this.#ids.set(record.run, id);
+    this.#insertDocument.run(id, name, uid ?? null, record.json);
+    if (record.events > 0) {
+      this.#pendingEvents.set(id, (this.#pendingEvents.get(id) ?? 0) + record.events);
+    } else if (name === "stop") {
+      this.#setStop.run(sqliteJson(record), id);
+    } else if (name === "descriptor") {
+      const stream = (record.doc as { name?: unknown }).name;
+      if (typeof stream === "string") this.#addStream.run(stream, id);
+    }
+    return true;
+  }
+
+  /** Commit the open transaction, if any. */
+  commit(): void {
+    if (!this.#db.isTransaction) return;
+    for (const [id, events] of this.#pendingEvents) this.#addEvents.run(events, id);
+    this.#pendingEvents.clear();
+    this.#db.exec("COMMIT");
+  }
+
+  /** Commit and close the database. */
+  close(): void {
+    if (!this.#db.isOpen) return;
+    this.commit();
+    this.#db.close();
+  }
+
+  /**
+   * Find a stored document that others refer to by its uid.
+   * @param uid The uid.
+   * @returns Its name and run, or `undefined`.
+   */
+  find(uid: string): { name: DocumentName; run: string } | undefined {
+    const row = this.#findDocument.get(uid) as { name: DocumentName; run: string } | undefined;
+    return row === undefined ? undefined : { name: row.name, run: row.run };
+  }
+
+  /**
+   * The uids of a run's events, datums and stream datums, pages' rows included.
+   * @param run Uid of the start document.
+   * @returns The uids.
+   */
+  *uids(run: string): Generator<string> {
+    const id = this.#idOf(run);
+    if (id === undefined) return;
+    for (const row of this.#uids.iterate(id)) yield (row as { uid: string }).uid;
+  }
+
+  /**
+   * One run.
+   * @param uid Uid of the start document.
+   * @returns The run, or `undefined`.
+   */
+  run(uid: string): StoredRun | undefined {
+    const row = this.#runByUid.get(uid) as RunRow | undefined;
+    return row === undefined ? undefined : this.#stored(row);
+  }
+
+  /**
+   * The runs matching a filter, by start time and then insertion order.
+   * @param filter Conditions on the runs.
+   * @param slice Which part of the result.
+   * @returns The runs.
+   */
+  runs(filter: RunFilter, slice?: RunSlice): StoredRun[] {
+    const { where, params } = whereClause(filter);
+    const order = slice?.from === "newest" ? "DESC" : "ASC";
+    let sql = `SELECT ${RUN_COLUMNS} FROM runs ${where} ORDER BY time ${order}, id ${order}`;
+    if (slice !== undefined) {
+      sql += " LIMIT ? OFFSET ?";
+      params.push(slice.limit, slice.offset);
+    }
+    const rows = this.#db.prepare(sql).all(...params) as unknown as RunRow[];
+    return rows.map((row) => this.#stored(row));
+  }
+
+  /**
+   * How many runs match a filter.
+   * @param filter Conditions on the runs.
+   * @returns The number.
+   */
+  count(filter: RunFilter): number {
+    const { where, params } = whereClause(filter);
+    const row = this.#db.prepare(`SELECT count(*) AS n FROM runs ${where}`).get(...params);
+    return (row as { n: number }).n;
+  }
+
+  /**
+   * A run's documents in insertion order, read row by row as they are iterated.
+   * @param run Uid of the start document.
+   * @returns The documents.
+   */
+  *documents(run: string): Generator<StoredDocument> {
+    const id = this.#idOf(run);
+    if (id === undefined) return;
+    // A statement of its own: two iterations at once must not reset each other.
+    const statement = this.#db.prepare(
+      "SELECT name, json FROM documents WHERE run = ? ORDER BY seq",
+    );
+    yield* statement.iterate(id) as IterableIterator<StoredDocument>;
+  }
+
+  #idOf(uid: string): number | undefined {
+    let id = this.#ids.get(uid);
+    if (id === undefined) {
+      id = (this.#runId.get(uid) as { id: number } | undefined)?.id;
+      if (id !== undefined) this.#ids.set(uid, id);
+    }
+    return id;
+  }
+
+  #stored(row: RunRow): StoredRun {
+    return {
+      uid: row.uid,
+      start: row.start,
+      stop: row.stop ?? undefined,
+      streams: JSON.parse(row.streams),
+      events: row.events + (this.#pendingEvents.get(row.id) ?? 0),
+    };
+  }
+}
+
+/** The SQL of a filter; keys and values are bound as parameters, never spliced in. */
+function whereClause(filter: RunFilter): { where: string; params: SQLInputValue[] } {
+  const conditions: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (filter.since !== undefined) {
+    conditions.push("time >= ?");
+    params.push(filter.since);
+  }
+  if (filter.until !== undefined) {
+    conditions.push("time < ?");
+    params.push(filter.until);
+  }
+  if (filter.uidPrefix !== undefined) {
+    conditions.push("instr(uid, ?) = 1");
+    params.push(filter.uidPrefix);
+  }
+  for (const [key, value] of filter.equal ?? []) {
+    let test: string;
+    if (value === null) test = "type = 'null'";
+    else if (typeof value === "boolean") test = `type = '${value}'`;
+    else if (typeof value === "number") test = "type IN ('integer', 'real') AND atom = ?";
+    else test = "type = 'text' AND atom = ?";
+    conditions.push(`EXISTS (SELECT 1 FROM json_each(runs.start) WHERE key = ? AND ${test})`);
+    params.push(key);
+    if (typeof value === "number" || typeof value === "string") params.push(value);
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params };
+}
+
+/** The document as JSON that SQLite reads: non-finite numbers as null. */
+function sqliteJson(record: DocumentRecord): string {
+  return /NaN|Infinity/.test(record.json) ? JSON.stringify(record.doc) : record.json;
+}

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import type { Document, DocumentName } from "../documents.ts";
+import { SqliteStorage } from "./sqlite_storage.ts";
+
+function record(run: string, name: DocumentName, doc: Record<string, unknown>, events = 0) {
+  const uid = typeof doc.uid === "string" ? doc.uid : undefined;
+  return { run, name, doc: doc as unknown as Document, uid, events, json: JSON.stringify(doc) };
+}
+
+Deno.test("SqliteStorage keeps uids of referred documents unique", () => {
+  const storage = new SqliteStorage(":memory:");
+  assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 1 })), true);
+  assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 2 })), false);
+  assert.equal(storage.append(record("r1", "descriptor", { uid: "d1", run_start: "r1" })), true);
+  assert.equal(storage.append(record("r1", "start", { uid: "d1", time: 3 })), false);
+  assert.equal(storage.count({}), 1, "the refused start left no run behind");
+  assert.deepEqual(storage.find("d1"), { name: "descriptor", run: "r1" });
+  assert.equal(storage.find("nothing"), undefined);
+  storage.close();
+});
+
+Deno.test("SqliteStorage.uids() lists a run's event and datum uids, pages' rows included", () => {
+  const storage = new SqliteStorage(":memory:");
+  storage.append(record("r1", "start", { uid: "r1", time: 1 }));
+  storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
+  storage.append(record("r1", "event_page", { uid: ["e2", "e3"], descriptor: "d1" }, 2));
+  storage.append({
+    ...record("r1", "datum_page", { datum_id: ["a/0", "a/1"], resource: "a" }),
+    uid: undefined,
+  });
+  storage.append({ ...record("r1", "datum", { datum_id: "a/2" }), uid: "a/2" });
+  assert.deepEqual(new Set(storage.uids("r1")), new Set(["e1", "e2", "e3", "a/0", "a/1", "a/2"]));
+  assert.equal(storage.run("r1")?.events, 3, "uncommitted events count");
+  storage.commit();
+  assert.equal(storage.run("r1")?.events, 3, "committed events count");
+  storage.close();
+});
+
+Deno.test("SqliteStorage refuses a catalog of a newer schema, or a file that is no database", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const db = new DatabaseSync(`${dir}/newer.sqlite`);
+    db.exec("PRAGMA user_version = 99");
+    db.close();
+    assert.throws(() => new SqliteStorage(`${dir}/newer.sqlite`), /schema version 99/);
+    Deno.writeTextFileSync(`${dir}/text.sqlite`, "not a database, just text ".repeat(10));
+    assert.throws(() => new SqliteStorage(`${dir}/text.sqlite`), /Cannot open catalog/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

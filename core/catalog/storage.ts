@@ -1,0 +1,146 @@
+/**
+ * The interface between the catalog and the database that holds it. The catalog does the
+ * event model's logic (which run a document belongs to, duplicates, lookups, when to commit);
+ * a storage only keeps documents and answers simple questions, so an embedded SQLite file, an
+ * in-memory database or a server database can hold a catalog.
+ *
+ * @module
+ */
+
+import type { Document, DocumentName } from "../documents.ts";
+
+/** One document to store, with what the catalog worked out about it. */
+export interface DocumentRecord {
+  /** Uid of the start document of the document's run. */
+  run: string;
+  /** The document's name. */
+  name: DocumentName;
+  /** The document itself (for the storage to read fields it indexes, such as `time`). */
+  doc: Document;
+  /** The document's `uid` (a datum's `datum_id`); `undefined` for pages, which have several. */
+  uid: string | undefined;
+  /** How many events the document holds: 1 for an event, the rows of an event page, else 0. */
+  events: number;
+  /** The document's JSON text (NaN and infinities as Python writes them): kept and given back. */
+  json: string;
+}
+
+/** A run as the storage keeps it. */
+export interface StoredRun {
+  /** Uid of the run's start document. */
+  uid: string;
+  /** The start document, as JSON text. */
+  start: string;
+  /** The stop document, as JSON text; `undefined` while the run has none. */
+  stop: string | undefined;
+  /** Names of the run's streams, in the order their first descriptor came. */
+  streams: string[];
+  /** Events stored for the run (an event page counts its rows). */
+  events: number;
+}
+
+/** A value a start-document key can be compared with. */
+export type StartValue = string | number | boolean | null;
+
+/** Which runs to select; every condition given must hold. */
+export interface RunFilter {
+  /** Start time (epoch seconds) at or after this. */
+  since?: number;
+  /** Start time (epoch seconds) before this. */
+  until?: number;
+  /** Top-level keys of the start document and the values they must equal (same JSON type). */
+  equal?: readonly (readonly [key: string, value: StartValue])[];
+  /** The start uid begins with this text. */
+  uidPrefix?: string;
+}
+
+/** Which part of the selected runs, ordered by start time and then by insertion order. */
+export interface RunSlice {
+  /** Count from the oldest run or from the most recent one. */
+  from: "oldest" | "newest";
+  /** How many runs to skip from that end. */
+  offset: number;
+  /** How many runs to return at most. */
+  limit: number;
+}
+
+/** A stored document, as JSON text. */
+export interface StoredDocument {
+  /** The document's name. */
+  name: DocumentName;
+  /** The document, as it was stored. */
+  json: string;
+}
+
+/**
+ * Where a catalog keeps its documents.
+ *
+ * Writes form a unit of work: {@linkcode CatalogStorage.append} adds to it and
+ * {@linkcode CatalogStorage.commit} makes everything appended so far durable at once. Reads see
+ * what was appended, committed or not.
+ *
+ * @example A storage behind a catalog
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Catalog, type CatalogStorage, SqliteStorage } from "./mod.ts";
+ * const storage: CatalogStorage = new SqliteStorage(":memory:");
+ * const catalog = new Catalog(storage);
+ * catalog.insert("start", { uid: "r1-0123", time: 1 });
+ * assert.equal(storage.find("r1-0123")?.name, "start");
+ * catalog.close();
+ * ```
+ */
+export interface CatalogStorage {
+  /**
+   * Add a document to the unit of work, after the documents appended before it. A `start`
+   * document creates its run; a `stop` closes it; a `descriptor` adds its stream's name.
+   * @param record The document and its run.
+   * @returns `false`, with nothing stored, when the document is one that others refer to
+   *   (`start`, `descriptor`, `stop`, `resource`, `stream_resource`) and a document of those
+   *   kinds with the same uid is stored already. Other uids are the catalog's to check.
+   */
+  append(record: DocumentRecord): boolean;
+  /** Make every document appended so far durable. */
+  commit(): void;
+  /** Commit, then release the database; the storage cannot be used afterwards. */
+  close(): void;
+  /**
+   * Find a stored `start`, `descriptor`, `stop`, `resource` or `stream_resource` by its uid.
+   * @param uid The uid.
+   * @returns Its name and its run, or `undefined`.
+   */
+  find(uid: string): { name: DocumentName; run: string } | undefined;
+  /**
+   * The uids of a run's events, datums and stream datums (each row of a page included), for
+   * a catalog that goes on with a run stored in an earlier session.
+   * @param run Uid of the run's start document.
+   * @returns The uids.
+   */
+  uids(run: string): Iterable<string>;
+  /**
+   * One run.
+   * @param uid Uid of its start document.
+   * @returns The run, or `undefined`.
+   */
+  run(uid: string): StoredRun | undefined;
+  /**
+   * The runs that match a filter, ordered by start time and then insertion order (newest
+   * first when the slice counts from the newest).
+   * @param filter Conditions on the runs.
+   * @param slice Which part of the result; all of it by default.
+   * @returns The runs.
+   */
+  runs(filter: RunFilter, slice?: RunSlice): StoredRun[];
+  /**
+   * How many runs match a filter.
+   * @param filter Conditions on the runs.
+   * @returns The number of runs.
+   */
+  count(filter: RunFilter): number;
+  /**
+   * A run's documents in insertion order, read as they are iterated.
+   * @param run Uid of the run's start document.
+   * @returns The documents.
+   */
+  documents(run: string): Iterable<StoredDocument>;
+}

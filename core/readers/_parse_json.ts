@@ -1,0 +1,83 @@
+/**
+ * `JSON.parse` that also takes the bare `NaN`, `Infinity` and `-Infinity` tokens Python's json
+ * module writes. The tolerant path runs only after a plain parse fails, so valid JSON costs
+ * nothing extra.
+ *
+ * @module
+ */
+
+const NON_FINITE: Readonly<Record<string, number>> = {
+  "NaN": NaN,
+  "Infinity": Infinity,
+  "-Infinity": -Infinity,
+};
+
+/** A string no document holds, standing for a non-finite number during the tolerant parse. */
+function marker(text: string): string {
+  let mark: string;
+  do mark = `\u0001nonfinite-${crypto.randomUUID()}:`; while (text.includes(mark.slice(1)));
+  return mark;
+}
+
+/**
+ * Put a quoted marker in place of each bare `NaN`, `Infinity` and `-Infinity` (outside strings).
+ * @returns The new text, or `undefined` when there is no such token.
+ */
+function markNonFinite(text: string, mark: string): string | undefined {
+  const parts: string[] = [];
+  let copied = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    let token: string | undefined;
+    if (c === 0x4e && text.startsWith("NaN", i)) token = "NaN";
+    else if (c === 0x49 && text.startsWith("Infinity", i)) token = "Infinity";
+    else if (c === 0x2d && text.startsWith("-Infinity", i)) token = "-Infinity";
+    if (token === undefined) continue;
+    parts.push(text.slice(copied, i), JSON.stringify(mark + token));
+    i += token.length - 1;
+    copied = i + 1;
+  }
+  if (parts.length === 0) return undefined;
+  parts.push(text.slice(copied));
+  return parts.join("");
+}
+
+/**
+ * Parse JSON text, accepting Python's bare non-finite numbers.
+ *
+ * @param text The JSON text.
+ * @returns The value.
+ * @throws {SyntaxError} The error of the plain parse, when the text is invalid even with the
+ * non-finite numbers allowed.
+ */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!text.includes("NaN") && !text.includes("Infinity")) throw error;
+    const mark = marker(text);
+    const marked = markNonFinite(text, mark);
+    if (marked === undefined) throw error;
+    try {
+      return JSON.parse(
+        marked,
+        (_key, value) =>
+          typeof value === "string" && value.startsWith(mark)
+            ? NON_FINITE[value.slice(mark.length)]
+            : value,
+      );
+    } catch {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Documents from the text formats: a JSON array of pairs, or JSON Lines.
+ *
+ * @module
+ */
+
+import type { NamedDocument } from "../documents.ts";
+import { DocumentFileError, type DocumentFileErrorWhere } from "./document_file_error.ts";
+import { JsonArraySplitter, type TextItem } from "./_json_array_splitter.ts";
+import { JsonLinesSplitter, splitValues } from "./_json_lines_splitter.ts";
+import { toNamedDocument } from "./_named_document.ts";
+import { parseJson } from "./_parse_json.ts";
+import { StrictDecoder } from "./_strict_decoder.ts";
+
+/** Parse an item's text; in JSON Lines, a line may hold several documents. */
+function* parseItem(
+  item: TextItem,
+  lines: boolean,
+  where: DocumentFileErrorWhere & { index: number },
+): Generator<unknown> {
+  let value: unknown;
+  try {
+    value = parseJson(item.text);
+  } catch (cause) {
+    const parts = lines ? splitValues(item.text) : undefined;
+    if (parts === undefined) {
+      throw new DocumentFileError((cause as Error).message, where, { cause });
+    }
+    for (const [k, part] of parts.entries()) {
+      try {
+        value = parseJson(part);
+      } catch (cause) {
+        const at = { ...where, index: where.index + k };
+        throw new DocumentFileError((cause as Error).message, at, { cause });
+      }
+      yield value;
+    }
+    return;
+  }
+  yield value;
+}
+
+/**
+ * Read the documents of a JSON array or JSON Lines text.
+ *
+ * @param chunks The bytes, decompressed.
+ * @param format `"json"` or `"jsonl"`.
+ * @param source The file's path or label, for errors.
+ * @param signal Stops the reading.
+ * @returns The documents, in order.
+ */
+export async function* readText(
+  chunks: AsyncIterable<Uint8Array>,
+  format: "json" | "jsonl",
+  source: string,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<NamedDocument> {
+  const splitter = format === "json" ? new JsonArraySplitter(source) : new JsonLinesSplitter();
+  const decoder = new StrictDecoder(source, () => splitter.line);
+  const items: TextItem[] = [];
+  let failure: unknown;
+  const feed = (text: string) => {
+    try {
+      splitter.push(text, items);
+    } catch (error) {
+      failure = error; // after the items that came before it
+    }
+  };
+  let index = 0;
+  const flush = function* () {
+    for (const item of items) {
+      for (const value of parseItem(item, format === "jsonl", { source, line: item.line, index })) {
+        signal?.throwIfAborted();
+        yield toNamedDocument(value, { source, line: item.line, index: index++ });
+      }
+    }
+    items.length = 0;
+    if (failure !== undefined) throw failure;
+  };
+  for await (const chunk of chunks) {
+    feed(decoder.decode(chunk));
+    yield* flush();
+  }
+  feed(decoder.end());
+  if (failure === undefined) {
+    if (splitter instanceof JsonArraySplitter) splitter.end();
+    else splitter.end(items);
+  }
+  yield* flush();
+}

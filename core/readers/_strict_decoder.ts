@@ -1,0 +1,110 @@
+/**
+ * Streaming UTF-8 decoding that refuses bad bytes with a {@linkcode DocumentFileError} naming
+ * the byte offset and the line.
+ *
+ * @module
+ */
+
+import { DocumentFileError } from "./document_file_error.ts";
+import { Utf8Check } from "./_utf8.ts";
+
+const NEWLINE = 0x0a;
+const EMPTY = new Uint8Array(0);
+
+/** Decodes the chunks of a text file, strictly. */
+export class StrictDecoder {
+  #decoder = new TextDecoder("utf-8", { fatal: true });
+  #source: string;
+  #line: () => number;
+  /** Bytes decoded before the current chunk. */
+  #offset = 0;
+  /** The last bytes of the previous chunk, where a cut sequence may have started. */
+  #tail: Uint8Array = EMPTY;
+
+  /**
+   * @param source The file's path or label, for errors.
+   * @param line Gives the line that the text decoded so far ends on, for errors.
+   */
+  constructor(source: string, line: () => number) {
+    this.#source = source;
+    this.#line = line;
+  }
+
+  /**
+   * Decode the next chunk.
+   * @param chunk The bytes.
+   * @returns The text they complete.
+   */
+  decode(chunk: Uint8Array): string {
+    let text: string;
+    try {
+      text = this.#decoder.decode(chunk, { stream: true });
+    } catch (cause) {
+      throw this.#error(chunk, cause);
+    }
+    this.#offset += chunk.length;
+    this.#tail = chunk.length >= 3
+      ? chunk.subarray(chunk.length - 3)
+      : lastThree(this.#tail, chunk);
+    return text;
+  }
+
+  /**
+   * Finish: the file must not end inside a character.
+   * @returns The text still held back.
+   */
+  end(): string {
+    try {
+      return this.#decoder.decode();
+    } catch (cause) {
+      const check = this.#checkTail();
+      const offset = this.#offset - check.pending;
+      throw new DocumentFileError(
+        `Invalid UTF-8: the file ends inside a character, at byte ${offset}`,
+        { source: this.#source, line: this.#line(), offset },
+        { cause },
+      );
+    }
+  }
+
+  /** A checker that has seen the character the previous chunk may have left unfinished. */
+  #checkTail(): Utf8Check {
+    const tail = this.#tail;
+    let start = tail.length;
+    // Any byte that is not a continuation byte starts a character.
+    for (let i = tail.length - 1; i >= 0; i--) {
+      if (((tail[i] as number) & 0xc0) !== 0x80) {
+        start = i;
+        break;
+      }
+    }
+    const check = new Utf8Check();
+    check.push(tail, start);
+    return check;
+  }
+
+  #error(chunk: Uint8Array, cause: unknown): DocumentFileError {
+    const at = this.#checkTail().push(chunk);
+    const where = { source: this.#source, line: this.#line() };
+    if (at === undefined) return new DocumentFileError("Invalid UTF-8", where, { cause });
+    const offset = this.#offset + at;
+    let line = where.line;
+    for (let i = chunk.indexOf(NEWLINE); i !== -1 && i < at; i = chunk.indexOf(NEWLINE, i + 1)) {
+      line++;
+    }
+    const byte = at >= 0 ? chunk[at] as number : this.#tail[this.#tail.length + at] as number;
+    const hex = byte.toString(16).padStart(2, "0");
+    return new DocumentFileError(
+      `Invalid UTF-8 at byte ${offset} (0x${hex})`,
+      { source: this.#source, line, offset },
+      { cause },
+    );
+  }
+}
+
+function lastThree(tail: Uint8Array, chunk: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(tail.length + chunk.length);
+  joined.set(tail);
+  joined.set(chunk, tail.length);
+  return joined.subarray(Math.max(0, joined.length - 3));
+}

@@ -1,0 +1,180 @@
+/**
+ * Reading the documents of bluesky document files, streamed: a JSON array of `[name, doc]`
+ * pairs, JSON Lines, or msgpack, each possibly gzipped. Memory stays at the size of the largest
+ * document, whatever the size of the file.
+ *
+ * @module
+ */
+
+import type { NamedDocument } from "../documents.ts";
+import { detectFormat, type DocumentFileFormat, isGzip } from "./detect_format.ts";
+import { gunzip } from "./_gunzip.ts";
+import { readMsgpack } from "./_read_msgpack.ts";
+import { readText } from "./_read_text.ts";
+
+export { detectFormat } from "./detect_format.ts";
+export type { DocumentFileFormat } from "./detect_format.ts";
+
+/** Options of {@linkcode readDocuments} and {@linkcode readDocumentStream}. */
+export interface ReadDocumentsOptions {
+  /** The file's format; by default told from the file's extension, else from its content. */
+  format?: DocumentFileFormat;
+  /** Whether the file is gzipped; by default told from a `.gz` suffix or the magic bytes. */
+  gzip?: boolean;
+  /**
+   * Called as the file is read, about every megabyte and once at the end, with the bytes read
+   * so far (as stored, so compressed for a gzipped file) and the file's size when known.
+   */
+  onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+  /** Stops the reading: the generator then throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** How far apart progress reports are, in bytes read. */
+const PROGRESS_STEP = 1024 * 1024;
+/** How much of the start of a file format detection looks at. */
+const HEAD_SIZE = 4096;
+
+interface Source {
+  /** The file's path, or a label. */
+  source: string;
+  /** The file's size, when known. */
+  total: number | undefined;
+  /** Whether `source` is a file's path, whose name may tell the format. */
+  file: boolean;
+}
+
+/** The documents of a byte stream, which is read to its end or cancelled. */
+async function* readStream(
+  stream: ReadableStream<Uint8Array>,
+  options: ReadDocumentsOptions,
+  { source, total, file }: Source,
+): AsyncGenerator<NamedDocument> {
+  const { onProgress, signal } = options;
+  const reader = stream.getReader();
+  try {
+    let read = 0;
+    let reported = 0;
+    const next = async (): Promise<Uint8Array | undefined> => {
+      signal?.throwIfAborted();
+      const result = await reader.read();
+      if (result.done) {
+        if (onProgress !== undefined && reported !== read) onProgress(reported = read, total);
+        return undefined;
+      }
+      read += result.value.length;
+      if (onProgress !== undefined && read - reported >= PROGRESS_STEP) {
+        onProgress(reported = read, total);
+      }
+      return result.value;
+    };
+
+    const head: Uint8Array[] = [];
+    let size = 0;
+    while (size < HEAD_SIZE) {
+      const chunk = await next();
+      if (chunk === undefined) break;
+      head.push(chunk);
+      size += chunk.length;
+    }
+    const first = new Uint8Array(size);
+    head.reduce((at, chunk) => (first.set(chunk, at), at + chunk.length), 0);
+    let { format, gzip } = options;
+    if (format === undefined) {
+      const found = detectFormat(source, first);
+      format = found.format;
+      gzip ??= found.gzip;
+    }
+    gzip ??= isGzip(first) || (file && source.toLowerCase().endsWith(".gz"));
+
+    let chunks: AsyncIterable<Uint8Array> = (async function* () {
+      yield* head;
+      for (let chunk = await next(); chunk !== undefined; chunk = await next()) yield chunk;
+    })();
+    if (gzip) chunks = gunzip(chunks, source);
+    yield* format === "msgpack"
+      ? readMsgpack(chunks, source, signal)
+      : readText(chunks, format, source, signal);
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Stream the `[name, doc]` pairs of a document file, in order. The pairs are checked for shape
+ * (a known document name and an object), not against the event model; a file in the
+ * `{"name": ..., "doc": ...}` form gives the same pairs. Event and datum pages stay pages.
+ * Python's bare `NaN`, `Infinity` and `-Infinity` read as those numbers.
+ *
+ * @param path The file.
+ * @param options Format, gzip, progress and abort.
+ * @returns The documents. Those before a problem in the file come out before the error.
+ * @throws {DocumentFileError} When the file is not valid: bad UTF-8, JSON or msgpack, cut
+ * short, an item that is not a `[name, doc]` pair, an unknown document name; the error gives
+ * the line (or byte offset) and the document's position.
+ * @throws {Deno.errors.NotFound} When the file does not exist.
+ *
+ * @example Read a JSON Lines file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readDocuments } from "./read_documents.ts";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+ * await Deno.writeTextFile(
+ *   path,
+ *   '{"name": "start", "doc": {"uid": "s1", "time": 1.5}}\n' +
+ *     '["stop", {"uid": "e1", "run_start": "s1", "time": 2.5, "exit_status": "success"}]\n',
+ * );
+ * const names = [];
+ * for await (const [name] of readDocuments(path)) names.push(name);
+ * assert.deepEqual(names, ["start", "stop"]);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function* readDocuments(
+  path: string,
+  options: ReadDocumentsOptions = {},
+): AsyncGenerator<NamedDocument> {
+  options.signal?.throwIfAborted();
+  const file = await Deno.open(path);
+  let total: number | undefined;
+  try {
+    total = (await file.stat()).size;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  yield* readStream(file.readable, options, { source: path, total, file: true });
+}
+
+/**
+ * Stream the `[name, doc]` pairs of bytes in a document format, as {@linkcode readDocuments}
+ * does for a file. Gzip is told from the magic bytes unless `gzip` says. The stream is read to
+ * its end, or cancelled when reading stops early.
+ *
+ * @param stream The bytes.
+ * @param options The format, `source` (which names the stream in errors), and as for
+ * {@linkcode readDocuments}.
+ * @returns The documents.
+ * @throws {DocumentFileError} When the bytes are not a valid document file.
+ *
+ * @example Read msgpack bytes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encode } from "@msgpack/msgpack";
+ * import { readDocumentStream } from "./read_documents.ts";
+ *
+ * const bytes = encode(["start", { uid: "s1", time: 1.5 }]);
+ * const stream = ReadableStream.from([bytes]);
+ * const docs = await Array.fromAsync(
+ *   readDocumentStream(stream, { format: "msgpack", source: "socket" }),
+ * );
+ * assert.deepEqual(docs, [["start", { uid: "s1", time: 1.5 }]]);
+ * ```
+ */
+export function readDocumentStream(
+  stream: ReadableStream<Uint8Array>,
+  options: ReadDocumentsOptions & { format: DocumentFileFormat; source: string },
+): AsyncGenerator<NamedDocument> {
+  return readStream(stream, options, { source: options.source, total: undefined, file: false });
+}
