@@ -26,7 +26,7 @@ export const NX_COMMANDS: Map<string, NxCommand> = new Map();
 export function nxUsage(): string {
   const lines = ["Usage: deno task nx <command> [options]", "", "Commands:"];
   for (const [name, command] of NX_COMMANDS) {
-    lines.push(`  ${`${name} ${command.synopsis}`.padEnd(40)} ${command.summary}`);
+    lines.push(`  ${`${name} ${command.synopsis}`.padEnd(44)} ${command.summary}`);
   }
   lines.push("", "deno task nx <command> --help shows a command's options.");
   return lines.join("\n");
