@@ -230,8 +230,40 @@ export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./core
 export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./core/plot.ts";
 
 // The NeXus writer and its HDF5 backend.
-export { NXWriter, nxWriterDefaults } from "./core/nexus/nxwriter.ts";
-export type { NexusWarning, NXWriterOptions, OverwritePolicy } from "./core/nexus/nxwriter.ts";
+export { assetDefaults, NXWriter, nxWriterDefaults } from "./core/nexus/nxwriter.ts";
+export type {
+  AssetOptions,
+  NexusWarning,
+  NXWriterOptions,
+  OverwritePolicy,
+} from "./core/nexus/nxwriter.ts";
+export { resolveAssets } from "./core/nexus/run_assets.ts";
+export type { ImageStack, ResolveAssetsOptions, RunAssets } from "./core/nexus/run_assets.ts";
+
+// External assets: the handlers that read the frames detectors write to their own files.
+export {
+  AD_DATASET,
+  adHdf5Handler,
+  AssetError,
+  AssetRegistry,
+  builtinAssetHandlers,
+  framesOfStreamDatum,
+  hdf5StreamHandler,
+  npySeqHandler,
+  parseNpy,
+  resourceFile,
+  specOf,
+  waitDefaults,
+  waitForFrames,
+} from "./core/assets/mod.ts";
+export type {
+  AnyResource,
+  AssetHandler,
+  FrameArray,
+  FrameSource,
+  NpyArray,
+  WaitOptions,
+} from "./core/assets/mod.ts";
 export type { BackendVersions, Hdf5Backend } from "./core/nexus/backend.ts";
 export { H5wasmBackend } from "./core/nexus/h5wasm_backend.ts";
 export { treeDefaults, treeLines } from "./core/nexus/h5_reader.ts";
@@ -278,7 +310,10 @@ export { JsonLinesWriter, writeJsonLines } from "./core/readers/json_lines_write
 // plugins read it, and the errors they raise. Built-in plugins use only these, as a
 // third-party plugin would.
 export {
+  FRAME_TYPES,
+  frameStack,
   illegalName,
+  isFrameStack,
   isNexusName,
   joinPath,
   NexusTree,
@@ -291,6 +326,8 @@ export type {
   AttrValue,
   FieldData,
   FieldOptions,
+  FrameDtype,
+  FrameStack,
   NodeBase,
   NumericArray,
   NxAttribute,
@@ -306,7 +343,7 @@ export { resolvePlugin, runningOrder } from "./core/nexus/plugin.ts";
 export type { BuildContext, NexusPlugin, PluginLike, WriterSettings } from "./core/nexus/plugin.ts";
 export { RunAccumulator } from "./core/run_data.ts";
 export type { Column, ColumnKind, RunData, StreamData } from "./core/run_data.ts";
-export { NexusLayoutError, PluginError } from "./core/errors.ts";
+export { AssetsMissingError, NexusLayoutError, PluginError } from "./core/errors.ts";
 export { toYaml } from "./core/nexus/yaml.ts";
 
 // The built-in NeXus group plugins, and the writer that uses them. (These modules import this

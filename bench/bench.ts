@@ -13,6 +13,7 @@ import type { Figure } from "./_figures.ts";
 import { formatTable } from "./_figures.ts";
 import { catalogBenchmarks } from "./catalog_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
+import { framesBenchmarks } from "./frames_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
 
 const USAGE = `Usage: deno task bench [--json] [--out FILE] [--filter TEXT]
@@ -27,7 +28,12 @@ interface Benchmark {
   run(): Promise<Figure[]>;
 }
 
-const benchmarks: Benchmark[] = [...engineBenchmarks, ...writerBenchmarks, ...catalogBenchmarks];
+const benchmarks: Benchmark[] = [
+  ...engineBenchmarks,
+  ...writerBenchmarks,
+  ...catalogBenchmarks,
+  ...framesBenchmarks,
+];
 
 async function main(args: string[]): Promise<number> {
   let values;

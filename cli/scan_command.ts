@@ -17,7 +17,7 @@ import {
   type RunStart,
   scan,
 } from "../mod.ts";
-import { RandomSensor, SimMotor } from "../devices/mod.ts";
+import { RandomSensor, SimAreaDetector, SimMotor } from "../devices/mod.ts";
 import { Catalog } from "../core/catalog/mod.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
 
@@ -36,6 +36,11 @@ Options:
   --overwrite     replace F if it exists (otherwise an existing file is an error)
   --catalog DIR   store the run's documents in the catalog in DIR (export it later
                   with deno task nx export), and keep scan_id counting there
+  --detector D    sensor (default), or image: a simulated 512 x 512 area detector
+                  whose frames go to its own HDF5 file in images/ beside the NeXus
+                  file, linked from it
+  --frames MODE   with --detector image: link (default) or copy the frames into
+                  the NeXus file
   --no-table      do not print the live table
   --help          show this text`;
 
@@ -47,6 +52,8 @@ interface ScanArgs {
   catalog: string | undefined;
   table: boolean;
   overwrite: boolean;
+  detector: "sensor" | "image";
+  frames: "link" | "copy";
 }
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -56,6 +63,11 @@ function number(name: string, text: string | undefined, fallback: number): numbe
     throw new UsageError(`Option --${name} needs a number: got "${text}"`);
   }
   return value;
+}
+
+function choice<T extends string>(name: string, text: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(`Option --${name} is ${choices.join(" or ")}: got "${text}"`);
 }
 
 function parse(args: string[]): ScanArgs | "help" {
@@ -70,6 +82,8 @@ function parse(args: string[]): ScanArgs | "help" {
         file: { type: "string" },
         catalog: { type: "string" },
         "no-table": { type: "boolean", default: false },
+        detector: { type: "string", default: "sensor" },
+        frames: { type: "string", default: "link" },
         overwrite: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -94,6 +108,8 @@ function parse(args: string[]): ScanArgs | "help" {
     catalog: v.catalog,
     table: !v["no-table"],
     overwrite: v.overwrite,
+    detector: choice("detector", v.detector, ["sensor", "image"] as const),
+    frames: choice("frames", v.frames, ["link", "copy"] as const),
   };
 }
 
@@ -129,7 +145,16 @@ async function scanWith(
   catalog: Catalog | undefined,
 ): Promise<number> {
   const motor = new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
-  const sensor = new RandomSensor({ name: "sensor" });
+  const folder = options.file?.includes("/")
+    ? options.file.slice(0, options.file.lastIndexOf("/"))
+    : ".";
+  const detector = options.detector === "image"
+    ? new SimAreaDetector({
+      motor,
+      folder: `${folder}/images`,
+      range: [options.start, options.stop],
+    })
+    : new RandomSensor({ name: "sensor" });
   const RE = new RunEngine(metadataStore ? { metadataStore } : {});
   const plots: PlotSeries[] = [];
   RE.subscribe(
@@ -141,6 +166,7 @@ async function scanWith(
     overwrite: options.overwrite ? "replace" : "fail",
     // As the seed's example: the demo has no detector groups to miss.
     warnOnMissingContent: false,
+    assets: { mode: options.frames },
     onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
   });
   // The catalog first: the documents are stored before anything else can fail on them.
@@ -149,6 +175,10 @@ async function scanWith(
   let start: RunStart | undefined;
   RE.subscribe("start", (_name, doc) => {
     start = doc;
+  });
+  let detectorFile: string | undefined;
+  RE.subscribe("event", () => {
+    if (detector instanceof SimAreaDetector) detectorFile ??= detector.file;
   });
 
   let interrupts = 0;
@@ -163,7 +193,7 @@ async function scanWith(
   });
   let result;
   try {
-    result = await RE.run(scan([sensor], [[motor, options.start, options.stop]], {
+    result = await RE.run(scan([detector], [[motor, options.start, options.stop]], {
       num: options.num,
     }));
   } finally {
@@ -186,6 +216,7 @@ async function scanWith(
     catalog.flush();
     io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${options.catalog}"`);
   }
+  if (detector instanceof SimAreaDetector) io.out(`detector file=${detectorFile}`);
   const exists = await Deno.stat(dataFile).then(() => true, () => false);
   io.out(`exists=${exists}  file=${dataFile}`);
   if (result.exitStatus !== "success") {

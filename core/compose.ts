@@ -118,6 +118,7 @@ export interface EventPageInit {
 }
 
 function sameKeys(
+  all: DataKeys,
   expected: DataKeys,
   count: number,
   actual: Record<string, unknown>,
@@ -126,7 +127,11 @@ function sameKeys(
   let n = 0;
   for (const key in actual) {
     if (!(key in expected)) {
-      throw new DocumentError(`key "${key}" is not in the descriptor's data_keys`, {
+      const external = all[key]?.external;
+      const why = external === undefined
+        ? "is not in the descriptor's data_keys"
+        : `is a ${external} key: its data come by stream_datum, not in events`;
+      throw new DocumentError(`key "${key}" ${why}`, {
         ...where,
         field: `${where.field}.${key}`,
       });
@@ -161,7 +166,11 @@ export class DescriptorComposer {
   /** The descriptor document. */
   readonly doc: EventDescriptor;
   readonly #run: RunComposer;
+  /** The keys an event carries: all but the `STREAM:` ones, whose data come by stream_datum. */
+  readonly #eventKeys: DataKeys;
   readonly #keyCount: number;
+  /** Keys whose values are datum ids (`external` but not `STREAM:`). */
+  readonly #datumKeys: string[];
 
   /**
    * Wrap a descriptor; prefer {@linkcode RunComposer.descriptor}, which also registers the
@@ -173,7 +182,14 @@ export class DescriptorComposer {
   constructor(run: RunComposer, doc: EventDescriptor) {
     this.#run = run;
     this.doc = doc;
-    this.#keyCount = Object.keys(doc.data_keys).length;
+    const entries = Object.entries(doc.data_keys);
+    this.#eventKeys = Object.fromEntries(
+      entries.filter(([, key]) => !key.external?.startsWith("STREAM:")),
+    );
+    this.#keyCount = Object.keys(this.#eventKeys).length;
+    this.#datumKeys = entries
+      .filter(([, key]) => key.external !== undefined && !key.external.startsWith("STREAM:"))
+      .map(([name]) => name);
   }
 
   /** Name of the stream. */
@@ -193,8 +209,8 @@ export class DescriptorComposer {
     const uid = init.uid ?? this.#run.newUid();
     const where = { document: "event", uid, field: "data" };
     this.#run.assertOpen("event", uid);
-    sameKeys(this.doc.data_keys, this.#keyCount, init.data, where);
-    sameKeys(this.doc.data_keys, this.#keyCount, init.timestamps, {
+    sameKeys(this.doc.data_keys, this.#eventKeys, this.#keyCount, init.data, where);
+    sameKeys(this.doc.data_keys, this.#eventKeys, this.#keyCount, init.timestamps, {
       ...where,
       field: "timestamps",
     });
@@ -208,6 +224,10 @@ export class DescriptorComposer {
       descriptor: this.doc.uid,
     };
     if (init.filled !== undefined) event.filled = init.filled;
+    else if (this.#datumKeys.length > 0) {
+      // As bluesky: the values of external keys are datum ids, not filled in yet.
+      event.filled = Object.fromEntries(this.#datumKeys.map((key) => [key, false]));
+    }
     return event;
   }
 
@@ -223,8 +243,8 @@ export class DescriptorComposer {
     const uids = init.uid ?? Array.from({ length }, () => this.#run.newUid());
     const where = { document: "event_page", uid: uids[0] ?? "", field: "data" };
     this.#run.assertOpen("event_page", where.uid);
-    sameKeys(this.doc.data_keys, this.#keyCount, init.data, where);
-    sameKeys(this.doc.data_keys, this.#keyCount, init.timestamps, {
+    sameKeys(this.doc.data_keys, this.#eventKeys, this.#keyCount, init.data, where);
+    sameKeys(this.doc.data_keys, this.#eventKeys, this.#keyCount, init.timestamps, {
       ...where,
       field: "timestamps",
     });
@@ -251,6 +271,11 @@ export class DescriptorComposer {
       descriptor: this.doc.uid,
     };
     if (init.filled !== undefined) page.filled = init.filled;
+    else if (this.#datumKeys.length > 0) {
+      page.filled = Object.fromEntries(
+        this.#datumKeys.map((key) => [key, Array.from({ length }, () => false)]),
+      );
+    }
     return page;
   }
 }

@@ -103,3 +103,32 @@ Deno.test("restoreCounters() rewinds seq_num", () => {
   const again = primary.event({ data: { x: 1, y: 2 }, timestamps: { x: 0, y: 0 } });
   assert.equal(again.seq_num, 2);
 });
+
+Deno.test("event() leaves STREAM: keys out and marks datum keys as not filled, as bluesky", () => {
+  const stream = composeRun().descriptor({
+    name: "primary",
+    data_keys: {
+      total: { dtype: "number", shape: [], source: "SIM:total" },
+      frame: { dtype: "array", shape: [4, 4], source: "SIM:frame", external: "STREAM:" },
+      image: { dtype: "array", shape: [4, 4], source: "SIM:image", external: "FILESTORE:" },
+    },
+  });
+  const event = stream.event({
+    data: { total: 1, image: "res/0" },
+    timestamps: { total: 0, image: 0 },
+  });
+  assert.deepEqual(event.filled, { image: false });
+  assert.throws(
+    () =>
+      stream.event({
+        data: { total: 1, image: "res/1", frame: 0 },
+        timestamps: { total: 0, image: 0, frame: 0 },
+      }),
+    /key "frame" is a STREAM: key: its data come by stream_datum/,
+  );
+  const page = stream.eventPage({
+    data: { total: [1, 2], image: ["res/1", "res/2"] },
+    timestamps: { total: [0, 0], image: [0, 0] },
+  });
+  assert.deepEqual(page.filled, { image: [false, false] });
+});

@@ -199,3 +199,43 @@ export class PluginError extends Error {
     this.path = path;
   }
 }
+
+/**
+ * A run's file was written, but without the frames of some asset files (area-detector files
+ * that were missing, or short, when the waiting ended). Everything else of the run is in it.
+ *
+ * @example The message names the file written and what is missing
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AssetsMissingError } from "./errors.ts";
+ * const missing = new Error('Asset file "/data/img.h5" is missing');
+ * const error = new AssetsMissingError("/data/run.h5", [missing]);
+ * assert.equal(
+ *   error.message,
+ *   'File "/data/run.h5" was written without some frames: Asset file "/data/img.h5" is missing',
+ * );
+ * assert.equal(error.path, "/data/run.h5");
+ * ```
+ */
+export class AssetsMissingError extends Error {
+  /** Always `"AssetsMissingError"`. */
+  override name = "AssetsMissingError";
+  /** The NeXus file, written with everything else of the run. */
+  readonly path: string;
+  /** One error per asset file, naming the file and the frames. */
+  readonly errors: readonly Error[];
+
+  /**
+   * Say which file was written without which frames.
+   * @param path The NeXus file written.
+   * @param errors What is missing, one error per asset file.
+   */
+  constructor(path: string, errors: readonly Error[]) {
+    super(
+      `File "${path}" was written without some frames: ${errors.map((e) => e.message).join("; ")}`,
+      { cause: errors[0] },
+    );
+    this.path = path;
+    this.errors = errors;
+  }
+}

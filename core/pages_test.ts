@@ -13,7 +13,10 @@ function events(options: { filled?: boolean } = {}): Event[] {
     name: "primary",
     data_keys: {
       motor: { dtype: "number", shape: [], source: "SIM:motor" },
-      image: { dtype: "array", shape: [2, 2], source: "SIM:image", external: "FILESTORE:" },
+      // Events of an external key get `filled` from the composer, as bluesky's do.
+      image: options.filled
+        ? { dtype: "array", shape: [2, 2], source: "SIM:image", external: "FILESTORE:" }
+        : { dtype: "string", shape: [], source: "SIM:image" },
     },
   });
   return [0, 1, 2].map((i) =>

@@ -177,7 +177,12 @@ export class RunBundler {
     for (const obj of bundle.objs) {
       if (writesExternalAssets(obj)) {
         for (const [name, doc] of obj.collectAssetDocs()) {
-          this.#emitAsset(name, doc);
+          // A device does not know the descriptor its stream datums belong to.
+          if (name === "stream_datum" && !doc.descriptor) {
+            this.#emitAsset(name, { ...doc, descriptor: stream.composer.doc.uid });
+          } else {
+            this.#emitAsset(name, doc);
+          }
         }
       }
     }

@@ -27,3 +27,5 @@ export { randomAt, RandomSensor, randomSensorDefaults } from "./sensor.ts";
 export type { RandomSensorOptions } from "./sensor.ts";
 export { GaussianDetector, gaussianDetectorDefaults } from "./gaussian.ts";
 export type { GaussianDetectorOptions, Noise, PositionSource } from "./gaussian.ts";
+export { type AssetFlavor, SimAreaDetector, simAreaDetectorDefaults } from "./area_detector.ts";
+export type { SimAreaDetectorOptions } from "./area_detector.ts";

@@ -1,6 +1,6 @@
 /**
  * The run's detectors in the file: `/entry/instrument/detectors`, one NXdetector per
- * detector key, linked to the key's data.
+ * detector key (and per image key: frames in the detector's own file), linked to the key's data.
  *
  * @module
  */
@@ -86,9 +86,17 @@ export function detectors(userOptions: Options = {}): NexusPlugin {
     name: "detectors",
     build(context) {
       const stream = context.run.streams.get(options.stream);
+      const hinted = stream ? signalRoles(context.run, stream).detectors : [];
+      // Images (keys whose frames are in the detector's own file) are detector data too,
+      // though a detector hints its scalar statistics rather than its image.
+      const images = stream
+        ? stream.keys().filter((key) =>
+          stream.column(key)?.dataKey.external !== undefined && !hinted.includes(key)
+        )
+        : [];
       linkRoleGroups(context, {
         stream: options.stream,
-        keys: stream ? signalRoles(context.run, stream).detectors : [],
+        keys: [...hinted, ...images],
         folder: "detectors",
         nxClass: "NXdetector",
         linkName: "data",

@@ -213,7 +213,10 @@ function eventAxes(context: BuildContext, plot: Plot, wanted: string[]): Record<
   if (axes.includes("time") && !plot.available.includes("time")) {
     tree.link("/entry/data/time", `${signalPath}/time`);
   }
-  const rank = 1 + plot.stream.column(plot.signal)!.shape.length;
+  const column = plot.stream.column(plot.signal)!;
+  // An image's column holds datum ids; its frames have the data key's shape.
+  const frameShape = column.dataKey.external !== undefined ? column.dataKey.shape : column.shape;
+  const rank = 1 + frameShape.length;
   const attrs: Record<string, AttrValue> = {
     axes: [safeName(axes[0]!), ...Array<string>(rank - 1).fill(".")],
   };

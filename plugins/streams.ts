@@ -204,9 +204,18 @@ function writeKey(
   const { tree, warn, settings } = context;
   const group = keyPath(stream.name, column.key);
   const typed: Record<string, AttrValue> = signalType ? { signal_type: signalType } : {};
-  tree.group(group, "NXdata", { signal: "value", axes: ["time"], ...typed });
+  const external = column.dataKey.external;
+  // Without its frames, an image key has no value to plot: no @signal then.
+  const plotted = external === undefined || external.startsWith("FILESTORE:") ||
+    context.assets?.get(stream.name, column.key) !== undefined;
+  tree.group(group, "NXdata", plotted ? { signal: "value", axes: ["time"], ...typed } : typed);
   const say = (message: string) => warn(message, group);
   const attrs = keyAttributes(column.key, column.dataKey);
+  if (external !== undefined) {
+    writeFrames(context, stream, column, group, { ...attrs, ...typed });
+    writeTimes(context, group, column);
+    return;
+  }
   const value = prepare(column, 0, column.length, false, say);
   tree.field(`${group}/value`, value.data, {
     dtype: value.dtype,
@@ -230,10 +239,65 @@ function writeKey(
       }
     }
   }
-  if (column.dataKey.external && settings.warnOnMissingContent) {
-    say(`Key "${column.key}" is external (${column.dataKey.external}): the file has its datum ids`);
-  }
   writeTimes(context, group, column);
+}
+
+/** The folder-relative name of `file` as seen from the NeXus file, for an external link. */
+function relativeTo(nexusFile: string, file: string): string {
+  if (!file.startsWith("/")) return file;
+  const folder = nexusFile.startsWith("/")
+    ? nexusFile.slice(0, nexusFile.lastIndexOf("/"))
+    : `${Deno.cwd()}/${nexusFile}`.replace(/\/[^/]*$/, "");
+  const from = folder.split("/").filter(Boolean);
+  const to = file.split("/").filter(Boolean);
+  let common = 0;
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+  return [...from.slice(common).map(() => ".."), ...to.slice(common)].join("/");
+}
+
+/**
+ * An external key (frames in a detector's own file): an external link to its dataset, or a
+ * copy of the referenced frames; without them, the datum ids and a warning.
+ */
+function writeFrames(
+  context: BuildContext,
+  stream: StreamData,
+  column: Column,
+  group: string,
+  attrs: Record<string, AttrValue>,
+): void {
+  const { tree, settings, warn } = context;
+  const say = (message: string) => warn(message, group);
+  const stack = context.assets?.get(stream.name, column.key);
+  if (stack && stack.link && settings.assetMode !== "copy") {
+    // An external link carries no attributes: they stay on the group.
+    tree.externalLink(
+      `${group}/value`,
+      relativeTo(settings.filePath, stack.link.file),
+      stack.link.dataset,
+    );
+    return;
+  }
+  if (stack) {
+    tree.field(`${group}/value`, stack.frames(), {
+      attrs,
+      target: true,
+      compression: settings.assetCompression ?? 1,
+    });
+    return;
+  }
+  if (column.dataKey.external!.startsWith("STREAM:")) {
+    say(`The frames of "${column.key}" were not found: no value`);
+    return;
+  }
+  const value = prepare(column, 0, column.length, false, say);
+  tree.field(`${group}/value`, value.data, {
+    dtype: value.dtype,
+    shape: value.shape,
+    attrs: { ...attrs, ...value.attrs },
+    target: true,
+  });
+  say(`The frames of "${column.key}" were not found: the file has its datum ids`);
 }
 
 /**

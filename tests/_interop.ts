@@ -504,7 +504,9 @@ function nxdataProblems(summary: H5Summary, group: H5pyObject): string[] {
   const at = `"${group.path}"`;
   const field = (name: string) => {
     const found = resolvePath(summary, join(group.path, name));
-    return found?.kind === "dataset" ? found : undefined;
+    // An external link to a dataset (an image stack in a detector's file) is a field too.
+    const linked = found?.kind === "externallink" && found.resolves === true;
+    return found?.kind === "dataset" || linked ? found : undefined;
   };
   const signalName = group.attrs["signal"]?.value;
   let rank: number | undefined;
@@ -625,4 +627,35 @@ export function comparableTree(summary: H5Summary): Record<string, H5pyObject> {
     out[path] = rest;
   }
   return out;
+}
+
+const VALUES_SCRIPT = String.raw`
+import json, sys, h5py
+out = {}
+with h5py.File(sys.argv[1], "r") as f:
+    for path in sys.argv[2:]:
+        obj = f.get(path)
+        out[path] = None if obj is None else obj[()].tolist()
+print(json.dumps(out))
+`;
+
+/**
+ * Values of datasets as h5py reads them, following soft and external links (`null` for a
+ * path that is not there), for data too large for {@linkcode readWithH5py}'s summary.
+ *
+ * @param file The HDF5 file.
+ * @param paths Paths of datasets.
+ * @returns The values by path, as nested lists.
+ */
+export async function h5pyValues(file: string, paths: string[]): Promise<Record<string, unknown>> {
+  const exe = findPython();
+  if (exe === null) throw missing("Python with h5py");
+  const { success, stdout, stderr } = await new Deno.Command(exe, {
+    args: ["-c", VALUES_SCRIPT, file, ...paths],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  if (!success) throw new Error(`h5py cannot read "${file}": ${decoder.decode(stderr).trim()}`);
+  return JSON.parse(decoder.decode(stdout));
 }

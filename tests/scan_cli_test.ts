@@ -143,3 +143,38 @@ Deno.test("Ctrl-C during deno task scan aborts the run cleanly and still writes 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name: "deno task scan --detector image writes the detector's file and links its frames",
+  ignore: ignoreWithoutH5py(),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const out = await runScript("scan.ts", [
+        "--detector",
+        "image",
+        "--num",
+        "3",
+        "--no-table",
+        "--file",
+        `${dir}/run.hdf`,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      const detectorFile = /detector file=(\S+)/.exec(out.stdout)?.[1] ?? "";
+      assert.ok(detectorFile?.startsWith(`${dir}/images/image_`), out.stdout);
+      const summary = await checkNexusFile(`${dir}/run.hdf`, { externalLinksResolve: true });
+      const value = resolvePath(
+        summary,
+        "/entry/instrument/bluesky/streams/primary/image_image/value",
+      );
+      assert.equal(value?.kind, "externallink");
+      assert.equal(value?.file, `images/${detectorFile.slice(detectorFile.lastIndexOf("/") + 1)}`);
+      assert.equal(summary.objects["/entry/data"]?.attrs.signal?.value, "image_total");
+      const bad = await runScript("scan.ts", ["--detector", "camera"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /Option --detector is sensor or image: got "camera"/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -14,8 +14,11 @@
 import process from "node:process";
 import { NexusLayoutError } from "../errors.ts";
 import type { BackendVersions, Hdf5Backend } from "./backend.ts";
+import { isFrameStack } from "./tree.ts";
 import type {
   AttrValue,
+  FrameDtype,
+  FrameStack,
   NexusTree,
   NumericArray,
   NxExternalLink,
@@ -275,7 +278,7 @@ interface Prepared {
 function prepareField(field: NxField): Prepared {
   const { data, dtype: type, shape } = field;
   const count = shape.reduce((a, b) => a * b, 1);
-  const length = typeof data === "object" ? data.length : 1;
+  const length = typeof data === "object" ? (data as ArrayLike<unknown>).length : 1;
   if (count !== length) {
     throw new NexusLayoutError(
       `Shape [${shape.join(", ")}] holds ${count} values: the data has ${length}`,
@@ -470,7 +473,7 @@ export class H5wasmBackend implements Hdf5Backend {
       throw error;
     }
     try {
-      writeTree(h5, tree, path);
+      await writeTree(h5, tree, path);
     } catch (error) {
       await Deno.remove(path).catch(() => undefined);
       throw error;
@@ -478,13 +481,13 @@ export class H5wasmBackend implements Hdf5Backend {
   }
 }
 
-function writeTree(h5: H5wasm, tree: NexusTree, path: string): void {
+async function writeTree(h5: H5wasm, tree: NexusTree, path: string): Promise<void> {
   const { api } = h5;
   h5.takeDiagnostics();
   const file = new api.File(path, "w");
   if (file.file_id < 0n) throw hdf5Error(`Cannot create "${path}"`, h5.takeDiagnostics());
   try {
-    writeContent(h5, file, tree);
+    await writeContent(h5, file, tree);
   } catch (error) {
     file.close();
     h5.takeDiagnostics();
@@ -495,15 +498,20 @@ function writeTree(h5: H5wasm, tree: NexusTree, path: string): void {
   if (status < 0 || report) throw hdf5Error(`Cannot close "${path}"`, report);
 }
 
-function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): void {
+async function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): Promise<void> {
   const { api } = h5;
   const links: NxLink[] = [];
   const external: NxExternalLink[] = [];
+  const stacks: NxField[] = [];
   for (const node of tree.walk()) {
     if (node.kind === "link") links.push(node);
     else if (node.kind === "external_link") external.push(node);
-    else writeNode(h5, file, node);
+    else if (node.kind === "field" && isFrameStack(node.data)) {
+      createStack(h5, file, node);
+      stacks.push(node);
+    } else writeNode(h5, file, node);
   }
+  for (const field of stacks) await fillStack(h5, file, field);
   for (const link of linkOrder(tree, links)) {
     run(h5, link, `Cannot link to "${link.target}"`, () => {
       const parent = new api.Group(file.file_id, parentPath(link.path));
@@ -544,6 +552,95 @@ function run(h5: H5wasm, node: NxNode, message: string, call: () => unknown): vo
 }
 
 type H5File = InstanceType<H5wasmApi["File"]>;
+
+/** Pixel types as h5wasm names them. */
+const FRAME_DTYPES: Readonly<Record<FrameDtype, string>> = {
+  uint8: "<B",
+  uint16: "<H",
+  uint32: "<I",
+  int8: "<b",
+  int16: "<h",
+  int32: "<i",
+  float32: "<f",
+  float64: "<d",
+};
+
+const FRAME_ARRAYS = {
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+} as const;
+
+/** The dataset of a frame stack, empty; its frames are written by {@linkcode fillStack}. */
+function createStack(h5: H5wasm, file: H5File, field: NxField): void {
+  const stack = field.data as FrameStack;
+  const parent = new h5.api.Group(file.file_id, parentPath(field.path));
+  const full = [stack.count, ...stack.frameShape];
+  const layout = stack.count === 0 ? undefined : storage(field);
+  run(h5, field, "Cannot create the field", () =>
+    parent.create_dataset({
+      name: field.name,
+      data: new FRAME_ARRAYS[stack.dtype](0),
+      shape: [0, ...stack.frameShape],
+      maxshape: full,
+      dtype: FRAME_DTYPES[stack.dtype],
+      ...(layout
+        ? { chunks: layout.chunks }
+        : { chunks: [1, ...stack.frameShape.map((n) => Math.max(n, 1))] }),
+      ...(layout?.level !== undefined
+        ? { compression: "gzip", compression_opts: layout.level }
+        : {}),
+    }));
+  for (const [name, { value }] of field.attrs) {
+    writeAttribute(h5, file, field, field.path, name, value);
+  }
+}
+
+/** Write a stack's frames one at a time: memory holds one frame, whatever the count. */
+async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void> {
+  const stack = field.data as FrameStack;
+  if (stack.count === 0) return;
+  const dataset = new h5.api.Dataset(file.file_id, field.path);
+  run(h5, field, "Cannot size the field", () => dataset.resize([stack.count, ...stack.frameShape]));
+  const size = stack.frameShape.reduce((a, b) => a * b, 1);
+  const rest = stack.frameShape.map((n): [number, number] => [0, n]);
+  for (let i = 0; i < stack.count; i++) {
+    let frame: ArrayLike<number>;
+    try {
+      frame = await stack.frame(i);
+    } catch (error) {
+      throw new NexusLayoutError(
+        `Frame ${i} could not be read: ${(error as Error).message}`,
+        where(field),
+        {
+          cause: error,
+        },
+      );
+    }
+    if (frame.length !== size) {
+      throw new NexusLayoutError(
+        `Frame ${i} has ${frame.length} values: a frame of [${
+          stack.frameShape.join(", ")
+        }] has ${size}`,
+        where(field),
+      );
+    }
+    const values = frame instanceof FRAME_ARRAYS[stack.dtype]
+      ? frame
+      : FRAME_ARRAYS[stack.dtype].from(frame as ArrayLike<number>);
+    run(
+      h5,
+      field,
+      `Cannot write frame ${i}`,
+      () => dataset.write_slice([[i, i + 1], ...rest], values),
+    );
+  }
+}
 
 function writeNode(h5: H5wasm, file: H5File, node: Exclude<NxNode, NxLink | NxExternalLink>) {
   const { api } = h5;

@@ -6,7 +6,9 @@
  */
 
 import type { DocumentMap, DocumentName, RunStart } from "../documents.ts";
-import { NexusLayoutError, PluginError } from "../errors.ts";
+import { AssetsMissingError, NexusLayoutError, PluginError } from "../errors.ts";
+import { type AssetHandler, AssetRegistry, builtinAssetHandlers } from "../assets/mod.ts";
+import { resolveAssets, type RunAssets } from "./run_assets.ts";
 import { defaultFileName } from "../file_name.ts";
 import { RunAccumulator } from "../run_data.ts";
 import { RunRouter } from "../run_router.ts";
@@ -16,7 +18,7 @@ import { H5wasmBackend } from "./h5wasm_backend.ts";
 import type { NexusPlugin, PluginLike, WriterSettings } from "./plugin.ts";
 import { resolvePlugin, runningOrder } from "./plugin.ts";
 import { isoTime } from "../time.ts";
-import { NexusTree } from "./tree.ts";
+import { NexusTree, type NxExternalLink, type NxLink } from "./tree.ts";
 
 /** What to do when the file to write already exists. */
 export type OverwritePolicy = "fail" | "replace" | "rename";
@@ -52,7 +54,37 @@ export interface NXWriterOptions {
   backend?: Hdf5Backend;
   /** Receives each warning; by default they are kept in `warnings`. */
   onWarning?: (warning: NexusWarning) => void;
+  /** Frames written by detectors to their own files: how to wait for them and take them in. */
+  assets?: AssetOptions;
 }
+
+/** How the writer takes in the frames that detectors write to their own files. */
+export interface AssetOptions {
+  /**
+   * `"link"`: an HDF5 external link to the detector's dataset when it holds exactly the run's
+   * frames in order (else a copy); `"copy"`: the frames copied, one gzip-compressed chunk per
+   * frame, read one frame at a time.
+   */
+  mode?: "link" | "copy";
+  /** How long to wait after the stop for the files to hold their frames, in ms. */
+  timeout?: number;
+  /** Time between two looks at a file, in ms. */
+  interval?: number;
+  /** Handlers of more resource specs or mimetypes, after the built-in ones. */
+  handlers?: AssetHandler[];
+  /** Folder that relative resource paths are taken in. */
+  root?: string;
+  /** gzip level of copied frames, 0 for none (faster, larger). */
+  compression?: number;
+}
+
+/** Defaults of {@linkcode AssetOptions}. */
+export const assetDefaults = {
+  mode: "link",
+  timeout: 10_000,
+  interval: 200,
+  compression: 1,
+} as const satisfies AssetOptions;
 
 /** Defaults of {@linkcode NXWriterOptions}. */
 export const nxWriterDefaults = {
@@ -110,6 +142,7 @@ export class NXWriter {
   readonly #options: NXWriterOptions;
   readonly #plugins: NexusPlugin[] = [];
   readonly #backend: Hdf5Backend;
+  readonly #assetHandlers: AssetRegistry;
   readonly #runs = new Map<string, RunState>();
   readonly #router = new RunRouter();
   readonly #results = new Map<string, Promise<string>>();
@@ -124,6 +157,10 @@ export class NXWriter {
   constructor(options: NXWriterOptions = {}) {
     this.#options = { ...options };
     this.#backend = options.backend ?? new H5wasmBackend();
+    this.#assetHandlers = new AssetRegistry([
+      ...builtinAssetHandlers(),
+      ...(options.assets?.handlers ?? []),
+    ]);
     for (const plugin of options.plugins ?? []) this.use(plugin);
   }
 
@@ -140,6 +177,18 @@ export class NXWriter {
       throw new TypeError(`A NeXus plugin named "${resolved.name}" is already registered`);
     }
     this.#plugins.push(resolved);
+    return this;
+  }
+
+  /**
+   * Register a handler of asset files, for a resource spec or mimetype the built-in handlers
+   * (`AD_HDF5`, `application/x-hdf5`, `NPY_SEQ`) do not read.
+   * @param handler The handler.
+   * @returns This writer, for chaining.
+   * @throws {TypeError} When a handler of one of its specs is already registered.
+   */
+  useAssetHandler(handler: AssetHandler): this {
+    this.#assetHandlers.use(handler);
     return this;
   }
 
@@ -244,6 +293,8 @@ export class NXWriter {
       instrumentName: o.instrumentName,
       warnOnMissingContent: o.warnOnMissingContent ?? nxWriterDefaults.warnOnMissingContent,
       timeZone: o.timeZone,
+      assetMode: o.assets?.mode ?? assetDefaults.mode,
+      assetCompression: o.assets?.compression ?? assetDefaults.compression,
     };
   }
 
@@ -264,12 +315,35 @@ export class NXWriter {
     const run = state.accumulator;
     const uid = run.start.uid;
     const finalPath = this.#finalPath(run.start);
+    const a = this.#options.assets ?? {};
+    const assets = await resolveAssets(run, {
+      registry: this.#assetHandlers,
+      timeout: a.timeout ?? assetDefaults.timeout,
+      interval: a.interval ?? assetDefaults.interval,
+      ...(a.root === undefined ? {} : { root: a.root }),
+    });
+    let path: string;
+    try {
+      path = await this.#compose(run, finalPath, assets);
+    } finally {
+      assets.close();
+    }
+    if (assets.errors.length > 0) {
+      for (const error of assets.errors) this.#warn(uid, "NXWriter", undefined, error.message);
+      throw new AssetsMissingError(path, assets.errors);
+    }
+    return path;
+  }
+
+  async #compose(run: RunAccumulator, finalPath: string, assets: RunAssets): Promise<string> {
+    const uid = run.start.uid;
     const tree = new NexusTree();
     const settings = this.#settings(finalPath);
     for (const plugin of this.plugins) {
       try {
         await plugin.build({
           run,
+          assets,
           tree: tree.builder(plugin.name),
           settings,
           warn: (message, path) => this.#warn(uid, plugin.name, path, message),
@@ -285,6 +359,7 @@ export class NXWriter {
     const versions = await this.#backend.versions();
     this.#rootAttributes(tree, finalPath, versions);
     this.#resolveProblems(tree, uid);
+    externalizeLinks(tree);
     markTargets(tree);
     return await this.#place(tree, finalPath);
   }
@@ -336,6 +411,34 @@ export class NXWriter {
     const warning: NexusWarning = { run, plugin, path, message };
     if (this.#options.onWarning) this.#options.onWarning(warning);
     else this.warnings.push(warning);
+  }
+}
+
+/**
+ * A link to an external link (an image stack linked from a detector's file, linked again as
+ * `NXdetector/data` or into `/entry/data`) becomes an external link to the same place: HDF5
+ * hard links cannot reach into another file.
+ */
+function externalizeLinks(tree: NexusTree): void {
+  const replace: [NxLink, NxExternalLink][] = [];
+  for (const node of tree.walk()) {
+    if (node.kind !== "link") continue;
+    const target = tree.resolve(node.target);
+    if (target?.kind !== "external_link") continue;
+    replace.push([node, {
+      kind: "external_link",
+      name: node.name,
+      path: node.path,
+      owner: node.owner,
+      file: target.file,
+      target: target.target,
+      attrs: new Map(),
+    }]);
+  }
+  for (const [link, external] of replace) {
+    const parentPath = link.path.slice(0, link.path.lastIndexOf("/")) || "/";
+    const parent = tree.get(parentPath);
+    if (parent?.kind === "group") parent.children.set(link.name, external);
   }
 }
 

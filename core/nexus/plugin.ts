@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RunAssets } from "./run_assets.ts";
 import type { RunData } from "../run_data.ts";
 import type { TreeBuilder } from "./tree.ts";
 
@@ -22,12 +23,22 @@ export interface WriterSettings {
   readonly warnOnMissingContent: boolean;
   /** IANA time zone used for times written as text; the system's when undefined. */
   readonly timeZone: string | undefined;
+  /**
+   * How image frames written to their own files get into the NeXus file: an HDF5 external link
+   * to the detector's dataset (`"link"`, the default, when the frames are that whole dataset
+   * in order) or a compressed copy (`"copy"`).
+   */
+  readonly assetMode?: "link" | "copy";
+  /** gzip level of copied frames (0: none); 1 when undefined. */
+  readonly assetCompression?: number;
 }
 
 /** What a plugin's `build()` receives. */
 export interface BuildContext {
   /** The run: start, streams with their columns and configuration, stop. */
   readonly run: RunData;
+  /** The frames of the run's external keys (area detectors), found and waited for. */
+  readonly assets?: RunAssets;
   /** Adds nodes to the file's tree on behalf of this plugin. */
   readonly tree: TreeBuilder;
   /** The writer's settings. */

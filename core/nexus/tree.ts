@@ -39,8 +39,106 @@ export type NumericArray =
   | Uint32Array
   | BigUint64Array;
 
-/** Data of a field: a scalar, a string or strings, or numbers (row-major for N-d shapes). */
-export type FieldData = string | string[] | number | bigint | boolean | number[] | NumericArray;
+/** Pixel types of a {@linkcode FrameStack}. */
+export type FrameDtype =
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "float32"
+  | "float64";
+
+/**
+ * A stack of frames produced on demand (an area detector's images read from its own file):
+ * the backend asks for them one at a time, in order, so the stack is never in memory whole.
+ */
+export interface FrameStack {
+  /** Tells stacks apart from other field data. */
+  readonly kind: "frames";
+  /** Number of frames. */
+  readonly count: number;
+  /** Shape of one frame, for example `[512, 512]`. */
+  readonly frameShape: readonly number[];
+  /** Type of the pixels. */
+  readonly dtype: FrameDtype;
+  /**
+   * Frame `i` (0-based), row-major, `product(frameShape)` values.
+   * @param i The frame's index.
+   * @returns Its values, or a promise of them.
+   */
+  frame(i: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+}
+
+/** The NeXus type of each frame pixel type. */
+export const FRAME_TYPES: Readonly<Record<FrameDtype, NxType>> = {
+  uint8: "NX_UINT8",
+  uint16: "NX_UINT16",
+  uint32: "NX_UINT32",
+  int8: "NX_INT8",
+  int16: "NX_INT16",
+  int32: "NX_INT32",
+  float32: "NX_FLOAT32",
+  float64: "NX_FLOAT64",
+};
+
+/**
+ * Make a {@linkcode FrameStack}, checking its sizes.
+ *
+ * @example Three frames of 2 x 2, made when asked for
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack } from "./tree.ts";
+ * const stack = frameStack({
+ *   count: 3,
+ *   frameShape: [2, 2],
+ *   dtype: "uint16",
+ *   frame: (i) => new Uint16Array(4).fill(i),
+ * });
+ * assert.deepEqual([...(stack.frame(2) as Uint16Array)], [2, 2, 2, 2]);
+ * ```
+ *
+ * @param init Number of frames, frame shape, pixel type, and the function giving a frame.
+ * @returns The stack.
+ * @throws {RangeError} When the count or a dimension is not a whole number >= 0.
+ */
+export function frameStack(init: Omit<FrameStack, "kind">): FrameStack {
+  const whole = (n: number) => Number.isInteger(n) && n >= 0;
+  if (!whole(init.count)) {
+    throw new RangeError(`A frame count must be a whole number: got ${init.count}`);
+  }
+  if (!init.frameShape.every(whole)) {
+    throw new RangeError(
+      `A frame shape must be whole numbers: got [${init.frameShape.join(", ")}]`,
+    );
+  }
+  if (!(init.dtype in FRAME_TYPES)) throw new RangeError(`Unknown pixel type "${init.dtype}"`);
+  return { kind: "frames", ...init, frame: (i) => init.frame(i) };
+}
+
+/**
+ * Whether field data is a {@linkcode FrameStack}.
+ * @param data Field data.
+ * @returns True for a stack.
+ */
+export function isFrameStack(data: unknown): data is FrameStack {
+  return typeof data === "object" && data !== null && (data as FrameStack).kind === "frames";
+}
+
+/**
+ * Data of a field: a scalar, a string or strings, numbers (row-major for N-d shapes), or a
+ * stack of frames written one at a time.
+ */
+export type FieldData =
+  | string
+  | string[]
+  | number
+  | bigint
+  | boolean
+  | number[]
+  | NumericArray
+  | FrameStack;
 
 /** An attribute value with an explicit type, for numbers whose type matters. */
 export interface TypedValue {
@@ -133,7 +231,8 @@ export interface FieldOptions {
   attrs?: Record<string, AttrValue>;
   /** Chunk shape (enables chunked storage). */
   chunks?: number[];
-  /** gzip level 1-9 (needs `chunks`). */
+  /** gzip level 1-9 (needs `chunks`); 0 for none. Frame stacks default to 1 (the
+   * fastest level: gzip dominates the time of copying frames). */
   compression?: number;
   /** Give the field `@target` with its own path, as apstools does for fields it links to. */
   target?: boolean;
@@ -189,6 +288,7 @@ export function joinPath(parent: string, name: string): string {
 }
 
 function inferType(data: FieldData): NxType {
+  if (isFrameStack(data)) return FRAME_TYPES[data.dtype];
   if (typeof data === "string" || Array.isArray(data) && typeof data[0] === "string") {
     return "NX_CHAR";
   }
@@ -209,6 +309,7 @@ function inferType(data: FieldData): NxType {
 }
 
 function inferShape(data: FieldData): number[] {
+  if (isFrameStack(data)) return [data.count, ...data.frameShape];
   if (typeof data === "object") return [data.length];
   return [];
 }
@@ -451,8 +552,13 @@ export class TreeBuilder {
     const { parent, name } = this.#parentOf(path);
     const existing = parent.children.get(name);
     if (existing) throw this.#conflict(path, existing, "a field");
-    const shape = options.shape ?? inferShape(data);
-    const expected = typeof data === "object" ? data.length : 1;
+    const stack = isFrameStack(data);
+    const shape = stack ? inferShape(data) : options.shape ?? inferShape(data);
+    const expected = stack
+      ? shape.reduce((a, b) => a * b, 1)
+      : typeof data === "object"
+      ? data.length
+      : 1;
     const count = shape.reduce((a, b) => a * b, 1);
     if (options.shape && typeof data === "object" && count !== expected) {
       throw new NexusLayoutError(
@@ -465,12 +571,21 @@ export class TreeBuilder {
       name,
       path,
       owner: this.owner,
-      dtype: options.dtype ?? inferType(data),
+      dtype: stack ? inferType(data) : options.dtype ?? inferType(data),
       shape,
       data,
       attrs: new Map(),
-      ...(options.chunks ? { chunks: options.chunks } : {}),
-      ...(options.compression ? { compression: options.compression } : {}),
+      // A stack is stored one frame per chunk, gzip-compressed unless told otherwise.
+      ...(options.chunks
+        ? { chunks: options.chunks }
+        : stack
+        ? { chunks: [1, ...(data as FrameStack).frameShape] }
+        : {}),
+      ...(options.compression !== undefined
+        ? (options.compression ? { compression: options.compression } : {})
+        : stack
+        ? { compression: 1 }
+        : {}),
     };
     parent.children.set(name, field);
     for (const [key, value] of Object.entries(options.attrs ?? {})) {

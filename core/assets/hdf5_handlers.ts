@@ -1,0 +1,181 @@
+/**
+ * Handlers of HDF5 asset files: areaDetector's HDF5 plugin files (`AD_HDF5`, classic
+ * resource and datums) and stream resources of mimetype `application/x-hdf5`.
+ *
+ * @module
+ */
+
+import type { Resource, StreamDatum } from "../documents.ts";
+import { loadH5wasm } from "../nexus/h5wasm_backend.ts";
+import type { FrameDtype } from "../nexus/tree.ts";
+import { AssetError } from "./asset_error.ts";
+import type { AnyResource, AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
+
+/** Dataset of the frames in areaDetector's HDF5 files. */
+export const AD_DATASET = "/entry/data/data";
+
+const DTYPES: Readonly<Record<string, FrameDtype>> = {
+  "<B": "uint8",
+  "|u1": "uint8",
+  "<H": "uint16",
+  "<I": "uint32",
+  "<b": "int8",
+  "|i1": "int8",
+  "<h": "int16",
+  "<i": "int32",
+  "<f": "float32",
+  "<d": "float64",
+};
+
+/**
+ * The file of a resource: `root` + `resource_path` for a classic resource, the path of a
+ * `file://` uri for a stream resource; relative paths are taken in `folder`.
+ * @param resource The resource.
+ * @param folder Folder of relative paths.
+ * @returns The path.
+ */
+export function resourceFile(resource: AnyResource, folder?: string): string {
+  let path: string;
+  if ("uri" in resource) {
+    const uri = String(resource.uri);
+    path = uri.startsWith("file:") ? decodeURIComponent(new URL(uri).pathname) : uri;
+  } else {
+    const root = String(resource.root ?? "");
+    const rel = String(resource.resource_path);
+    path = rel.startsWith("/") || root === "" ? rel : `${root.replace(/\/+$/, "")}/${rel}`;
+  }
+  if (!path.startsWith("/") && folder) path = `${folder.replace(/\/+$/, "")}/${path}`;
+  return path;
+}
+
+/**
+ * Frame indices a stream datum points at: `[indices.start, indices.stop)`.
+ * @param datum The stream datum.
+ * @returns The indices.
+ */
+export function framesOfStreamDatum(datum: StreamDatum): number[] {
+  const { start, stop } = datum.indices;
+  return Array.from({ length: Math.max(0, stop - start) }, (_, i) => start + i);
+}
+
+/** Open one dataset of an HDF5 file for reading frames. */
+async function openHdf5(file: string, dataset: string): Promise<FrameSource> {
+  const h5 = await loadH5wasm();
+  try {
+    await Deno.stat(file);
+  } catch (cause) {
+    throw new AssetError(`Asset file "${file}" is missing`, { file, frames: [] }, { cause });
+  }
+  h5.takeDiagnostics();
+  let handle: InstanceType<typeof h5.api.File>;
+  try {
+    handle = new h5.api.File(file, "r");
+  } catch (cause) {
+    h5.takeDiagnostics();
+    throw new AssetError(`Asset file "${file}" cannot be read as HDF5`, { file, frames: [] }, {
+      cause,
+    });
+  }
+  h5.takeDiagnostics();
+  const fail = (message: string): never => {
+    handle.close();
+    h5.takeDiagnostics();
+    throw new AssetError(`Asset file "${file}" ${message}`, { file, frames: [] });
+  };
+  if (handle.file_id < 0n) fail("cannot be read as HDF5");
+  const node = handle.get(dataset);
+  h5.takeDiagnostics();
+  if (!(node instanceof h5.api.Dataset)) return fail(`has no dataset "${dataset}"`);
+  const shape = node.shape ?? [];
+  const dtype = DTYPES[String(node.dtype)];
+  if (shape.length < 1 || dtype === undefined) {
+    return fail(`has a dataset "${dataset}" that is not a stack of frames (type ${node.dtype})`);
+  }
+  const frameShape = shape.slice(1);
+  const rest = frameShape.map((n): [number, number] => [0, n]);
+  return {
+    file,
+    dataset,
+    frameShape,
+    dtype,
+    count: shape[0]!,
+    read(index) {
+      return node.slice([[index, index + 1], ...rest]) as FrameArray;
+    },
+    close() {
+      handle.close();
+      h5.takeDiagnostics();
+    },
+  };
+}
+
+/**
+ * The `AD_HDF5` handler: areaDetector's HDF5 plugin files, frames in `/entry/data/data`;
+ * datum `{point_number: p}` points at frames `p * frame_per_point` to
+ * `(p + 1) * frame_per_point - 1`.
+ *
+ * @example The frames of a datum
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { adHdf5Handler } from "./hdf5_handlers.ts";
+ * const resource = {
+ *   uid: "r", spec: "AD_HDF5", root: "/data", resource_path: "img.h5",
+ *   resource_kwargs: { frame_per_point: 2 }, path_semantics: "posix" as const,
+ * };
+ * assert.deepEqual(adHdf5Handler().framesOfDatum(resource, { point_number: 3 }), [6, 7]);
+ * ```
+ *
+ * @returns The handler.
+ */
+export function adHdf5Handler(): AssetHandler {
+  return {
+    name: "AD_HDF5",
+    specs: ["AD_HDF5"],
+    open: (resource, options) => openHdf5(resourceFile(resource, options?.root), AD_DATASET),
+    framesOfDatum(resource: Resource, kwargs) {
+      const perPoint = Number(resource.resource_kwargs?.frame_per_point ?? 1);
+      const point = Number(kwargs.point_number);
+      if (!Number.isInteger(point) || point < 0 || !Number.isInteger(perPoint) || perPoint < 1) {
+        throw new AssetError(
+          `Datum of "${resourceFile(resource)}" has point_number ${kwargs.point_number}, ` +
+            `frame_per_point ${resource.resource_kwargs?.frame_per_point}: not frame indices`,
+          { file: resourceFile(resource), frames: [] },
+        );
+      }
+      return Array.from({ length: perPoint }, (_, i) => point * perPoint + i);
+    },
+  };
+}
+
+/**
+ * The `application/x-hdf5` handler of stream resources: the file of `uri`, frames in the
+ * dataset `parameters.dataset` (default `/entry/data/data`).
+ *
+ * @example It reads stream resources of that mimetype
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hdf5StreamHandler } from "./hdf5_handlers.ts";
+ * assert.deepEqual(hdf5StreamHandler().specs, ["application/x-hdf5"]);
+ * ```
+ *
+ * @returns The handler.
+ */
+export function hdf5StreamHandler(): AssetHandler {
+  return {
+    name: "application/x-hdf5",
+    specs: ["application/x-hdf5"],
+    open(resource, options) {
+      const parameters = ("parameters" in resource ? resource.parameters : undefined) as
+        | Record<string, unknown>
+        | undefined;
+      const dataset = typeof parameters?.dataset === "string" ? parameters.dataset : AD_DATASET;
+      return openHdf5(resourceFile(resource, options?.root), dataset);
+    },
+    framesOfDatum(resource) {
+      throw new AssetError("A stream resource has stream datums, not datums", {
+        file: resourceFile(resource),
+        frames: [],
+      });
+    },
+  };
+}
