@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FrameDtype } from "../nexus/tree.ts";
+import { FRAME_ARRAYS, type FrameDtype } from "../nexus/tree.ts";
 import { AssetError } from "./asset_error.ts";
 import type { AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
 import { resourceFile } from "./hdf5_handlers.ts";
@@ -21,17 +21,6 @@ const DESCR: Readonly<Record<string, FrameDtype>> = {
   "<f4": "float32",
   "<f8": "float64",
 };
-
-const ARRAYS = {
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-} as const;
 
 function exists(path: string): boolean {
   try {
@@ -95,7 +84,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   const dtype = DESCR[descr!] ?? fail(`has type "${descr}": only little-endian numbers are read`);
   const shape = shapeText!.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
-  const Array_ = ARRAYS[dtype];
+  const Array_ = FRAME_ARRAYS[dtype];
   const offset = start + headerLength;
   if (bytes.length - offset < count * Array_.BYTES_PER_ELEMENT) {
     fail("is shorter than its header says");

@@ -14,7 +14,7 @@
 import process from "node:process";
 import { NexusLayoutError } from "../errors.ts";
 import type { BackendVersions, Hdf5Backend } from "./backend.ts";
-import { isFrameStack } from "./tree.ts";
+import { FRAME_ARRAYS, isFrameStack } from "./tree.ts";
 import type {
   AttrValue,
   FrameDtype,
@@ -564,17 +564,6 @@ const FRAME_DTYPES: Readonly<Record<FrameDtype, string>> = {
   float32: "<f",
   float64: "<d",
 };
-
-const FRAME_ARRAYS = {
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  int8: Int8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-} as const;
 
 /** The dataset of a frame stack, empty; its frames are written by {@linkcode fillStack}. */
 function createStack(h5: H5wasm, file: H5File, field: NxField): void {

@@ -83,6 +83,18 @@ export const FRAME_TYPES: Readonly<Record<FrameDtype, NxType>> = {
   float64: "NX_FLOAT64",
 };
 
+/** The typed array of each frame pixel type. */
+export const FRAME_ARRAYS = {
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+} as const satisfies Record<FrameDtype, unknown>;
+
 /**
  * Make a {@linkcode FrameStack}, checking its sizes.
  *
