@@ -54,7 +54,44 @@ export function defaultFileName(
 ): string {
   const extension = options.extension ?? fileNameDefaults.extension;
   const scanId = String(start.scan_id ?? 0).padStart(5, "0");
-  return `${timeStamp(start.time, options.timeZone)}-S${scanId}-${
-    start.uid.slice(0, 7)
-  }.${extension}`;
+  // scan_id and uid come from the run's metadata: they must not choose the folder.
+  return safeFileName(
+    `${timeStamp(start.time, options.timeZone)}-S${scanId}-${
+      String(start.uid).slice(0, 7)
+    }.${extension}`,
+  );
+}
+
+/** Longest file name most file systems take, in UTF-8 bytes. */
+const NAME_BYTES = 255;
+
+/**
+ * A name made safe as one file name in a folder: path separators, NUL and other control
+ * characters become `_`, a leading dot (a hidden file, or `..`) becomes `_`, and a name longer
+ * than 255 bytes is shortened, keeping its extension.
+ *
+ * @example Metadata cannot leave the folder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { safeFileName } from "./file_name.ts";
+ * assert.equal(safeFileName("../../etc/passwd"), "_._.._etc_passwd");
+ * assert.equal(safeFileName("/abs\u0000name.h5"), "_abs_name.h5");
+ * assert.equal(new TextEncoder().encode(safeFileName("x".repeat(400) + ".h5")).length, 255);
+ * assert.ok(safeFileName("x".repeat(400) + ".h5").endsWith("x.h5"));
+ * ```
+ *
+ * @param name The name.
+ * @returns The safe name.
+ */
+export function safeFileName(name: string): string {
+  // deno-lint-ignore no-control-regex
+  let safe = name.replace(/[/\\\x00-\x1f\x7f]/g, "_").replace(/^\./, "_");
+  if (safe === "") safe = "_";
+  const encoder = new TextEncoder();
+  if (encoder.encode(safe).length <= NAME_BYTES) return safe;
+  const dot = safe.lastIndexOf(".");
+  const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : "";
+  let stem = [...safe.slice(0, safe.length - extension.length)];
+  while (encoder.encode(stem.join("") + extension).length > NAME_BYTES) stem = stem.slice(0, -1);
+  return stem.join("") + extension;
 }

@@ -251,9 +251,12 @@ class StreamBuilder implements StreamData {
   readonly #columns = new Map<string, ColumnBuilder>();
   readonly #time = new GrowableFloat64();
   readonly #seqNum = new GrowableFloat64();
+  readonly #warn: (problem: DocumentError) => void;
+  #lastSeqNum = -Infinity;
 
-  constructor(name: string) {
+  constructor(name: string, warn: (problem: DocumentError) => void) {
     this.name = name;
+    this.#warn = warn;
   }
 
   get length(): number {
@@ -314,7 +317,28 @@ class StreamBuilder implements StreamData {
     for (const key in data) this.#columns.get(key)!.push(data[key], timestamps[key]);
     this.#time.push(time);
     this.#seqNum.push(seqNum);
+    if (!(seqNum > this.#lastSeqNum)) {
+      this.#warn(
+        new DocumentError(
+          `seq_num ${seqNum} does not follow ${this.#lastSeqNum} in stream "${this.name}": ` +
+            "kept in arrival order (bluesky repeats seq_num after a rewind)",
+          { document, uid, field: "seq_num" },
+        ),
+      );
+    }
+    this.#lastSeqNum = seqNum;
     if (seen !== this.#columns.size) {
+      const missing = [...this.#columns.keys()].filter((key) =>
+        !(key in data) && !this.dataKeys[key]?.external?.startsWith("STREAM:")
+      );
+      if (missing.length > 0) {
+        this.#warn(
+          new DocumentError(
+            `missing key(s) ${missing.map((k) => `"${k}"`).join(", ")}: written as missing values`,
+            { document, uid, field: "data" },
+          ),
+        );
+      }
       for (const column of this.#columns.values()) column.padTo(this.length);
     }
   }
@@ -351,13 +375,17 @@ export class RunAccumulator implements RunData {
   readonly streamDatums: StreamDatum[] = [];
   readonly #builders = new Map<string, StreamBuilder>();
   readonly #byDescriptor = new Map<string, StreamBuilder>();
+  readonly #onWarning: (problem: DocumentError) => void;
 
   /**
    * Start collecting a run.
    * @param start The run's start document.
+   * @param options `onWarning` receives the problems of documents that were still recorded
+   *   (an event with missing keys, a seq_num that does not increase); ignored by default.
    */
-  constructor(start: RunStart) {
+  constructor(start: RunStart, options: { onWarning?: (problem: DocumentError) => void } = {}) {
     this.start = start;
+    this.#onWarning = options.onWarning ?? (() => {});
   }
 
   /**
@@ -423,7 +451,7 @@ export class RunAccumulator implements RunData {
     const name = descriptor.name ?? "primary";
     let stream = this.#builders.get(name);
     if (!stream) {
-      stream = new StreamBuilder(name);
+      stream = new StreamBuilder(name, this.#onWarning);
       this.#builders.set(name, stream);
       this.streams.set(name, stream);
     }

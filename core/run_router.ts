@@ -28,6 +28,8 @@ export class RunRouter {
   readonly #runOfDescriptor = new Map<string, string>();
   readonly #runOfResource = new Map<string, string>();
   readonly #open = new Set<string>();
+  /** Uids of every start seen: a repeated one is refused. */
+  readonly #seen = new Set<string>();
   #lastRun: string | undefined;
 
   /** Uid of the most recent start document. */
@@ -46,10 +48,23 @@ export class RunRouter {
    *   seen (an event of an unknown descriptor, a stop of an unknown run).
    */
   route(name: DocumentName | string, doc: Readonly<Record<string, unknown>>): string {
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+      throw new DocumentError(`is not an object: got ${doc === null ? "null" : typeof doc}`, {
+        document: name,
+      });
+    }
     const uid = typeof doc.uid === "string" ? doc.uid : undefined;
     switch (name) {
       case "start": {
         if (uid === undefined) throw missing(name, undefined, "uid");
+        if (this.#seen.has(uid)) {
+          throw new DocumentError("repeats the uid of an earlier run", {
+            document: name,
+            uid,
+            field: "uid",
+          });
+        }
+        this.#seen.add(uid);
         this.#lastRun = uid;
         this.#open.add(uid);
         return uid;
@@ -68,8 +83,16 @@ export class RunRouter {
             { document: name, uid, field: "run_start" },
           );
         }
-        if (name === "descriptor") this.#runOfDescriptor.set(uid ?? "", found);
-        else if (name === "stop") this.#open.delete(found);
+        if (name === "descriptor") {
+          if (this.#runOfDescriptor.has(uid ?? "")) {
+            throw new DocumentError("repeats the uid of an earlier descriptor", {
+              document: name,
+              uid,
+              field: "uid",
+            });
+          }
+          this.#runOfDescriptor.set(uid ?? "", found);
+        } else if (name === "stop") this.#open.delete(found);
         else this.#runOfResource.set(uid ?? "", found);
         return found;
       }

@@ -11,6 +11,7 @@
  */
 
 import { isCi } from "./_ci.ts";
+import { parseJson } from "../core/readers/_parse_json.ts";
 import { AssertionError } from "node:assert";
 
 /** An attribute as h5py reads it. */
@@ -635,7 +636,10 @@ out = {}
 with h5py.File(sys.argv[1], "r") as f:
     for path in sys.argv[2:]:
         obj = f.get(path)
-        out[path] = None if obj is None else obj[()].tolist()
+        value = None if obj is None else obj[()]
+        if isinstance(value, bytes):
+            value = value.decode("utf-8")
+        out[path] = value.tolist() if hasattr(value, "tolist") else value
 print(json.dumps(out))
 `;
 
@@ -657,5 +661,6 @@ export async function h5pyValues(file: string, paths: string[]): Promise<Record<
   }).output();
   const decoder = new TextDecoder();
   if (!success) throw new Error(`h5py cannot read "${file}": ${decoder.decode(stderr).trim()}`);
-  return JSON.parse(decoder.decode(stdout));
+  // Python writes NaN and infinities as bare tokens.
+  return parseJson(decoder.decode(stdout)) as Record<string, unknown>;
 }

@@ -145,6 +145,15 @@ export class Catalog {
    */
   readonly insert = (name: DocumentName, doc: Document): void => {
     this.#assertUsable();
+    if (name === "start" && !Number.isFinite((doc as { time?: unknown })?.time)) {
+      throw new DocumentError(
+        `needs a number of epoch seconds: got ${
+          JSON.stringify((doc as { time?: unknown })?.time)
+        }` +
+          " (the catalog orders and finds runs by it)",
+        { document: name, uid: String((doc as { uid?: unknown } | null)?.uid), field: "time" },
+      );
+    }
     const { run, ids } = this.#tracker.admit(name, doc as unknown as Record<string, unknown>);
     const uid = ids[0];
     let json: string;

@@ -56,6 +56,11 @@ export interface NXWriterOptions {
   onWarning?: (warning: NexusWarning) => void;
   /** Frames written by detectors to their own files: how to wait for them and take them in. */
   assets?: AssetOptions;
+  /**
+   * Write a run that has received no document for this many ms, as an incomplete run (an
+   * event stream that never stops). Default: never; `flush()` writes it on demand.
+   */
+  idleTimeout?: number;
 }
 
 /** How the writer takes in the frames that detectors write to their own files. */
@@ -145,6 +150,7 @@ export class NXWriter {
   readonly #assetHandlers: AssetRegistry;
   readonly #runs = new Map<string, RunState>();
   readonly #router = new RunRouter();
+  readonly #idle = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #results = new Map<string, Promise<string>>();
   #queue: Promise<unknown> = Promise.resolve();
   #pending: Promise<string>[] = [];
@@ -211,8 +217,23 @@ export class NXWriter {
       return;
     }
     if (name === "start") {
-      this.#runs.set(uid, { accumulator: new RunAccumulator(doc as RunStart), problems: [] });
+      const open = [...this.#runs.keys()];
+      if (open.length > 0) {
+        this.#warn(
+          uid,
+          "NXWriter",
+          undefined,
+          `start document, uid "${uid}": run(s) ${
+            open.map((u) => `"${u}"`).join(", ")
+          } have not stopped; each run is kept and written at its own stop`,
+        );
+      }
+      const accumulator = new RunAccumulator(doc as RunStart, {
+        onWarning: (problem) => this.#warn(uid, "NXWriter", undefined, problem.message),
+      });
+      this.#runs.set(uid, { accumulator, problems: [] });
       this.#lastRun = uid;
+      this.#watch(uid);
       return;
     }
     const state = this.#runs.get(uid);
@@ -229,8 +250,31 @@ export class NXWriter {
     if (name === "stop") {
       this.#router.forget(uid);
       this.#finish(uid, state);
+    } else {
+      this.#watch(uid);
     }
   };
+
+  /** Restart the idle timer of a run. */
+  #watch(uid: string): void {
+    const timeout = this.#options.idleTimeout;
+    if (timeout === undefined) return;
+    clearTimeout(this.#idle.get(uid));
+    this.#idle.set(
+      uid,
+      setTimeout(() => {
+        this.#idle.delete(uid);
+        if (!this.#runs.has(uid)) return;
+        this.#warn(
+          uid,
+          "NXWriter",
+          undefined,
+          `No document for ${timeout / 1000} s: written as an incomplete run`,
+        );
+        this.flush(uid);
+      }, timeout),
+    );
+  }
 
   /**
    * Write the files of runs that have not stopped (a run recorded without its stop document,
@@ -275,6 +319,8 @@ export class NXWriter {
 
   #finish(uid: string, state: RunState): void {
     this.#runs.delete(uid);
+    clearTimeout(this.#idle.get(uid));
+    this.#idle.delete(uid);
     // Files are written one at a time: the HDF5 library is not re-entrant.
     const result = this.#queue.then(() => this.#write(state));
     this.#queue = result.catch(() => undefined);
@@ -399,7 +445,13 @@ export class NXWriter {
     const folder = slash >= 0 ? finalPath.slice(0, slash) || "/" : ".";
     const base = finalPath.slice(slash + 1);
     const temporary = `${folder}/.${base}.${crypto.randomUUID().slice(0, 8)}.partial`;
-    await this.#backend.write(tree, temporary);
+    try {
+      await this.#backend.write(tree, temporary);
+    } catch (error) {
+      await Deno.remove(temporary).catch(() => undefined);
+      if (error instanceof NexusLayoutError) throw error;
+      throw new Error(`Cannot write "${finalPath}": ${writeFailure(error)}`, { cause: error });
+    }
     try {
       return await placeFile(temporary, finalPath, this.#options.overwrite ?? "fail");
     } finally {
@@ -455,6 +507,17 @@ function markTargets(tree: NexusTree): void {
       writer.attr(node.path, "target", node.path);
     }
   }
+}
+
+/** Why a file could not be written, in words a user acts on. */
+function writeFailure(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOSPC" || /ENOSPC|No space left/i.test(String(error))) {
+    return "the disk is full";
+  }
+  if (error instanceof Deno.errors.NotFound) return "the folder does not exist";
+  if (error instanceof Deno.errors.PermissionDenied) return "the folder cannot be written";
+  return (error as Error).message ?? String(error);
 }
 
 function withSuffix(path: string, n: number): string {
