@@ -350,8 +350,12 @@ export { toYaml } from "./core/nexus/yaml.ts";
 // one, as third-party plugins do; they use its exports only inside functions, so the import
 // cycle is harmless.)
 export { createNXWriter } from "./plugins/default_writer.ts";
+export { buildPluginTree } from "./plugins/testing.ts";
+export type { BuildPluginTreeOptions, BuiltPluginTree } from "./plugins/testing.ts";
 export type { CreateNXWriterOptions } from "./plugins/default_writer.ts";
 export {
+  aps,
+  apsDefaults,
   builtinPlugins,
   detectors,
   detectorsDefaults,
@@ -359,19 +363,32 @@ export {
   entryDefaults,
   metadata,
   metadataDefaults,
+  monochromator,
+  monochromatorDefaults,
   positioners,
   positionersDefaults,
+  sample,
+  sampleDefaults,
   source,
   sourceDefaults,
   streams,
   streamsDefaults,
+  templates,
+  templatesDefaults,
+  user,
+  userDefaults,
 } from "./plugins/mod.ts";
 export type {
+  ApsOptions,
   BuiltinPluginsOptions,
   DetectorsOptions,
   EntryOptions,
   MetadataOptions,
+  MonochromatorOptions,
   PositionersOptions,
+  SampleOptions,
   SourceOptions,
   StreamsOptions,
+  TemplatesOptions,
+  UserOptions,
 } from "./plugins/mod.ts";

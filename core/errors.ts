@@ -149,7 +149,18 @@ export class RunInterrupted extends Error {
   }
 }
 
-/** The NeXus tree is inconsistent: a conflict between plugins, a missing link target, a bad name. */
+/**
+ * The NeXus tree is inconsistent: a conflict between plugins, a missing link target, a bad name.
+ *
+ * @example The path and the plugin
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusLayoutError } from "./errors.ts";
+ * const error = new NexusLayoutError("already a field", { path: "/entry/x", plugin: "mine" });
+ * assert.equal(error.path, "/entry/x");
+ * assert.equal(error.plugin, "mine");
+ * ```
+ */
 export class NexusLayoutError extends Error {
   /** Always `"NexusLayoutError"`. */
   override name = "NexusLayoutError";
@@ -176,7 +187,17 @@ export class NexusLayoutError extends Error {
   }
 }
 
-/** A NeXus group plugin failed while building its part of the tree. */
+/**
+ * A NeXus group plugin failed while building its part of the tree.
+ *
+ * @example The plugin and the path in the message
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PluginError } from "./errors.ts";
+ * const error = new PluginError("mine", new Error("boom"), "/entry/x");
+ * assert.equal(error.message, 'Plugin "mine" failed at "/entry/x": boom');
+ * ```
+ */
 export class PluginError extends Error {
   /** Always `"PluginError"`. */
   override name = "PluginError";

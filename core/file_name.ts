@@ -16,7 +16,16 @@ export interface FileNameOptions {
   extension?: string;
 }
 
-/** Defaults of {@linkcode FileNameOptions}. */
+/**
+ * Defaults of {@linkcode FileNameOptions}.
+ *
+ * @example The reference's extension
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileNameDefaults } from "./file_name.ts";
+ * assert.equal(fileNameDefaults.extension, "hdf");
+ * ```
+ */
 export const fileNameDefaults = { extension: "hdf" } as const satisfies FileNameOptions;
 
 /**
@@ -24,6 +33,13 @@ export const fileNameDefaults = { extension: "hdf" } as const satisfies FileName
  * @param epochSeconds Unix epoch seconds.
  * @param timeZone IANA time zone; the system's by default.
  * @returns The stamp.
+ *
+ * @example The epoch in UTC
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timeStamp } from "./file_name.ts";
+ * assert.equal(timeStamp(0, "UTC"), "19700101-000000");
+ * ```
  */
 export function timeStamp(epochSeconds: number, timeZone?: string): string {
   const parts = localParts(epochSeconds * 1000, timeZone);

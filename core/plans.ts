@@ -91,7 +91,16 @@ export interface CountOptions {
   md?: Metadata | undefined;
 }
 
-/** Defaults of {@linkcode CountOptions}. */
+/**
+ * Defaults of {@linkcode CountOptions}.
+ *
+ * @example One reading by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { countDefaults } from "./plans.ts";
+ * assert.equal(countDefaults.num, 1);
+ * ```
+ */
 export const countDefaults = { num: 1, delay: 0, md: {} } as const satisfies CountOptions;
 
 /**
@@ -220,7 +229,16 @@ export interface ScanOptions extends ScanNdOptions {
   num: number;
 }
 
-/** Defaults of {@linkcode ScanOptions} (`num` has none). */
+/**
+ * Defaults of {@linkcode ScanOptions} (`num` has none).
+ *
+ * @example No extra metadata by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scanDefaults } from "./plans.ts";
+ * assert.deepEqual(scanDefaults.md, {});
+ * ```
+ */
 export const scanDefaults = { md: {} } as const satisfies Partial<ScanOptions>;
 
 /**
@@ -371,7 +389,16 @@ export interface GridScanOptions extends ScanNdOptions {
   snakeAxes?: boolean | readonly Movable[] | undefined;
 }
 
-/** Defaults of {@linkcode GridScanOptions}. */
+/**
+ * Defaults of {@linkcode GridScanOptions}.
+ *
+ * @example No extra metadata by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gridScanDefaults } from "./plans.ts";
+ * assert.deepEqual(gridScanDefaults.md, {});
+ * ```
+ */
 export const gridScanDefaults = { md: {} } as const satisfies GridScanOptions;
 
 /** Each axis with its effective snake flag, checked as bluesky checks them. */

@@ -41,6 +41,16 @@ export { defaults as sourceDefaults, source } from "./source.ts";
 export type { Options as SourceOptions } from "./source.ts";
 export { defaults as entryDefaults, entry } from "./entry.ts";
 export type { Options as EntryOptions } from "./entry.ts";
+export { defaults as sampleDefaults, sample } from "./sample.ts";
+export type { Options as SampleOptions } from "./sample.ts";
+export { defaults as userDefaults, user } from "./user.ts";
+export type { Options as UserOptions } from "./user.ts";
+export { defaults as monochromatorDefaults, monochromator } from "./monochromator.ts";
+export type { Options as MonochromatorOptions } from "./monochromator.ts";
+export { aps, defaults as apsDefaults } from "./aps.ts";
+export type { Options as ApsOptions } from "./aps.ts";
+export { defaults as templatesDefaults, templates } from "./templates.ts";
+export type { Options as TemplatesOptions } from "./templates.ts";
 
 /**
  * Options of {@linkcode builtinPlugins}: the options of each built-in plugin.

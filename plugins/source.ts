@@ -87,7 +87,10 @@ export function source(userOptions: Options = {}): NexusPlugin {
   const options = { ...defaults, ...userOptions };
   return {
     name: "source",
+    // After the other plugins: a facility plugin (such as `aps`) that wrote the source wins.
+    enforce: "post",
     build({ tree }) {
+      if (tree.has("/entry/instrument/source")) return;
       tree.group("/entry", "NXentry");
       tree.group("/entry/instrument", "NXinstrument");
       tree.group("/entry/instrument/source", "NXsource");

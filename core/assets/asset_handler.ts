@@ -68,7 +68,16 @@ export interface AssetHandler {
   framesOfDatum(resource: Resource, datumKwargs: Record<string, unknown>): number[];
 }
 
-/** The spec of a resource, or the mimetype of a stream resource. */
+/**
+ * The spec of a resource, or the mimetype of a stream resource.
+ *
+ * @example The key of the handler registry
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { specOf } from "./asset_handler.ts";
+ * assert.equal(specOf({ uid: "s", data_key: "k", mimetype: "application/x-hdf5", uri: "", parameters: {} }), "application/x-hdf5");
+ * ```
+ */
 export function specOf(resource: AnyResource): string {
   return "spec" in resource ? String(resource.spec) : String(resource.mimetype);
 }

@@ -11,7 +11,16 @@ import type { FrameDtype } from "../nexus/tree.ts";
 import { AssetError } from "./asset_error.ts";
 import type { AnyResource, AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
 
-/** Dataset of the frames in areaDetector's HDF5 files. */
+/**
+ * Dataset of the frames in areaDetector's HDF5 files.
+ *
+ * @example areaDetector's dataset
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AD_DATASET } from "./hdf5_handlers.ts";
+ * assert.equal(AD_DATASET, "/entry/data/data");
+ * ```
+ */
 export const AD_DATASET = "/entry/data/data";
 
 const DTYPES: Readonly<Record<string, FrameDtype>> = {
@@ -33,6 +42,22 @@ const DTYPES: Readonly<Record<string, FrameDtype>> = {
  * @param resource The resource.
  * @param folder Folder of relative paths.
  * @returns The path.
+ *
+ * @example From root and path, or from a file uri
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resourceFile } from "./hdf5_handlers.ts";
+ * const classic = {
+ *   uid: "r", spec: "AD_HDF5", root: "/data", resource_path: "img.h5",
+ *   resource_kwargs: {}, path_semantics: "posix" as const,
+ * };
+ * assert.equal(resourceFile(classic), "/data/img.h5");
+ * const stream = {
+ *   uid: "s", data_key: "img", mimetype: "application/x-hdf5",
+ *   uri: "file://localhost/data/my%20img.h5", parameters: {},
+ * };
+ * assert.equal(resourceFile(stream), "/data/my img.h5");
+ * ```
  */
 export function resourceFile(resource: AnyResource, folder?: string): string {
   let path: string;
@@ -52,6 +77,17 @@ export function resourceFile(resource: AnyResource, folder?: string): string {
  * Frame indices a stream datum points at: `[indices.start, indices.stop)`.
  * @param datum The stream datum.
  * @returns The indices.
+ *
+ * @example Three frames
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { framesOfStreamDatum } from "./hdf5_handlers.ts";
+ * const datum = {
+ *   uid: "s/0", stream_resource: "s", descriptor: "d",
+ *   indices: { start: 2, stop: 5 }, seq_nums: { start: 3, stop: 6 },
+ * };
+ * assert.deepEqual(framesOfStreamDatum(datum), [2, 3, 4]);
+ * ```
  */
 export function framesOfStreamDatum(datum: StreamDatum): number[] {
   const { start, stop } = datum.indices;

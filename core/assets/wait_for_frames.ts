@@ -20,7 +20,16 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** Defaults of {@linkcode WaitOptions}. */
+/**
+ * Defaults of {@linkcode WaitOptions}.
+ *
+ * @example Ten seconds, looking every 200 ms
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { waitDefaults } from "./wait_for_frames.ts";
+ * assert.deepEqual(waitDefaults, { timeout: 10_000, interval: 200 });
+ * ```
+ */
 export const waitDefaults = { timeout: 10_000, interval: 200 } as const satisfies WaitOptions;
 
 /**

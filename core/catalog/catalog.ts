@@ -23,7 +23,16 @@ export interface CatalogOptions {
   maxDelay?: number;
 }
 
-/** Default {@linkcode CatalogOptions}. */
+/**
+ * Default {@linkcode CatalogOptions}.
+ *
+ * @example Group commit limits
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CATALOG_DEFAULTS } from "./catalog.ts";
+ * assert.deepEqual(CATALOG_DEFAULTS, { maxBatch: 1000, maxDelay: 50 });
+ * ```
+ */
 export const CATALOG_DEFAULTS = {
   maxBatch: 1000,
   maxDelay: 50,

@@ -83,7 +83,17 @@ export interface AssetOptions {
   compression?: number;
 }
 
-/** Defaults of {@linkcode AssetOptions}. */
+/**
+ * Defaults of {@linkcode AssetOptions}.
+ *
+ * @example Frames are linked by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assetDefaults } from "./nxwriter.ts";
+ * assert.equal(assetDefaults.mode, "link");
+ * assert.equal(assetDefaults.timeout, 10_000);
+ * ```
+ */
 export const assetDefaults = {
   mode: "link",
   timeout: 10_000,
@@ -91,7 +101,16 @@ export const assetDefaults = {
   compression: 1,
 } as const satisfies AssetOptions;
 
-/** Defaults of {@linkcode NXWriterOptions}. */
+/**
+ * Defaults of {@linkcode NXWriterOptions}.
+ *
+ * @example An existing file is not overwritten by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nxWriterDefaults } from "./nxwriter.ts";
+ * assert.equal(nxWriterDefaults.overwrite, "fail");
+ * ```
+ */
 export const nxWriterDefaults = {
   filePath: ".",
   fileExtension: "hdf",

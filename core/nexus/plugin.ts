@@ -88,6 +88,13 @@ export type PluginLike = NexusPlugin | (() => NexusPlugin);
  * @param plugin The plugin or factory.
  * @returns The plugin.
  * @throws {TypeError} When it has no name or no `build` function.
+ *
+ * @example A factory is called
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolvePlugin } from "./plugin.ts";
+ * assert.equal(resolvePlugin(() => ({ name: "a", build() {} })).name, "a");
+ * ```
  */
 export function resolvePlugin(plugin: PluginLike): NexusPlugin {
   const resolved = typeof plugin === "function" ? plugin() : plugin;
@@ -109,6 +116,19 @@ export function resolvePlugin(plugin: PluginLike): NexusPlugin {
  * Sort plugins into their running order: `"pre"`, normal, `"post"`, each in registration order.
  * @param plugins Plugins in registration order.
  * @returns A new array in running order.
+ *
+ * @example Phases first, then registration order
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runningOrder } from "./plugin.ts";
+ * const build = () => {};
+ * const order = runningOrder([
+ *   { name: "late", enforce: "post", build },
+ *   { name: "normal", build },
+ *   { name: "early", enforce: "pre", build },
+ * ]);
+ * assert.deepEqual(order.map((p) => p.name), ["early", "normal", "late"]);
+ * ```
  */
 export function runningOrder(plugins: readonly NexusPlugin[]): NexusPlugin[] {
   const phase = (p: NexusPlugin) => p.enforce === "pre" ? 0 : p.enforce === "post" ? 2 : 1;

@@ -78,6 +78,19 @@ const NO_ASSETS: RunAssets = { get: () => undefined, errors: [], close() {} };
  * @param run The run.
  * @param options Handlers and waiting.
  * @returns The stacks, and an error for each file that did not hold its frames in time.
+ *
+ * @example A run without external keys has no stacks
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveAssets } from "./run_assets.ts";
+ * import { AssetRegistry } from "../assets/mod.ts";
+ * import { composeRun } from "../compose.ts";
+ * import { RunAccumulator } from "../run_data.ts";
+ * const run = new RunAccumulator(composeRun().start);
+ * const assets = await resolveAssets(run, { registry: new AssetRegistry(), timeout: 10, interval: 5 });
+ * assert.equal(assets.get("primary", "image"), undefined);
+ * assert.deepEqual(assets.errors, []);
+ * ```
  */
 export async function resolveAssets(
   run: RunData,

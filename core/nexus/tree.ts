@@ -71,7 +71,16 @@ export interface FrameStack {
   frame(i: number): ArrayLike<number> | Promise<ArrayLike<number>>;
 }
 
-/** The NeXus type of each frame pixel type. */
+/**
+ * The NeXus type of each frame pixel type.
+ *
+ * @example Pixels of 16 bits
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FRAME_TYPES } from "./tree.ts";
+ * assert.equal(FRAME_TYPES.uint16, "NX_UINT16");
+ * ```
+ */
 export const FRAME_TYPES: Readonly<Record<FrameDtype, NxType>> = {
   uint8: "NX_UINT8",
   uint16: "NX_UINT16",
@@ -133,6 +142,15 @@ export function frameStack(init: Omit<FrameStack, "kind">): FrameStack {
  * Whether field data is a {@linkcode FrameStack}.
  * @param data Field data.
  * @returns True for a stack.
+ *
+ * @example Stacks and arrays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack, isFrameStack } from "./tree.ts";
+ * const stack = frameStack({ count: 0, frameShape: [2], dtype: "uint8", frame: () => [0, 0] });
+ * assert.equal(isFrameStack(stack), true);
+ * assert.equal(isFrameStack([1, 2]), false);
+ * ```
  */
 export function isFrameStack(data: unknown): data is FrameStack {
   return typeof data === "object" && data !== null && (data as FrameStack).kind === "frames";
@@ -256,6 +274,14 @@ const NEXUS_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_.]*[A-Za-z0-9_])?$/;
  * Why `name` cannot name an HDF5 object, or undefined when it can.
  * @param name A path segment.
  * @returns The reason, or undefined.
+ *
+ * @example A name with a slash
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { illegalName } from "./tree.ts";
+ * assert.equal(illegalName("a/b"), "a name may not contain '/'");
+ * assert.equal(illegalName("ok"), undefined);
+ * ```
  */
 export function illegalName(name: string): string | undefined {
   if (name.length === 0) return "an empty name";
@@ -270,6 +296,14 @@ export function illegalName(name: string): string | undefined {
  * Whether `name` follows NeXus's recommended naming rule (letters, digits, `_`, inner `.`).
  * @param name A path segment.
  * @returns True when it does.
+ *
+ * @example NeXus names
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNexusName } from "./tree.ts";
+ * assert.equal(isNexusName("motor_1"), true);
+ * assert.equal(isNexusName("motor-1"), false);
+ * ```
  */
 export function isNexusName(name: string): boolean {
   return NEXUS_NAME.test(name);
@@ -279,6 +313,14 @@ export function isNexusName(name: string): boolean {
  * Split an absolute path into its segments.
  * @param path For example `"/entry/data"`.
  * @returns The segments, `[]` for the root.
+ *
+ * @example The segments
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitPath } from "./tree.ts";
+ * assert.deepEqual(splitPath("/entry/data"), ["entry", "data"]);
+ * assert.deepEqual(splitPath("/"), []);
+ * ```
  */
 export function splitPath(path: string): string[] {
   if (!path.startsWith("/")) {
@@ -294,6 +336,14 @@ export function splitPath(path: string): string[] {
  * @param parent Absolute path of the parent.
  * @param name Child name.
  * @returns The child's absolute path.
+ *
+ * @example Under the root and below
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { joinPath } from "./tree.ts";
+ * assert.equal(joinPath("/", "entry"), "/entry");
+ * assert.equal(joinPath("/entry", "data"), "/entry/data");
+ * ```
  */
 export function joinPath(parent: string, name: string): string {
   return parent === "/" ? `/${name}` : `${parent}/${name}`;
@@ -331,6 +381,13 @@ function inferShape(data: FieldData): number[] {
  * (`-32000.0` rather than `-32000`).
  * @param value The number.
  * @returns A typed value of type `NX_FLOAT64`.
+ *
+ * @example A whole number that stays a float
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nxFloat } from "./tree.ts";
+ * assert.deepEqual(nxFloat(-32000), { value: -32000, dtype: "NX_FLOAT64" });
+ * ```
  */
 export function nxFloat(value: number | number[]): TypedValue {
   return { value, dtype: "NX_FLOAT64" };
@@ -340,6 +397,13 @@ export function nxFloat(value: number | number[]): TypedValue {
  * An integer attribute of type `NX_INT64`.
  * @param value The integer.
  * @returns A typed value of type `NX_INT64`.
+ *
+ * @example An integer
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nxInt } from "./tree.ts";
+ * assert.equal(nxInt(3).dtype, "NX_INT64");
+ * ```
  */
 export function nxInt(value: number | number[]): TypedValue {
   return { value, dtype: "NX_INT64" };
@@ -503,6 +567,17 @@ export class NexusTree {
  * A group may be declared by several plugins if they agree on its class; a field, a link or
  * an attribute belongs to the first plugin that made it, and a second claim by another
  * plugin is a {@linkcode NexusLayoutError} naming both.
+ *
+ * @example A plugin's builder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const b = tree.builder("example");
+ * b.group("/entry", "NXentry");
+ * b.field("/entry/title", "hello");
+ * assert.equal(tree.get("/entry/title")?.owner, "example");
+ * ```
  */
 export class TreeBuilder {
   /** The tree being built. */

@@ -34,7 +34,16 @@ export interface RepeatOptions {
   delay?: number | readonly (number | null)[] | undefined;
 }
 
-/** Defaults of {@linkcode RepeatOptions}. */
+/**
+ * Defaults of {@linkcode RepeatOptions}.
+ *
+ * @example Once, without delay, by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { repeatDefaults } from "./repeat.ts";
+ * assert.deepEqual(repeatDefaults, { num: 1, delay: 0 });
+ * ```
+ */
 export const repeatDefaults = { num: 1, delay: 0 } as const satisfies RepeatOptions;
 
 /**
