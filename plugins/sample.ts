@@ -57,7 +57,8 @@ const GROUP = "/entry/sample";
 /**
  * The sample plugin. A `sample` that is text becomes `name`; an object gives one field per
  * key (objects and lists as YAML text with `@text_format = "yaml"`); baseline signals are
- * linked. Parts that are missing are left out; with none at all there is no group (and a
+ * linked, fields get `@direction` from `<prefix>_<field>_dir` when the baseline has it. Parts
+ * that are missing are left out; with none at all there is no group (and a
  * warning), never an error.
  *
  * @example The sample's name from the start metadata
@@ -121,7 +122,15 @@ export function sample(userOptions: Options = {}): NexusPlugin {
       const baseline = Object.fromEntries(
         Object.entries(fields).filter(([field]) => !written.has(field)),
       );
-      linkBaseline(context, GROUP, baseline);
+      const linked = linkBaseline(context, GROUP, baseline);
+      // A field's direction, when the baseline has it, as apstools writes it (an attribute).
+      const stream = run.streams.get("baseline");
+      for (const field of ["electric_field", "magnetic_field", "stress_field"]) {
+        const column = stream?.column(`${options.prefix}_${field}_dir`);
+        const first = column?.values()[0];
+        if (!linked.includes(field) || typeof first !== "string" || first === "") continue;
+        tree.attr(`${GROUP}/${field}`, "direction", first.toLowerCase());
+      }
     },
   };
 }

@@ -21,7 +21,7 @@ import {
 import { slits } from "../docs/example_plugin.ts";
 import { myGroup } from "../docs/plugin_template.ts";
 import { fixtureFiles, ignoreWithoutFixtures } from "./_fixtures.ts";
-import { checkNexusFile, h5pyValues, ignoreWithoutH5py } from "./_interop.ts";
+import { checkNexusFile, h5pyValues, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 const BASELINE = "/entry/instrument/bluesky/streams/baseline";
 
@@ -117,6 +117,8 @@ function composedRun(md: Record<string, unknown>): NamedDocument[] {
     name: "baseline",
     data_keys: {
       sample_data_temperature: { dtype: "number", shape: [], source: "SIM:T", units: "K" },
+      sample_data_magnetic_field: { dtype: "number", shape: [], source: "SIM:B", units: "T" },
+      sample_data_magnetic_field_dir: { dtype: "string", shape: [], source: "SIM:Bdir" },
       guard_slit_h_size: { dtype: "number", shape: [], source: "SIM:gh" },
       guard_slit_v_size: { dtype: "number", shape: [], source: "SIM:gv" },
     },
@@ -131,8 +133,20 @@ function composedRun(md: Record<string, unknown>): NamedDocument[] {
   });
   const b = (t: number) =>
     baseline.event({
-      data: { sample_data_temperature: t, guard_slit_h_size: 0.5, guard_slit_v_size: 0.25 },
-      timestamps: { sample_data_temperature: 1, guard_slit_h_size: 1, guard_slit_v_size: 1 },
+      data: {
+        sample_data_temperature: t,
+        sample_data_magnetic_field: 0.5,
+        sample_data_magnetic_field_dir: "Z",
+        guard_slit_h_size: 0.5,
+        guard_slit_v_size: 0.25,
+      },
+      timestamps: {
+        sample_data_temperature: 1,
+        sample_data_magnetic_field: 1,
+        sample_data_magnetic_field_dir: 1,
+        guard_slit_h_size: 1,
+        guard_slit_v_size: 1,
+      },
     });
   return [
     ["start", run.start],
@@ -164,6 +178,9 @@ Deno.test({
       assert.equal(v["/entry/sample/chemical_formula"], "Si");
       assert.match(String(v["/entry/sample/holder"]), /^- 1\n- 2\n/);
       assert.equal(v["/entry/sample/temperature"], 295);
+      const summary = await checkNexusFile(path);
+      const field = resolvePath(summary, "/entry/sample/magnetic_field");
+      assert.equal(field?.attrs.direction?.value, "z");
       // Missing optional parts are left out: no sample at all is a warning, not an error.
       const none = await write(composedRun({}).filter(([n]) => n !== "descriptor" || true), [
         sample({ prefix: "nothing" }),
