@@ -7,22 +7,79 @@
 import type { DocumentMap, DocumentName } from "./documents.ts";
 import { CallbackError } from "./errors.ts";
 
-/** A callback for every document: `(name, doc)`, as bluesky's callbacks. */
+/**
+ * A callback for every document: `(name, doc)`, as bluesky's callbacks.
+ *
+ * @example A callback of every document
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DocumentBus, type DocumentCallback } from "./bus.ts";
+ * const names: string[] = [];
+ * const callback: DocumentCallback = (name) => void names.push(name);
+ * const bus = new DocumentBus();
+ * bus.subscribe("all", callback);
+ * bus.emit("stop", { uid: "s", run_start: "r", time: 0, exit_status: "success" });
+ * await bus.drain();
+ * assert.deepEqual(names, ["stop"]);
+ * ```
+ */
 export type DocumentCallback = <K extends DocumentName>(
   name: K,
   doc: DocumentMap[K],
 ) => void | Promise<void>;
 
-/** A callback for one kind of document. */
+/**
+ * A callback for one kind of document.
+ *
+ * @example A callback of stop documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NamedCallback } from "./bus.ts";
+ * const statuses: string[] = [];
+ * const onStop: NamedCallback<"stop"> = (_name, doc) => void statuses.push(doc.exit_status);
+ * onStop("stop", { uid: "s", run_start: "r", time: 0, exit_status: "abort" });
+ * assert.deepEqual(statuses, ["abort"]);
+ * ```
+ */
 export type NamedCallback<K extends DocumentName> = (
   name: K,
   doc: DocumentMap[K],
 ) => void | Promise<void>;
 
-/** The function `subscribe()` returns; calling it removes the subscription. */
+/**
+ * The function `subscribe()` returns; calling it removes the subscription.
+ *
+ * @example Stop listening
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DocumentBus, type Unsubscribe } from "./bus.ts";
+ * const bus = new DocumentBus();
+ * let count = 0;
+ * const off: Unsubscribe = bus.subscribe("all", () => void count++);
+ * off();
+ * bus.emit("stop", { uid: "s", run_start: "r", time: 0, exit_status: "success" });
+ * await bus.drain();
+ * assert.equal(count, 0);
+ * ```
+ */
 export type Unsubscribe = () => void;
 
-/** Options of {@linkcode DocumentBus}. */
+/**
+ * Options of {@linkcode DocumentBus}.
+ *
+ * @example Collect callback errors yourself
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BusOptions, DocumentBus } from "./bus.ts";
+ * const errors: string[] = [];
+ * const options: BusOptions = { onError: (e) => void errors.push(e.callback) };
+ * const bus = new DocumentBus(options);
+ * bus.subscribe("all", () => { throw new Error("boom"); }, { name: "broken" });
+ * bus.emit("stop", { uid: "s", run_start: "r", time: 0, exit_status: "success" });
+ * await bus.drain();
+ * assert.deepEqual(errors, ["broken"]);
+ * ```
+ */
 export interface BusOptions {
   /**
    * When true, a callback that throws stops the emission: `emit()` throws the
@@ -33,7 +90,17 @@ export interface BusOptions {
   onError?: (error: CallbackError) => void;
 }
 
-/** Options of {@linkcode DocumentBus.subscribe}. */
+/**
+ * Options of {@linkcode DocumentBus.subscribe}.
+ *
+ * @example A name for error reports
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { SubscribeOptions } from "./bus.ts";
+ * const options: SubscribeOptions = { name: "nexus writer" };
+ * assert.equal(options.name, "nexus writer");
+ * ```
+ */
 export interface SubscribeOptions {
   /** Name used in error reports; defaults to the function's name. */
   name?: string;

@@ -57,7 +57,17 @@ export function now(): number {
   return (performance.timeOrigin + performance.now()) / 1000;
 }
 
-/** Options shared by the composers. */
+/**
+ * Options shared by the composers.
+ *
+ * @example A fixed clock for tests
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, type ComposeOptions } from "./compose.ts";
+ * const options: ComposeOptions = { clock: () => 100 };
+ * assert.equal(composeRun({}, options).start.time, 100);
+ * ```
+ */
 export interface ComposeOptions {
   /** Clock returning Unix epoch seconds; defaults to {@linkcode now}. */
   clock?: () => number;
@@ -65,7 +75,17 @@ export interface ComposeOptions {
   uid?: () => string;
 }
 
-/** What a caller gives to describe a stream. */
+/**
+ * What a caller gives to describe a stream.
+ *
+ * @example A stream of one key
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, type DescriptorInit } from "./compose.ts";
+ * const init: DescriptorInit = { name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } } };
+ * assert.equal(composeRun().descriptor(init).doc.name, "primary");
+ * ```
+ */
 export interface DescriptorInit {
   /** Name of the stream, for example `"primary"`; events are numbered per name. */
   name: string;
@@ -85,7 +105,18 @@ export interface DescriptorInit {
   [key: string]: unknown;
 }
 
-/** What a caller gives for one event. */
+/**
+ * What a caller gives for one event.
+ *
+ * @example One reading
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, type EventInit } from "./compose.ts";
+ * const stream = composeRun().descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } } });
+ * const init: EventInit = { data: { x: 1 }, timestamps: { x: 0 } };
+ * assert.equal(stream.event(init).data.x, 1);
+ * ```
+ */
 export interface EventInit {
   /** The values, with exactly the descriptor's data keys. */
   data: Record<string, unknown>;
@@ -101,7 +132,18 @@ export interface EventInit {
   filled?: Record<string, boolean | string>;
 }
 
-/** What a caller gives for a page of events. */
+/**
+ * What a caller gives for a page of events.
+ *
+ * @example Two readings
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun, type EventPageInit } from "./compose.ts";
+ * const stream = composeRun().descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } } });
+ * const init: EventPageInit = { data: { x: [1, 2] }, timestamps: { x: [0, 0] } };
+ * assert.deepEqual(stream.eventPage(init).seq_num, [1, 2]);
+ * ```
+ */
 export interface EventPageInit {
   /** One column per data key of the descriptor, all of the same length. */
   data: Record<string, unknown[]>;

@@ -11,7 +11,17 @@
  * @module
  */
 
-/** JSON value, the only thing documents may carry. */
+/**
+ * JSON value, the only thing documents may carry.
+ *
+ * @example Metadata values
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { JsonValue } from "./documents.ts";
+ * const value: JsonValue = { sample: "Si", temperatures: [295, 300], note: null };
+ * assert.equal(typeof value, "object");
+ * ```
+ */
 export type JsonValue =
   | string
   | number
@@ -20,10 +30,30 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-/** The broad JSON type of a data key (`DataKey.dtype`). */
+/**
+ * The broad JSON type of a data key (`DataKey.dtype`).
+ *
+ * @example The JSON type of a data key
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Dtype } from "./documents.ts";
+ * const dtype: Dtype = "number";
+ * assert.equal(dtype, "number");
+ * ```
+ */
 export type Dtype = "string" | "number" | "array" | "boolean" | "integer";
 
-/** A low/high pair of EPICS limits. */
+/**
+ * A low/high pair of EPICS limits.
+ *
+ * @example A control range
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { LimitsRange } from "./documents.ts";
+ * const range: LimitsRange = { low: -10, high: 10 };
+ * assert.equal(range.high! - range.low!, 20);
+ * ```
+ */
 export interface LimitsRange {
   /** Lower limit, in the data key's units; `null` when there is none. */
   low: number | null;
@@ -31,7 +61,17 @@ export interface LimitsRange {
   high: number | null;
 }
 
-/** EPICS limits of a data key. */
+/**
+ * EPICS limits of a data key.
+ *
+ * @example Control limits of a motor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Limits } from "./documents.ts";
+ * const limits: Limits = { control: { low: -10, high: 10 } };
+ * assert.equal(limits.control?.low, -10);
+ * ```
+ */
 export interface Limits {
   /** Range a setpoint is allowed to take (EPICS `DRVL`/`DRVH`). */
   control?: LimitsRange | null;
@@ -50,7 +90,17 @@ export interface Limits {
   rds?: { time_difference: number; value_difference: number } | null;
 }
 
-/** Description of one key of an event's `data` (event-model's `DataKey`). */
+/**
+ * Description of one key of an event's `data` (event-model's `DataKey`).
+ *
+ * @example A motor's readback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DataKey } from "./documents.ts";
+ * const key: DataKey = { dtype: "number", shape: [], source: "PV:m1.RBV", units: "mm", precision: 4 };
+ * assert.equal(key.units, "mm");
+ * ```
+ */
 export interface DataKey {
   /** Broad JSON type of the value. */
   dtype: Dtype;
@@ -82,10 +132,30 @@ export interface DataKey {
   [key: string]: unknown;
 }
 
-/** Map of data key name to its description. */
+/**
+ * Map of data key name to its description.
+ *
+ * @example Keys of a descriptor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DataKeys } from "./documents.ts";
+ * const keys: DataKeys = { det: { dtype: "number", shape: [], source: "SIM:det" } };
+ * assert.deepEqual(Object.keys(keys), ["det"]);
+ * ```
+ */
 export type DataKeys = Record<string, DataKey>;
 
-/** `hints` of a run start document. */
+/**
+ * `hints` of a run start document.
+ *
+ * @example A scan along one motor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StartHints } from "./documents.ts";
+ * const hints: StartHints = { dimensions: [[["motor"], "primary"]] };
+ * assert.equal(hints.dimensions?.[0]?.[1], "primary");
+ * ```
+ */
 export interface StartHints {
   /**
    * Independent axes of the run, slowest first: `[fields, stream]` pairs naming the data keys
@@ -96,7 +166,18 @@ export interface StartHints {
   [key: string]: unknown;
 }
 
-/** The `start` document that opens a run. */
+/**
+ * The `start` document that opens a run.
+ *
+ * @example A start document
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RunStart } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const start: RunStart = composeRun({ plan_name: "count", scan_id: 1 }).start;
+ * assert.equal(start.scan_id, 1);
+ * ```
+ */
 export interface RunStart {
   /** Globally unique id of the run; every other document of the run refers to it. */
   uid: string;
@@ -126,7 +207,21 @@ export interface RunStart {
   [key: string]: unknown;
 }
 
-/** Configuration of one device as recorded in a descriptor. */
+/**
+ * Configuration of one device as recorded in a descriptor.
+ *
+ * @example A device's configuration
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Configuration } from "./documents.ts";
+ * const config: Configuration = {
+ *   data: { det_sigma: 1 },
+ *   timestamps: { det_sigma: 0 },
+ *   data_keys: { det_sigma: { dtype: "number", shape: [], source: "SIM:sigma" } },
+ * };
+ * assert.equal(config.data.det_sigma, 1);
+ * ```
+ */
 export interface Configuration {
   /** Configuration values, by data key. */
   data: Record<string, unknown>;
@@ -136,7 +231,17 @@ export interface Configuration {
   data_keys: DataKeys;
 }
 
-/** Per-device hints of a descriptor. */
+/**
+ * Per-device hints of a descriptor.
+ *
+ * @example A device's hint
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PerObjectHint } from "./documents.ts";
+ * const hint: PerObjectHint = { fields: ["det"], NX_class: "NXdetector" };
+ * assert.equal(hint.NX_class, "NXdetector");
+ * ```
+ */
 export interface PerObjectHint {
   /** The device's data keys worth plotting or tabulating. */
   fields?: string[];
@@ -146,7 +251,21 @@ export interface PerObjectHint {
   [key: string]: unknown;
 }
 
-/** The `descriptor` document that describes an event stream. */
+/**
+ * The `descriptor` document that describes an event stream.
+ *
+ * @example A descriptor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { EventDescriptor } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const doc: EventDescriptor = composeRun().descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * }).doc;
+ * assert.equal(doc.name, "primary");
+ * ```
+ */
 export interface EventDescriptor {
   /** Globally unique id of the descriptor; its events refer to it. */
   uid: string;
@@ -170,7 +289,22 @@ export interface EventDescriptor {
   [key: string]: unknown;
 }
 
-/** One `event`: a reading of every key of its descriptor. */
+/**
+ * One `event`: a reading of every key of its descriptor.
+ *
+ * @example An event
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Event } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const stream = composeRun().descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * });
+ * const event: Event = stream.event({ data: { x: 1 }, timestamps: { x: 0 } });
+ * assert.equal(event.seq_num, 1);
+ * ```
+ */
 export interface Event {
   /** Globally unique id of the event. */
   uid: string;
@@ -194,7 +328,22 @@ export interface Event {
   filled?: Record<string, boolean | string>;
 }
 
-/** A page of events of one descriptor, column-wise. */
+/**
+ * A page of events of one descriptor, column-wise.
+ *
+ * @example A page of two events
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { EventPage } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const stream = composeRun().descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * });
+ * const page: EventPage = stream.eventPage({ data: { x: [1, 2] }, timestamps: { x: [0, 0] } });
+ * assert.deepEqual(page.seq_num, [1, 2]);
+ * ```
+ */
 export interface EventPage {
   /** Globally unique id of each event. */
   uid: string[];
@@ -212,10 +361,32 @@ export interface EventPage {
   filled?: Record<string, (boolean | string)[]>;
 }
 
-/** Exit status of a run. */
+/**
+ * Exit status of a run.
+ *
+ * @example How a run ended
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ExitStatus } from "./documents.ts";
+ * const status: ExitStatus = "abort";
+ * assert.notEqual(status, "success");
+ * ```
+ */
 export type ExitStatus = "success" | "abort" | "fail";
 
-/** The `stop` document that closes a run. */
+/**
+ * The `stop` document that closes a run.
+ *
+ * @example A stop document
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RunStop } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const stop: RunStop = run.stop();
+ * assert.equal(stop.run_start, run.start.uid);
+ * ```
+ */
 export interface RunStop {
   /** Globally unique id of the stop document. */
   uid: string;
@@ -233,7 +404,17 @@ export interface RunStop {
   [key: string]: unknown;
 }
 
-/** A `resource`: a file or group of files holding external data. */
+/**
+ * A `resource`: a file or group of files holding external data.
+ *
+ * @example An areaDetector file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Resource } from "./documents.ts";
+ * const resource: Resource = { uid: "r", spec: "AD_HDF5", root: "/data", resource_path: "img.h5", resource_kwargs: { frame_per_point: 1 }, path_semantics: "posix" };
+ * assert.equal(resource.spec, "AD_HDF5");
+ * ```
+ */
 export interface Resource {
   /** Globally unique id of the resource; its datums refer to it. */
   uid: string;
@@ -254,7 +435,17 @@ export interface Resource {
   run_start?: string;
 }
 
-/** A `datum`: one quantum of external data inside a resource. */
+/**
+ * A `datum`: one quantum of external data inside a resource.
+ *
+ * @example The third frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Datum } from "./documents.ts";
+ * const datum: Datum = { datum_id: "r/2", resource: "r", datum_kwargs: { point_number: 2 } };
+ * assert.equal(datum.datum_kwargs.point_number, 2);
+ * ```
+ */
 export interface Datum {
   /** Globally unique id of the datum, usually `<resource uid>/<counter>`. */
   datum_id: string;
@@ -264,7 +455,17 @@ export interface Datum {
   datum_kwargs: Record<string, unknown>;
 }
 
-/** A page of datums of one resource, column-wise. */
+/**
+ * A page of datums of one resource, column-wise.
+ *
+ * @example Two datums
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DatumPage } from "./documents.ts";
+ * const page: DatumPage = { resource: "r", datum_id: ["r/0", "r/1"], datum_kwargs: { point_number: [0, 1] } };
+ * assert.equal(page.datum_id.length, 2);
+ * ```
+ */
 export interface DatumPage {
   /** Globally unique id of each datum. */
   datum_id: string[];
@@ -274,7 +475,17 @@ export interface DatumPage {
   datum_kwargs: Record<string, unknown[]>;
 }
 
-/** A `stream_resource`: an external file that a data key is streamed into. */
+/**
+ * A `stream_resource`: an external file that a data key is streamed into.
+ *
+ * @example A detector's HDF5 file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StreamResource } from "./documents.ts";
+ * const sr: StreamResource = { uid: "s", data_key: "image", mimetype: "application/x-hdf5", uri: "file://localhost/data/img.h5", parameters: { dataset: "/entry/data/data" } };
+ * assert.equal(sr.mimetype, "application/x-hdf5");
+ * ```
+ */
 export interface StreamResource {
   /** Globally unique id of the stream resource; its stream datums refer to it. */
   uid: string;
@@ -292,7 +503,17 @@ export interface StreamResource {
   [key: string]: unknown;
 }
 
-/** A half-open range `[start, stop)` of integers. */
+/**
+ * A half-open range `[start, stop)` of integers.
+ *
+ * @example Rows 0 to 2
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StreamRange } from "./documents.ts";
+ * const rows: StreamRange = { start: 0, stop: 3 };
+ * assert.equal(rows.stop - rows.start, 3);
+ * ```
+ */
 export interface StreamRange {
   /** First integer of the range. */
   start: number;
@@ -300,7 +521,17 @@ export interface StreamRange {
   stop: number;
 }
 
-/** A `stream_datum`: which rows of a stream resource belong to which events. */
+/**
+ * A `stream_datum`: which rows of a stream resource belong to which events.
+ *
+ * @example The first frame
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StreamDatum } from "./documents.ts";
+ * const sd: StreamDatum = { uid: "s/0", stream_resource: "s", descriptor: "d", indices: { start: 0, stop: 1 }, seq_nums: { start: 1, stop: 2 } };
+ * assert.equal(sd.indices.stop - sd.indices.start, 1);
+ * ```
+ */
 export interface StreamDatum {
   /** Globally unique id of the stream datum, usually `<stream resource uid>/<counter>`. */
   uid: string;
@@ -316,7 +547,19 @@ export interface StreamDatum {
   [key: string]: unknown;
 }
 
-/** Map of document name to document type. */
+/**
+ * Map of document name to document type.
+ *
+ * @example A typed callback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DocumentMap, DocumentName } from "./documents.ts";
+ * const names: string[] = [];
+ * const callback = <K extends DocumentName>(name: K, _doc: DocumentMap[K]) => void names.push(name);
+ * callback("stop", { uid: "s", run_start: "r", time: 0, exit_status: "success" });
+ * assert.deepEqual(names, ["stop"]);
+ * ```
+ */
 export interface DocumentMap {
   /** Opens a run. */
   start: RunStart;
@@ -340,7 +583,17 @@ export interface DocumentMap {
   stream_datum: StreamDatum;
 }
 
-/** Name of a document kind. */
+/**
+ * Name of a document kind.
+ *
+ * @example The names of the event model's documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DOCUMENT_NAMES, type DocumentName } from "./documents.ts";
+ * const name: DocumentName = "event_page";
+ * assert.ok(DOCUMENT_NAMES.includes(name));
+ * ```
+ */
 export type DocumentName = keyof DocumentMap;
 
 /**
@@ -367,8 +620,30 @@ export const DOCUMENT_NAMES: readonly DocumentName[] = [
   "stop",
 ];
 
-/** A `[name, doc]` pair, typed so that the document matches its name. */
+/**
+ * A `[name, doc]` pair, typed so that the document matches its name.
+ *
+ * @example A pair as files and callbacks pass them
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NamedDocument } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const pair: NamedDocument = ["start", composeRun().start];
+ * assert.equal(pair[0], "start");
+ * ```
+ */
 export type NamedDocument = { [K in DocumentName]: [K, DocumentMap[K]] }[DocumentName];
 
-/** Any document. */
+/**
+ * Any document.
+ *
+ * @example Any document
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Document } from "./documents.ts";
+ * import { composeRun } from "./compose.ts";
+ * const docs: Document[] = [composeRun().start];
+ * assert.equal(docs.length, 1);
+ * ```
+ */
 export type Document = DocumentMap[DocumentName];

@@ -8,7 +8,17 @@
 import type { RunStart } from "./documents.ts";
 import { localParts } from "./time.ts";
 
-/** Options of {@linkcode defaultFileName}. */
+/**
+ * Options of {@linkcode defaultFileName}.
+ *
+ * @example HDF5 names in UTC
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultFileName, type FileNameOptions } from "./file_name.ts";
+ * const options: FileNameOptions = { timeZone: "UTC", extension: "h5" };
+ * assert.equal(defaultFileName({ uid: "c888d28x", time: 0, scan_id: 1 }, options), "19700101-000000-S00001-c888d28.h5");
+ * ```
+ */
 export interface FileNameOptions {
   /** IANA time zone of the date and time in the name; the system's by default. */
   timeZone?: string;

@@ -4,7 +4,17 @@
  * @module
  */
 
-/** One instruction of a plan, as bluesky's `Msg(command, obj, *args, **kwargs)`. */
+/**
+ * One instruction of a plan, as bluesky's `Msg(command, obj, *args, **kwargs)`.
+ *
+ * @example A message
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { msg, type Msg } from "./messages.ts";
+ * const open: Msg = msg("open_run");
+ * assert.equal(open.command, "open_run");
+ * ```
+ */
 export interface Msg {
   /** Name of the command, for example `"set"` or `"open_run"`. */
   readonly command: string;
@@ -21,6 +31,17 @@ export interface Msg {
 /**
  * A plan: a generator of messages that receives each message's result and returns a value.
  * Plan stubs compose with `yield*`.
+ *
+ * @example A plan is a generator of messages
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { msg, type Plan } from "./messages.ts";
+ * function* twoMessages(): Plan {
+ *   yield msg("open_run");
+ *   yield msg("close_run");
+ * }
+ * assert.deepEqual([...twoMessages()].map((m) => m.command), ["open_run", "close_run"]);
+ * ```
  */
 export type Plan<R = void> = Generator<Msg, R, unknown>;
 

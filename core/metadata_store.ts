@@ -4,7 +4,19 @@
  * @module
  */
 
-/** Storage of engine-level metadata. */
+/**
+ * Storage of engine-level metadata.
+ *
+ * @example A store in memory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { MetadataStore } from "./metadata_store.ts";
+ * let kept: Record<string, unknown> = {};
+ * const store: MetadataStore = { load: () => kept, save: (md) => void (kept = { ...md }) };
+ * store.save({ scan_id: 7 });
+ * assert.equal(store.load().scan_id, 7);
+ * ```
+ */
 export interface MetadataStore {
   /** A copy of the stored metadata. */
   load(): Record<string, unknown>;

@@ -10,13 +10,64 @@
 
 import type { Movable, Readable } from "./protocols.ts";
 
-/** A motor of a step scan: it is moved (`set`) and read at every point. */
+/**
+ * A motor of a step scan: it is moved (`set`) and read at every point.
+ *
+ * @example A motor a scan can move and read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ScanMotor } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const scanned: ScanMotor = motor;
+ * assert.equal(scanned.name, "m");
+ * ```
+ */
 export type ScanMotor = Movable & Readable;
 
-/** One point of a trajectory: the position of each motor, in motor order. */
+/**
+ * One point of a trajectory: the position of each motor, in motor order.
+ *
+ * @example Where each motor goes at one point
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { innerProduct, type Step } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const steps: readonly Step[] = innerProduct(3, [[motor, 0, 1]]).points;
+ * assert.deepEqual(steps.map((s) => s.get(motor)), [0, 0.5, 1]);
+ * ```
+ */
 export type Step = ReadonlyMap<ScanMotor, unknown>;
 
-/** The points of a step scan (bluesky's `Cycler`). */
+/**
+ * The points of a step scan (bluesky's `Cycler`).
+ *
+ * @example The motors and their points
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { innerProduct, type Trajectory } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const trajectory: Trajectory = innerProduct(2, [[motor, 0, 1]]);
+ * assert.equal(trajectory.points.length, 2);
+ * ```
+ */
 export interface Trajectory {
   /** The motors, slowest first. */
   readonly motors: readonly ScanMotor[];
@@ -24,15 +75,64 @@ export interface Trajectory {
   readonly points: readonly Step[];
 }
 
-/** One axis of an inner product: `[motor, start, stop]`. */
+/**
+ * One axis of an inner product: `[motor, start, stop]`.
+ *
+ * @example From 0 to 1
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ScanAxis } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const axis: ScanAxis = [motor, 0, 1];
+ * assert.equal(axis[2], 1);
+ * ```
+ */
 export type ScanAxis = readonly [motor: ScanMotor, start: number, stop: number];
 
-/** One axis of a list scan: `[motor, positions]`. */
+/**
+ * One axis of a list scan: `[motor, positions]`.
+ *
+ * @example Given positions
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ListAxis } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const axis: ListAxis = [motor, [0, 0.1, 0.5]];
+ * assert.equal(axis[1].length, 3);
+ * ```
+ */
 export type ListAxis = readonly [motor: ScanMotor, positions: readonly unknown[]];
 
 /**
  * One axis of a grid: `[motor, start, stop, num]`, and for every axis but the first an optional
  * snake flag.
+ *
+ * @example Five points, snaked
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { GridAxis } from "./plan_patterns.ts";
+ * import { Status } from "./status.ts";
+ * const motor = {
+ *   name: "m", position: 0,
+ *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
+ *   read: () => ({ m: { value: 0, timestamp: 0 } }),
+ *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
+ * };
+ * const axis: GridAxis = [motor, -1, 1, 5, true];
+ * assert.equal(axis[3], 5);
+ * ```
  */
 export type GridAxis =
   | readonly [motor: ScanMotor, start: number, stop: number, num: number]

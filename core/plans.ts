@@ -40,23 +40,68 @@ import {
 } from "./preprocessors.ts";
 import { type Movable, type Readable, reprOf } from "./protocols.ts";
 
-/** Start metadata given by the user; it overrides what a plan writes. */
+/**
+ * Start metadata given by the user; it overrides what a plan writes.
+ *
+ * @example Run metadata
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Metadata } from "./plans.ts";
+ * const md: Metadata = { sample: "Si", operator: "jane" };
+ * assert.equal(md.sample, "Si");
+ * ```
+ */
 export type Metadata = Readonly<Record<string, unknown>>;
 
-/** What a scan passes to its `perStep` plan besides the detectors and the point. */
+/**
+ * What a scan passes to its `perStep` plan besides the detectors and the point.
+ *
+ * @example A fresh context
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StepContext } from "./plans.ts";
+ * const context: StepContext = { posCache: new Map() };
+ * assert.equal(context.posCache.size, 0);
+ * ```
+ */
 export interface StepContext {
   /** Where each motor was last sent during this scan. */
   posCache: PositionCache;
 }
 
-/** The plan run at every point of a scan (bluesky's N-D `per_step`); default `oneNdStep`. */
+/**
+ * The plan run at every point of a scan (bluesky's N-D `per_step`); default `oneNdStep`.
+ *
+ * @example Move, then read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PerStep } from "./plans.ts";
+ * import { oneNdStep } from "./plan_stubs.ts";
+ * const perStep: PerStep = (detectors, step, context) => oneNdStep(detectors, step, context);
+ * assert.equal(typeof perStep, "function");
+ * ```
+ */
 export type PerStep = (
   detectors: readonly Readable[],
   step: Step,
   context: StepContext,
 ) => Plan<unknown>;
 
-/** The plan run at every shot of a count (bluesky's `per_shot`); default `oneShot`. */
+/**
+ * The plan run at every shot of a count (bluesky's `per_shot`); default `oneShot`.
+ *
+ * @example Read twice per shot
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PerShot } from "./plans.ts";
+ * import { triggerAndRead } from "./plan_stubs.ts";
+ * const twice: PerShot = function* (detectors) {
+ *   yield* triggerAndRead(detectors);
+ *   yield* triggerAndRead(detectors);
+ * };
+ * assert.equal([...twice([])].length > 0, true);
+ * ```
+ */
 export type PerShot = (detectors: readonly Readable[]) => Plan<unknown>;
 
 /** The module that bluesky names as `plan_pattern_module`. */
@@ -79,7 +124,17 @@ function hintsOf(md: Metadata): Record<string, unknown> {
   return typeof hints === "object" && hints !== null ? { ...hints } : {};
 }
 
-/** Options of {@linkcode count}. */
+/**
+ * Options of {@linkcode count}.
+ *
+ * @example Five readings, 0.1 s apart
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { count, type CountOptions } from "./plans.ts";
+ * const options: CountOptions = { num: 5, delay: 0.1, md: { sample: "Si" } };
+ * assert.equal(typeof count([], options).next, "function");
+ * ```
+ */
 export interface CountOptions {
   /** Number of readings; `null` reads until the plan is stopped. */
   num?: number | null | undefined;
@@ -148,7 +203,17 @@ export function* count(detectors: readonly Readable[], options: CountOptions = {
   return yield* stageWrapper(runWrapper(inner, { md: plan }), detectors);
 }
 
-/** Options of {@linkcode scanNd}. */
+/**
+ * Options of {@linkcode scanNd}.
+ *
+ * @example Metadata for a scan
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ScanNdOptions } from "./plans.ts";
+ * const options: ScanNdOptions = { md: { purpose: "test" } };
+ * assert.equal(options.md?.purpose, "test");
+ * ```
+ */
 export interface ScanNdOptions {
   /** Plan run at every point (default {@linkcode oneNdStep}). */
   perStep?: PerStep | undefined;
@@ -223,7 +288,17 @@ export function* scanNd(
   return yield* stageWrapper(runWrapper(inner(), { md: plan }), [...detectors, ...motors]);
 }
 
-/** Options of {@linkcode scan} and {@linkcode relScan}. */
+/**
+ * Options of {@linkcode scan} and {@linkcode relScan}.
+ *
+ * @example Eleven points
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ScanOptions } from "./plans.ts";
+ * const options: ScanOptions = { num: 11, md: { purpose: "alignment" } };
+ * assert.equal(options.num, 11);
+ * ```
+ */
 export interface ScanOptions extends ScanNdOptions {
   /** Number of points, a positive whole number. */
   num: number;
@@ -380,7 +455,17 @@ export function* listScan(
   return yield* scanNd(detectors, trajectory, { perStep: options.perStep, md: plan });
 }
 
-/** Options of {@linkcode gridScan} and {@linkcode relGridScan}. */
+/**
+ * Options of {@linkcode gridScan} and {@linkcode relGridScan}.
+ *
+ * @example Snake every fast axis
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { GridScanOptions } from "./plans.ts";
+ * const options: GridScanOptions = { snakeAxes: true };
+ * assert.equal(options.snakeAxes, true);
+ * ```
+ */
 export interface GridScanOptions extends ScanNdOptions {
   /**
    * Which axes run back and forth: `true` for all but the first, `false` for none, or the

@@ -24,7 +24,18 @@ import {
 } from "./plan_stubs.ts";
 import type { Movable, Readable } from "./protocols.ts";
 
-/** What a {@linkcode planMutator} callback returns for one message. */
+/**
+ * What a {@linkcode planMutator} callback returns for one message.
+ *
+ * @example Add a message after another
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Mutation, planMutator } from "./preprocessors.ts";
+ * import { save, sleep } from "./plan_stubs.ts";
+ * const afterSave = (command: string): Mutation | undefined => command === "save" ? { tail: sleep(1) } : undefined;
+ * assert.deepEqual([...planMutator(save(), (m) => afterSave(m.command))].map((m) => m.command), ["save", "sleep"]);
+ * ```
+ */
 export interface Mutation {
   /**
    * Plan to run instead of the message; the answer to its last message goes back to the
@@ -192,7 +203,18 @@ export function* finalizeWrapper<R>(
   }
 }
 
-/** Options of {@linkcode contingencyWrapper}. */
+/**
+ * Options of {@linkcode contingencyWrapper}.
+ *
+ * @example Clean up whatever happens
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contingencyWrapper, type ContingencyOptions } from "./preprocessors.ts";
+ * import { save, sleep } from "./plan_stubs.ts";
+ * const options: ContingencyOptions<void> = { finalPlan: () => sleep(0) };
+ * assert.deepEqual([...contingencyWrapper(save(), options)].map((m) => m.command), ["save", "sleep"]);
+ * ```
+ */
 export interface ContingencyOptions<R> {
   /** Runs with the error when `plan` fails; the error goes on afterwards if `autoRaise`. */
   exceptPlan?: ((error: unknown) => Plan<R>) | undefined;
@@ -249,7 +271,17 @@ export function* contingencyWrapper<R>(
   }
 }
 
-/** Options of {@linkcode runWrapper}. */
+/**
+ * Options of {@linkcode runWrapper}.
+ *
+ * @example Extra metadata
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RunWrapperOptions } from "./preprocessors.ts";
+ * const options: RunWrapperOptions = { md: { sample: "Si" } };
+ * assert.equal(options.md?.sample, "Si");
+ * ```
+ */
 export interface RunWrapperOptions {
   /** Metadata of the run's start document. */
   md?: Readonly<Record<string, unknown>> | undefined;
@@ -318,7 +350,17 @@ export function* stageWrapper<R>(plan: Plan<R>, devices: readonly unknown[]): Pl
   return yield* finalizeWrapper(inner(), () => unstageAll([...roots].reverse()));
 }
 
-/** Options of {@linkcode baselineWrapper}. */
+/**
+ * Options of {@linkcode baselineWrapper}.
+ *
+ * @example Another stream name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BaselineOptions } from "./preprocessors.ts";
+ * const options: BaselineOptions = { name: "snapshot" };
+ * assert.equal(options.name, "snapshot");
+ * ```
+ */
 export interface BaselineOptions {
   /** Stream name (default `"baseline"`). */
   name?: string | undefined;

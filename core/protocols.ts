@@ -8,10 +8,31 @@
 import type { DataKeys } from "./documents.ts";
 import type { Status } from "./status.ts";
 
-/** A value that may come at once or later. */
+/**
+ * A value that may come at once or later.
+ *
+ * @example Either
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { MaybePromise } from "./protocols.ts";
+ * const now: MaybePromise<number> = 1;
+ * const later: MaybePromise<number> = Promise.resolve(2);
+ * assert.equal(now + await later, 3);
+ * ```
+ */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** One reading of one data key. */
+/**
+ * One reading of one data key.
+ *
+ * @example One value with its time
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Reading } from "./protocols.ts";
+ * const reading: Reading = { value: 1.5, timestamp: 1_700_000_000 };
+ * assert.equal(reading.value, 1.5);
+ * ```
+ */
 export interface Reading {
   /** The value read; it becomes the data key's entry in an event's `data`. */
   value: unknown;
@@ -21,10 +42,30 @@ export interface Reading {
   alarm_severity?: number;
 }
 
-/** Readings keyed by data key name. */
+/**
+ * Readings keyed by data key name.
+ *
+ * @example A device's readings
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Readings } from "./protocols.ts";
+ * const readings: Readings = { motor: { value: 0.5, timestamp: 1 } };
+ * assert.deepEqual(Object.keys(readings), ["motor"]);
+ * ```
+ */
 export type Readings = Record<string, Reading>;
 
-/** Hints of a readable device: which of its keys are interesting to plot. */
+/**
+ * Hints of a readable device: which of its keys are interesting to plot.
+ *
+ * @example Plot the readback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Hints } from "./protocols.ts";
+ * const hints: Hints = { fields: ["motor"] };
+ * assert.deepEqual(hints.fields, ["motor"]);
+ * ```
+ */
 export interface Hints {
   /** The device's data keys worth plotting or tabulating, for example its readback. */
   fields?: string[];
@@ -32,7 +73,17 @@ export interface Hints {
   [key: string]: unknown;
 }
 
-/** Anything with a name. */
+/**
+ * Anything with a name.
+ *
+ * @example Anything with a name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Named } from "./protocols.ts";
+ * const named: Named = { name: "det" };
+ * assert.equal(named.name, "det");
+ * ```
+ */
 export interface Named {
   /** Name of the device; it prefixes its data keys. */
   readonly name: string;
@@ -40,7 +91,21 @@ export interface Named {
   repr?(): string;
 }
 
-/** A device that can be read (ophyd's `Readable`). */
+/**
+ * A device that can be read (ophyd's `Readable`).
+ *
+ * @example A readable constant
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isReadable, type Readable } from "./protocols.ts";
+ * const constant: Readable = {
+ *   name: "k",
+ *   read: () => ({ k: { value: 42, timestamp: 0 } }),
+ *   describe: () => ({ k: { dtype: "number", shape: [], source: "SIM:k" } }),
+ * };
+ * assert.ok(isReadable(constant));
+ * ```
+ */
 export interface Readable extends Named {
   /**
    * Read the device.
@@ -67,7 +132,20 @@ export interface Readable extends Named {
   readonly hints?: Hints;
 }
 
-/** A device that can be moved to a target (ophyd's `Movable`). */
+/**
+ * A device that can be moved to a target (ophyd's `Movable`).
+ *
+ * @example A motor that arrives at once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Movable } from "./protocols.ts";
+ * import { Status } from "./status.ts";
+ * let at = 0;
+ * const motor: Movable = { name: "m", set: (v) => { at = Number(v); return Status.done("set"); } };
+ * await motor.set(3).wait();
+ * assert.equal(at, 3);
+ * ```
+ */
 export interface Movable extends Named {
   /**
    * Start moving to `value`.
@@ -84,7 +162,19 @@ export interface Movable extends Named {
   readonly position?: unknown;
 }
 
-/** A device whose acquisition is started by `trigger()`. */
+/**
+ * A device whose acquisition is started by `trigger()`.
+ *
+ * @example Done at once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Triggerable } from "./protocols.ts";
+ * import { Status } from "./status.ts";
+ * const det: Triggerable = { name: "det", trigger: () => Status.done("trigger") };
+ * await det.trigger().wait();
+ * assert.equal(det.name, "det");
+ * ```
+ */
 export interface Triggerable extends Named {
   /**
    * Start an acquisition.
@@ -93,7 +183,19 @@ export interface Triggerable extends Named {
   trigger(): Status;
 }
 
-/** A device that is prepared for a run and restored after it. */
+/**
+ * A device that is prepared for a run and restored after it.
+ *
+ * @example Counted stages
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Stageable } from "./protocols.ts";
+ * let staged = 0;
+ * const device: Stageable = { name: "d", stage: () => void staged++, unstage: () => void staged-- };
+ * device.stage();
+ * assert.equal(staged, 1);
+ * ```
+ */
 export interface Stageable extends Named {
   /**
    * Prepare for the run, remembering any setting it changes. The RunEngine stages a device at
@@ -109,7 +211,19 @@ export interface Stageable extends Named {
   unstage(): MaybePromise<unknown>;
 }
 
-/** A device that must act when the RunEngine pauses and resumes. */
+/**
+ * A device that must act when the RunEngine pauses and resumes.
+ *
+ * @example Pausing a device
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Pausable } from "./protocols.ts";
+ * let paused = false;
+ * const device: Pausable = { name: "d", pause: () => void (paused = true), resume: () => void (paused = false) };
+ * await device.pause();
+ * assert.equal(paused, true);
+ * ```
+ */
 export interface Pausable extends Named {
   /** Get ready to wait while the run is paused, for example stop an ongoing acquisition. */
   pause(): MaybePromise<void>;
@@ -117,7 +231,19 @@ export interface Pausable extends Named {
   resume(): MaybePromise<void>;
 }
 
-/** A device that can be stopped. */
+/**
+ * A device that can be stopped.
+ *
+ * @example Stopping a device
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Stoppable } from "./protocols.ts";
+ * const stops: boolean[] = [];
+ * const device: Stoppable = { name: "d", stop: (o) => void stops.push(o?.success ?? true) };
+ * await device.stop({ success: false });
+ * assert.deepEqual(stops, [false]);
+ * ```
+ */
 export interface Stoppable extends Named {
   /**
    * Stop whatever the device is doing.
@@ -126,7 +252,17 @@ export interface Stoppable extends Named {
   stop(options?: { success?: boolean }): MaybePromise<void>;
 }
 
-/** A device that can emit asset documents (`resource`/`datum`, `stream_resource`/`stream_datum`). */
+/**
+ * A device that can emit asset documents (`resource`/`datum`, `stream_resource`/`stream_datum`).
+ *
+ * @example A device with no assets yet
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type WritesExternalAssets, writesExternalAssets } from "./protocols.ts";
+ * const camera: WritesExternalAssets = { name: "camera", collectAssetDocs: () => [] };
+ * assert.ok(writesExternalAssets(camera));
+ * ```
+ */
 export interface WritesExternalAssets extends Named {
   /**
    * Hand over the asset documents made since the last call; the RunEngine emits them before

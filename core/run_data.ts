@@ -24,10 +24,42 @@ import type {
 } from "./documents.ts";
 import { DocumentError } from "./errors.ts";
 
-/** How a column stores its values. */
+/**
+ * How a column stores its values.
+ *
+ * @example Numbers are stored as floats
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type ColumnKind } from "./run_data.ts";
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const kind: ColumnKind | undefined = acc.streams.get("primary")?.column("x")?.kind;
+ * assert.equal(kind, "number");
+ * ```
+ */
 export type ColumnKind = "number" | "integer" | "boolean" | "string" | "array" | "other";
 
-/** One data key of a stream, all events. */
+/**
+ * One data key of a stream, all events.
+ *
+ * @example A column's values and timestamps
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator } from "./run_data.ts";
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * acc.receive("event", primary.event({ data: { x: 2 }, timestamps: { x: 7 } }));
+ * const column = acc.streams.get("primary")!.column("x")!;
+ * assert.deepEqual([...(column.values() as Float64Array)], [2]);
+ * assert.deepEqual([...column.timestamps()], [7]);
+ * ```
+ */
 export interface Column {
   /** The data key's name. */
   readonly key: string;
@@ -49,7 +81,23 @@ export interface Column {
   timestamps(): Float64Array;
 }
 
-/** One stream of a run (all descriptors of one name). */
+/**
+ * One stream of a run (all descriptors of one name).
+ *
+ * @example A stream's keys and length
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type StreamData } from "./run_data.ts";
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const stream: StreamData = acc.streams.get("primary")!;
+ * assert.deepEqual(stream.keys(), ["x"]);
+ * assert.equal(stream.length, 0);
+ * ```
+ */
 export interface StreamData {
   /** Stream name, for example `"primary"`. */
   readonly name: string;
@@ -75,7 +123,20 @@ export interface StreamData {
   readonly objectKeys: Record<string, string[]>;
 }
 
-/** A run as NeXus plugins see it. */
+/**
+ * A run as NeXus plugins see it.
+ *
+ * @example What plugins read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type RunData } from "./run_data.ts";
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun({ plan_name: "count" });
+ * const data: RunData = new RunAccumulator(run.start);
+ * assert.equal(data.start.plan_name, "count");
+ * assert.equal(data.stop, undefined);
+ * ```
+ */
 export interface RunData {
   /** The start document. */
   readonly start: RunStart;

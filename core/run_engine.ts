@@ -26,16 +26,63 @@ import { RunBundler } from "./run_bundler.ts";
 import type { Status } from "./status.ts";
 import { VERSION } from "./version.ts";
 
-/** State of the engine. */
+/**
+ * State of the engine.
+ *
+ * @example The engine's state
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type EngineState, RunEngine } from "./run_engine.ts";
+ * const state: EngineState = new RunEngine().state;
+ * assert.equal(state, "idle");
+ * ```
+ */
 export type EngineState = "idle" | "running" | "pausing" | "paused";
 
-/** A command handler registered with {@linkcode RunEngine.registerCommand}. */
+/**
+ * A command handler registered with {@linkcode RunEngine.registerCommand}.
+ *
+ * @example A new message
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CommandHandler, RunEngine } from "./run_engine.ts";
+ * const seen: string[] = [];
+ * const log: CommandHandler = (msg) => void seen.push(String(msg.obj));
+ * const RE = new RunEngine();
+ * RE.registerCommand("log", log);
+ * assert.equal(seen.length, 0);
+ * ```
+ */
 export type CommandHandler = (msg: Msg, engine: RunEngine) => unknown;
 
-/** A function that wraps every plan before it runs (for example a baseline). */
+/**
+ * A function that wraps every plan before it runs (for example a baseline).
+ *
+ * @example Add a message to every plan
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Preprocessor } from "./run_engine.ts";
+ * import { msg } from "./messages.ts";
+ * const withCheckpoint: Preprocessor = function* (plan) {
+ *   yield msg("checkpoint");
+ *   return yield* plan;
+ * };
+ * assert.deepEqual([...withCheckpoint([msg("null")][Symbol.iterator]() as never)].map((m) => m.command), ["checkpoint", "null"]);
+ * ```
+ */
 export type Preprocessor = (plan: Plan<unknown>) => Plan<unknown>;
 
-/** Options of {@linkcode RunEngine}. */
+/**
+ * Options of {@linkcode RunEngine}.
+ *
+ * @example Fixed versions in the start documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunEngine, type RunEngineOptions } from "./run_engine.ts";
+ * const options: RunEngineOptions = { versions: { beamline: "1.0" } };
+ * assert.equal(new RunEngine(options).state, "idle");
+ * ```
+ */
 export interface RunEngineOptions extends ComposeOptions {
   /** Persistent metadata (bluesky's `RE.md`); `scan_id` is kept here. Defaults to memory. */
   metadataStore?: MetadataStore;
@@ -51,7 +98,19 @@ export interface RunEngineOptions extends ComposeOptions {
   onStateChange?: (state: EngineState, previous: EngineState) => void;
 }
 
-/** What {@linkcode RunEngine.run} resolves to. */
+/**
+ * What {@linkcode RunEngine.run} resolves to.
+ *
+ * @example How a plan ended
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunEngine, type RunResult } from "./run_engine.ts";
+ * import { msg } from "./messages.ts";
+ * const result: RunResult = await new RunEngine().run([msg("open_run"), msg("close_run")][Symbol.iterator]() as never);
+ * assert.equal(result.exitStatus, "success");
+ * assert.equal(result.uids.length, 1);
+ * ```
+ */
 export interface RunResult {
   /** Uids of the runs the plan opened, in order. */
   uids: string[];

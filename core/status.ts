@@ -38,7 +38,18 @@ export class FailedStatusError extends Error {
   override name = "FailedStatusError";
 }
 
-/** Options of {@linkcode Status}. */
+/**
+ * Options of {@linkcode Status}.
+ *
+ * @example A status that times out
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Status, type StatusOptions } from "./status.ts";
+ * const options: StatusOptions = { label: "move of m1", timeout: 0.01 };
+ * const status = new Status(options);
+ * await assert.rejects(status.wait(), /move of m1/);
+ * ```
+ */
 export interface StatusOptions {
   /** Fail the status when it has not finished after this many seconds. */
   timeout?: number;

@@ -31,7 +31,17 @@ function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
   return format;
 }
 
-/** Calendar fields of an instant in a time zone, as zero-padded text. */
+/**
+ * Calendar fields of an instant in a time zone, as zero-padded text.
+ *
+ * @example The epoch in UTC
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { localParts, type LocalParts } from "./time.ts";
+ * const parts: LocalParts = localParts(0, "UTC");
+ * assert.equal(`${parts.year}-${parts.month}-${parts.day}`, "1970-01-01");
+ * ```
+ */
 export interface LocalParts {
   /** Four-digit year. */
   year: string;
@@ -70,7 +80,17 @@ export function localParts(epochMillis: number, timeZone?: string): LocalParts {
   return parts as unknown as LocalParts;
 }
 
-/** Options of {@linkcode isoTime}. */
+/**
+ * Options of {@linkcode isoTime}.
+ *
+ * @example Without the UTC offset
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isoTime, type IsoTimeOptions } from "./time.ts";
+ * const options: IsoTimeOptions = { offset: false };
+ * assert.equal(isoTime(0, "UTC", options), "1970-01-01T00:00:00.000000");
+ * ```
+ */
 export interface IsoTimeOptions {
   /** Append the UTC offset (`-05:00`, `+00:00`). Default true. */
   offset?: boolean;

@@ -12,10 +12,30 @@ import { Status } from "../core/status.ts";
 import { loadH5wasm } from "../core/nexus/h5wasm_backend.ts";
 import type { PositionSource } from "./gaussian.ts";
 
-/** Which asset documents the detector emits. */
+/**
+ * Which asset documents the detector emits.
+ *
+ * @example The newer documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AssetFlavor } from "./area_detector.ts";
+ * const flavor: AssetFlavor = "stream";
+ * assert.equal(flavor, "stream");
+ * ```
+ */
 export type AssetFlavor = "resource" | "stream";
 
-/** Options of {@linkcode SimAreaDetector}. */
+/**
+ * Options of {@linkcode SimAreaDetector}.
+ *
+ * @example A small detector
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SimAreaDetector, type SimAreaDetectorOptions } from "./area_detector.ts";
+ * const options: SimAreaDetectorOptions = { motor: { name: "m", position: 0 }, folder: "/tmp", width: 64, height: 32 };
+ * assert.equal(new SimAreaDetector(options).imageKey, "image_image");
+ * ```
+ */
 export interface SimAreaDetectorOptions {
   /** What the spot follows. */
   motor: PositionSource;
@@ -49,7 +69,17 @@ export interface SimAreaDetectorOptions {
   seed?: number;
 }
 
-/** Defaults of {@linkcode SimAreaDetectorOptions}. */
+/**
+ * Defaults of {@linkcode SimAreaDetectorOptions}.
+ *
+ * @example 512 x 512 frames
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { simAreaDetectorDefaults } from "./area_detector.ts";
+ * assert.equal(simAreaDetectorDefaults.width, 512);
+ * assert.equal(simAreaDetectorDefaults.flavor, "resource");
+ * ```
+ */
 export const simAreaDetectorDefaults = {
   name: "image",
   width: 512,

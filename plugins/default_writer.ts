@@ -8,7 +8,17 @@
 import { NXWriter, type NXWriterOptions } from "../mod.ts";
 import { builtinPlugins, type BuiltinPluginsOptions } from "./mod.ts";
 
-/** Options of {@linkcode createNXWriter}: the writer's, plus those of the built-in plugins. */
+/**
+ * Options of {@linkcode createNXWriter}: the writer's, plus those of the built-in plugins.
+ *
+ * @example The writer with the default plot's signal chosen
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createNXWriter, type CreateNXWriterOptions } from "./default_writer.ts";
+ * const options: CreateNXWriterOptions = { nxdataSignal: "det", builtins: { source: { name: "My ring" } } };
+ * assert.equal(createNXWriter(options).plugins.length, 6);
+ * ```
+ */
 export interface CreateNXWriterOptions extends NXWriterOptions {
   /** Options of the built-in plugins. */
   builtins?: BuiltinPluginsOptions;

@@ -20,7 +20,17 @@ import {
 } from "../mod.ts";
 import { builtinPlugins, type BuiltinPluginsOptions } from "./mod.ts";
 
-/** Options of {@linkcode buildPluginTree}. */
+/**
+ * Options of {@linkcode buildPluginTree}.
+ *
+ * @example Without the built-in plugins
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BuildPluginTreeOptions } from "./testing.ts";
+ * const options: BuildPluginTreeOptions = { builtins: false, writer: { timeZone: "UTC" } };
+ * assert.equal(options.builtins, false);
+ * ```
+ */
 export interface BuildPluginTreeOptions {
   /** Run the built-in plugins first, as `createNXWriter` does (default true). */
   builtins?: boolean | BuiltinPluginsOptions;
@@ -28,7 +38,19 @@ export interface BuildPluginTreeOptions {
   writer?: Omit<NXWriterOptions, "plugins" | "backend" | "strict" | "onWarning">;
 }
 
-/** What {@linkcode buildPluginTree} returns. */
+/**
+ * What {@linkcode buildPluginTree} returns.
+ *
+ * @example What a contract test asserts on
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildPluginTree, type BuiltPluginTree } from "./testing.ts";
+ * import { composeRun } from "../mod.ts";
+ * const run = composeRun();
+ * const built: BuiltPluginTree = await buildPluginTree([], [["start", run.start], ["stop", run.stop()]]);
+ * assert.ok(built.tree.get("/entry"));
+ * ```
+ */
 export interface BuiltPluginTree {
   /** The tree as the writer would write it. */
   tree: NexusTree;

@@ -9,7 +9,17 @@
 import type { Resource, StreamResource } from "../documents.ts";
 import type { FrameDtype } from "../nexus/tree.ts";
 
-/** Frame data of one of the {@linkcode FrameDtype}s. */
+/**
+ * Frame data of one of the {@linkcode FrameDtype}s.
+ *
+ * @example Pixels of 16 bits
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FrameArray } from "./asset_handler.ts";
+ * const frame: FrameArray = new Uint16Array(4);
+ * assert.equal(frame.length, 4);
+ * ```
+ */
 export type FrameArray =
   | Uint8Array
   | Uint16Array
@@ -20,7 +30,20 @@ export type FrameArray =
   | Float32Array
   | Float64Array;
 
-/** An open asset file: its frames, by index. */
+/**
+ * An open asset file: its frames, by index.
+ *
+ * @example Frames in memory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FrameSource } from "./asset_handler.ts";
+ * const source: FrameSource = {
+ *   file: "memory", dataset: undefined, frameShape: [2], dtype: "uint8", count: 3,
+ *   read: (i) => new Uint8Array([i, i]), close() {},
+ * };
+ * assert.deepEqual([...source.read(2)], [2, 2]);
+ * ```
+ */
 export interface FrameSource {
   /** Path of the file that holds the frames. */
   readonly file: string;
@@ -42,10 +65,34 @@ export interface FrameSource {
   close(): void;
 }
 
-/** A resource or a stream resource. */
+/**
+ * A resource or a stream resource.
+ *
+ * @example Either kind of resource
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AnyResource, specOf } from "./asset_handler.ts";
+ * const resource: AnyResource = { uid: "r", spec: "AD_HDF5", root: "/", resource_path: "a.h5", resource_kwargs: {}, path_semantics: "posix" };
+ * assert.equal(specOf(resource), "AD_HDF5");
+ * ```
+ */
 export type AnyResource = Resource | StreamResource;
 
-/** Reads the files of one kind of resource. */
+/**
+ * Reads the files of one kind of resource.
+ *
+ * @example A handler of a third-party spec
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AssetRegistry, type AssetHandler } from "./asset_handler.ts";
+ * const tiff: AssetHandler = {
+ *   name: "tiff", specs: ["AD_TIFF"],
+ *   open: () => { throw new Error("not in this example"); },
+ *   framesOfDatum: (_resource, kwargs) => [Number(kwargs.point_number)],
+ * };
+ * assert.equal(new AssetRegistry([tiff]).get("AD_TIFF"), tiff);
+ * ```
+ */
 export interface AssetHandler {
   /** Name, for messages. */
   readonly name: string;

@@ -8,7 +8,17 @@
 import { AssetError, frameList } from "./asset_error.ts";
 import type { AnyResource, AssetHandler, FrameSource } from "./asset_handler.ts";
 
-/** Options of {@linkcode waitForFrames}. */
+/**
+ * Options of {@linkcode waitForFrames}.
+ *
+ * @example Wait up to a second
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WaitOptions } from "./wait_for_frames.ts";
+ * const options: WaitOptions = { timeout: 1000, interval: 50 };
+ * assert.equal(options.timeout, 1000);
+ * ```
+ */
 export interface WaitOptions {
   /** Folder of relative paths. */
   root?: string;

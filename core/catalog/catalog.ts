@@ -15,7 +15,19 @@ import { queryFilter, type RunQuery } from "./run_query.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage, RunSlice, StoredRun } from "./storage.ts";
 
-/** When the catalog commits what it was given. */
+/**
+ * When the catalog commits what it was given.
+ *
+ * @example Commit every document at once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CatalogOptions, temp } from "./catalog.ts";
+ * const options: CatalogOptions = { maxBatch: 1, maxDelay: 0 };
+ * const catalog = temp(options);
+ * assert.equal(catalog.size, 0);
+ * catalog.close();
+ * ```
+ */
 export interface CatalogOptions {
   /** Commit once this many documents wait uncommitted. */
   maxBatch?: number;

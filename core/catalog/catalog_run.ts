@@ -9,7 +9,23 @@ import { parseJson } from "../readers/_parse_json.ts";
 import type { NamedDocument, RunStart, RunStop } from "../documents.ts";
 import type { CatalogStorage, StoredRun } from "./storage.ts";
 
-/** One line of the catalog's list of runs. */
+/**
+ * One line of the catalog's list of runs.
+ *
+ * @example The listing of a run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { temp } from "./catalog.ts";
+ * import { composeRun } from "../compose.ts";
+ * const catalog = temp();
+ * const run = composeRun({ plan_name: "count", scan_id: 2 });
+ * catalog.insert("start", run.start);
+ * catalog.insert("stop", run.stop());
+ * const [summary] = catalog.runs();
+ * assert.equal(summary?.exitStatus, "success");
+ * catalog.close();
+ * ```
+ */
 export interface RunSummary {
   /** Uid of the start document. */
   uid: string;
@@ -32,7 +48,23 @@ export interface RunSummary {
   streams: string[];
 }
 
-/** A stored run. */
+/**
+ * A stored run.
+ *
+ * @example A stored run's documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { temp } from "./catalog.ts";
+ * import { composeRun } from "../compose.ts";
+ * const catalog = temp();
+ * const run = composeRun({ scan_id: 5 });
+ * catalog.insert("start", run.start);
+ * const stored = catalog.byScanId(5);
+ * assert.equal(stored.stop, undefined);
+ * assert.deepEqual([...stored.documents()].map(([name]) => name), ["start"]);
+ * catalog.close();
+ * ```
+ */
 export interface CatalogRun {
   /** Its line in the list of runs. */
   readonly summary: RunSummary;

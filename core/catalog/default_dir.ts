@@ -4,7 +4,17 @@
  * @module
  */
 
-/** Read access to environment variables, as `Deno.env` gives it. */
+/**
+ * Read access to environment variables, as `Deno.env` gives it.
+ *
+ * @example A map as the environment
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultCatalogDir, type Environment } from "./default_dir.ts";
+ * const env: Environment = new Map([["HOME", "/home/jane"]]);
+ * assert.equal(defaultCatalogDir(env), "/home/jane/.local/share/nxdaq/catalog");
+ * ```
+ */
 export interface Environment {
   /** The value of a variable, or `undefined`. */
   get(key: string): string | undefined;

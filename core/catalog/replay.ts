@@ -7,7 +7,21 @@
 import type { Document, DocumentName, NamedDocument } from "../documents.ts";
 import type { CatalogRun } from "./catalog_run.ts";
 
-/** A callback that receives replayed documents; a promise it returns is awaited. */
+/**
+ * A callback that receives replayed documents; a promise it returns is awaited.
+ *
+ * @example Count the documents
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replay, type ReplayCallback } from "./replay.ts";
+ * import { composeRun } from "../compose.ts";
+ * const run = composeRun();
+ * let n = 0;
+ * const callback: ReplayCallback = () => void n++;
+ * await replay([["start", run.start], ["stop", run.stop()]], callback);
+ * assert.equal(n, 2);
+ * ```
+ */
 export type ReplayCallback = (name: DocumentName, doc: Document) => void | Promise<void>;
 
 function isCatalogRun(source: object): source is CatalogRun {

@@ -10,6 +10,14 @@ import type { RunFilter, StartValue } from "./storage.ts";
 /**
  * Which runs to list. Times apply to the start document's `time`; every other key must equal
  * the start document's value of that key (same JSON type: `3` does not match `"3"`).
+ *
+ * @example Scans of one sample this year
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RunQuery } from "./run_query.ts";
+ * const query: RunQuery = { since: "2026-01-01", plan_name: "scan", sample: "Si" };
+ * assert.equal(query.sample, "Si");
+ * ```
  */
 export interface RunQuery {
   /** Runs started at or after this time: epoch seconds, or an ISO 8601 text. */

@@ -7,7 +7,17 @@
 
 import type { NexusTree } from "./tree.ts";
 
-/** Versions of the HDF5 library a backend writes with. */
+/**
+ * Versions of the HDF5 library a backend writes with.
+ *
+ * @example What a backend reports
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BackendVersions } from "./backend.ts";
+ * const versions: BackendVersions = { library: "h5wasm", libraryVersion: "0.10.3", hdf5: "2.0.0" };
+ * assert.equal(`${versions.library}_version`, "h5wasm_version");
+ * ```
+ */
 export interface BackendVersions {
   /** Name of the backend library, for example `"h5wasm"`. */
   readonly library: string;
@@ -17,7 +27,23 @@ export interface BackendVersions {
   readonly hdf5: string;
 }
 
-/** Writes a checked {@linkcode NexusTree} to a new HDF5 file. */
+/**
+ * Writes a checked {@linkcode NexusTree} to a new HDF5 file.
+ *
+ * @example A backend that records what it is asked to write
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Hdf5Backend } from "./backend.ts";
+ * import { NexusTree } from "./tree.ts";
+ * const written: string[] = [];
+ * const backend: Hdf5Backend = {
+ *   versions: () => Promise.resolve({ library: "none", libraryVersion: "0", hdf5: "0" }),
+ *   write: (_tree, path) => Promise.resolve(void written.push(path)),
+ * };
+ * await backend.write(new NexusTree(), "a.h5");
+ * assert.deepEqual(written, ["a.h5"]);
+ * ```
+ */
 export interface Hdf5Backend {
   /** The library versions, for the file's root attributes. */
   versions(): Promise<BackendVersions>;

@@ -24,7 +24,17 @@
 
 import { type H5wasm, type H5wasmApi, loadH5wasm } from "./h5wasm_backend.ts";
 
-/** Options of {@linkcode treeLines}. */
+/**
+ * Options of {@linkcode treeLines}.
+ *
+ * @example Without values
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { TreeOptions } from "./h5_reader.ts";
+ * const options: TreeOptions = {};
+ * assert.equal(typeof options, "object");
+ * ```
+ */
 export interface TreeOptions {
   /**
    * Arrays longer than this show their first `arrayItemsShown - 2` items, `...` and the last

@@ -20,10 +20,34 @@ import { resolvePlugin, runningOrder } from "./plugin.ts";
 import { isoTime } from "../time.ts";
 import { NexusTree, type NxExternalLink, type NxLink } from "./tree.ts";
 
-/** What to do when the file to write already exists. */
+/**
+ * What to do when the file to write already exists.
+ *
+ * @example Keep both files
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { OverwritePolicy } from "./nxwriter.ts";
+ * const policy: OverwritePolicy = "rename";
+ * assert.equal(policy, "rename");
+ * ```
+ */
 export type OverwritePolicy = "fail" | "replace" | "rename";
 
-/** Options of {@linkcode NXWriter}. */
+/**
+ * Options of {@linkcode NXWriter}.
+ *
+ * @example Files named by scan id in a folder
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NXWriter, type NXWriterOptions } from "./nxwriter.ts";
+ * const options: NXWriterOptions = {
+ *   filePath: "/data",
+ *   fileName: (start) => `scan_${start.scan_id}.h5`,
+ *   overwrite: "rename",
+ * };
+ * assert.equal(new NXWriter(options).plugins.length, 0);
+ * ```
+ */
 export interface NXWriterOptions {
   /**
    * File name or path; a relative name is taken inside `filePath`. A function gets the start
@@ -63,7 +87,17 @@ export interface NXWriterOptions {
   idleTimeout?: number;
 }
 
-/** How the writer takes in the frames that detectors write to their own files. */
+/**
+ * How the writer takes in the frames that detectors write to their own files.
+ *
+ * @example Copy frames, waiting up to 30 s
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AssetOptions } from "./nxwriter.ts";
+ * const assets: AssetOptions = { mode: "copy", timeout: 30_000, compression: 0 };
+ * assert.equal(assets.mode, "copy");
+ * ```
+ */
 export interface AssetOptions {
   /**
    * `"link"`: an HDF5 external link to the detector's dataset when it holds exactly the run's
@@ -119,7 +153,19 @@ export const nxWriterDefaults = {
   strict: false,
 } as const satisfies NXWriterOptions;
 
-/** Something a user should know about a file that was still written. */
+/**
+ * Something a user should know about a file that was still written.
+ *
+ * @example Warnings go to a callback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NXWriter, type NexusWarning } from "./nxwriter.ts";
+ * const seen: NexusWarning[] = [];
+ * const writer = new NXWriter({ onWarning: (w) => void seen.push(w) });
+ * writer.receiver("event", null as never);
+ * assert.match(seen[0]!.message, /not an object/);
+ * ```
+ */
 export interface NexusWarning {
   /** Uid of the run. */
   readonly run: string;

@@ -9,7 +9,20 @@ import type { RunAssets } from "./run_assets.ts";
 import type { RunData } from "../run_data.ts";
 import type { TreeBuilder } from "./tree.ts";
 
-/** Settings of the writer that plugins read. */
+/**
+ * Settings of the writer that plugins read.
+ *
+ * @example Settings a plugin reads
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { WriterSettings } from "./plugin.ts";
+ * const settings: WriterSettings = {
+ *   filePath: "run.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
+ *   instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
+ * };
+ * assert.equal(settings.assetMode ?? "link", "link");
+ * ```
+ */
 export interface WriterSettings {
   /** Absolute or relative path of the file being written. */
   readonly filePath: string;
@@ -33,7 +46,32 @@ export interface WriterSettings {
   readonly assetCompression?: number;
 }
 
-/** What a plugin's `build()` receives. */
+/**
+ * What a plugin's `build()` receives.
+ *
+ * @example Calling a plugin by hand
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BuildContext, NexusPlugin } from "./plugin.ts";
+ * import { composeRun } from "../compose.ts";
+ * import { RunAccumulator } from "../run_data.ts";
+ * import { NexusTree } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const warnings: string[] = [];
+ * const context: BuildContext = {
+ *   run: new RunAccumulator(composeRun({ plan_name: "count" }).start),
+ *   tree: tree.builder("note"),
+ *   settings: {
+ *     filePath: "run.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
+ *     instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
+ *   },
+ *   warn: (message) => void warnings.push(message),
+ * };
+ * const plugin: NexusPlugin = { name: "note", build: ({ tree }) => void tree.group("/entry", "NXentry") };
+ * await plugin.build(context);
+ * assert.ok(tree.get("/entry"));
+ * ```
+ */
 export interface BuildContext {
   /** The run: start, streams with their columns and configuration, stop. */
   readonly run: RunData;
@@ -80,7 +118,17 @@ export interface NexusPlugin {
   build(context: BuildContext): void | Promise<void>;
 }
 
-/** A plugin, or a function that makes one. */
+/**
+ * A plugin, or a function that makes one.
+ *
+ * @example A plugin or its factory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type PluginLike, resolvePlugin } from "./plugin.ts";
+ * const factory: PluginLike = () => ({ name: "mine", build() {} });
+ * assert.equal(resolvePlugin(factory).name, "mine");
+ * ```
+ */
 export type PluginLike = NexusPlugin | (() => NexusPlugin);
 
 /**

@@ -20,7 +20,19 @@ import type { Resource, StreamResource } from "../documents.ts";
 import type { RunData, StreamData } from "../run_data.ts";
 import { type FrameStack, frameStack } from "./tree.ts";
 
-/** The frames of one external data key of one stream, in `seq_num` order. */
+/**
+ * The frames of one external data key of one stream, in `seq_num` order.
+ *
+ * @example A plugin links or copies a stack
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ImageStack } from "./run_assets.ts";
+ * function describe(stack: ImageStack): string {
+ *   return stack.link ? `${stack.link.file}:${stack.link.dataset}` : `${stack.count} frames to copy`;
+ * }
+ * assert.equal(typeof describe, "function");
+ * ```
+ */
 export interface ImageStack {
   /** Stream name. */
   readonly stream: string;
@@ -41,7 +53,23 @@ export interface ImageStack {
   frames(): FrameStack;
 }
 
-/** A run's image stacks, and the assets that could not be had. */
+/**
+ * A run's image stacks, and the assets that could not be had.
+ *
+ * @example The assets of a run without images
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveAssets, type RunAssets } from "./run_assets.ts";
+ * import { AssetRegistry } from "../assets/mod.ts";
+ * import { composeRun } from "../compose.ts";
+ * import { RunAccumulator } from "../run_data.ts";
+ * const assets: RunAssets = await resolveAssets(new RunAccumulator(composeRun().start), {
+ *   registry: new AssetRegistry(), timeout: 10, interval: 5,
+ * });
+ * assert.equal(assets.errors.length, 0);
+ * assets.close();
+ * ```
+ */
 export interface RunAssets {
   /** The stack of a stream's external key, if its frames were found. */
   get(stream: string, key: string): ImageStack | undefined;
@@ -51,7 +79,22 @@ export interface RunAssets {
   close(): void;
 }
 
-/** Options of {@linkcode resolveAssets}. */
+/**
+ * Options of {@linkcode resolveAssets}.
+ *
+ * @example Wait up to 2 s
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ResolveAssetsOptions } from "./run_assets.ts";
+ * import { AssetRegistry, builtinAssetHandlers } from "../assets/mod.ts";
+ * const options: ResolveAssetsOptions = {
+ *   registry: new AssetRegistry(builtinAssetHandlers()),
+ *   timeout: 2000,
+ *   interval: 100,
+ * };
+ * assert.ok(options.registry.get("AD_HDF5"));
+ * ```
+ */
 export interface ResolveAssetsOptions {
   /** The handlers, by resource spec or mimetype. */
   registry: AssetRegistry;

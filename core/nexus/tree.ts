@@ -11,7 +11,20 @@
 
 import { NexusLayoutError } from "../errors.ts";
 
-/** NeXus data types of fields and attributes. */
+/**
+ * NeXus data types of fields and attributes.
+ *
+ * @example Unsigned 16-bit pixels
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxType } from "./tree.ts";
+ * const dtype: NxType = "NX_UINT16";
+ * const tree = new NexusTree();
+ * const b = tree.builder("x");
+ * b.group("/entry", "NXentry");
+ * assert.equal(b.field("/entry/n", [1, 2], { dtype }).dtype, "NX_UINT16");
+ * ```
+ */
 export type NxType =
   | "NX_CHAR"
   | "NX_BOOLEAN"
@@ -26,7 +39,17 @@ export type NxType =
   | "NX_UINT32"
   | "NX_UINT64";
 
-/** Typed arrays that hold numeric field data. */
+/**
+ * Typed arrays that hold numeric field data.
+ *
+ * @example Typed data of a field
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NumericArray } from "./tree.ts";
+ * const data: NumericArray = new Float32Array([1, 2]);
+ * assert.equal(data.length, 2);
+ * ```
+ */
 export type NumericArray =
   | Float64Array
   | Float32Array
@@ -39,7 +62,17 @@ export type NumericArray =
   | Uint32Array
   | BigUint64Array;
 
-/** Pixel types of a {@linkcode FrameStack}. */
+/**
+ * Pixel types of a {@linkcode FrameStack}.
+ *
+ * @example The type of a frame stack's pixels
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FrameDtype } from "./tree.ts";
+ * const dtype: FrameDtype = "uint16";
+ * assert.equal(dtype, "uint16");
+ * ```
+ */
 export type FrameDtype =
   | "uint8"
   | "uint16"
@@ -53,6 +86,14 @@ export type FrameDtype =
 /**
  * A stack of frames produced on demand (an area detector's images read from its own file):
  * the backend asks for them one at a time, in order, so the stack is never in memory whole.
+ *
+ * @example Frames made when written
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack, type FrameStack } from "./tree.ts";
+ * const stack: FrameStack = frameStack({ count: 2, frameShape: [1, 2], dtype: "uint8", frame: (i) => [i, i] });
+ * assert.equal(stack.kind, "frames");
+ * ```
  */
 export interface FrameStack {
   /** Tells stacks apart from other field data. */
@@ -159,6 +200,14 @@ export function isFrameStack(data: unknown): data is FrameStack {
 /**
  * Data of a field: a scalar, a string or strings, numbers (row-major for N-d shapes), or a
  * stack of frames written one at a time.
+ *
+ * @example Text, numbers, typed arrays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FieldData } from "./tree.ts";
+ * const values: FieldData[] = ["text", 1.5, [1, 2], new Uint8Array(2)];
+ * assert.equal(values.length, 4);
+ * ```
  */
 export type FieldData =
   | string
@@ -170,7 +219,17 @@ export type FieldData =
   | NumericArray
   | FrameStack;
 
-/** An attribute value with an explicit type, for numbers whose type matters. */
+/**
+ * An attribute value with an explicit type, for numbers whose type matters.
+ *
+ * @example A float attribute
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nxFloat, type TypedValue } from "./tree.ts";
+ * const value: TypedValue = nxFloat(2);
+ * assert.equal(value.dtype, "NX_FLOAT64");
+ * ```
+ */
 export interface TypedValue {
   /** The number or numbers. */
   value: number | bigint | number[] | NumericArray;
@@ -181,10 +240,30 @@ export interface TypedValue {
 /**
  * An attribute value. Plain integers are written as `NX_INT64` and other numbers as
  * `NX_FLOAT64`; use a {@linkcode TypedValue} (or {@linkcode nxFloat}) where that guess is wrong.
+ *
+ * @example Attribute values
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AttrValue } from "./tree.ts";
+ * const attrs: Record<string, AttrValue> = { units: "mm", axes: ["x", "."], x_indices: 0 };
+ * assert.equal(attrs.units, "mm");
+ * ```
  */
 export type AttrValue = string | string[] | number | bigint | boolean | number[] | TypedValue;
 
-/** A stored attribute and the plugin that set it. */
+/**
+ * A stored attribute and the plugin that set it.
+ *
+ * @example Who set an attribute
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxAttribute } from "./tree.ts";
+ * const tree = new NexusTree();
+ * tree.builder("me").group("/entry", "NXentry", { default: "data" });
+ * const attr: NxAttribute | undefined = tree.get("/entry")?.attrs.get("default");
+ * assert.deepEqual(attr, { value: "data", owner: "me" });
+ * ```
+ */
 export interface NxAttribute {
   /** The value. */
   value: AttrValue;
@@ -192,7 +271,19 @@ export interface NxAttribute {
   owner: string;
 }
 
-/** What every node of the tree has. */
+/**
+ * What every node of the tree has.
+ *
+ * @example What every node has
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NodeBase } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const node: NodeBase = tree.builder("me").group("/entry", "NXentry");
+ * assert.equal(node.path, "/entry");
+ * assert.equal(node.owner, "me");
+ * ```
+ */
 export interface NodeBase {
   /** Name of the node, the last path segment. */
   readonly name: string;
@@ -204,7 +295,19 @@ export interface NodeBase {
   readonly attrs: Map<string, NxAttribute>;
 }
 
-/** A group: an HDF5 group with an `NX_class`. */
+/**
+ * A group: an HDF5 group with an `NX_class`.
+ *
+ * @example A group and its children
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxGroup } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const entry: NxGroup = tree.builder("me").group("/entry", "NXentry");
+ * assert.equal(entry.nxClass, "NXentry");
+ * assert.equal(entry.children.size, 0);
+ * ```
+ */
 export interface NxGroup extends NodeBase {
   /** Tells the node kinds apart. */
   readonly kind: "group";
@@ -214,7 +317,21 @@ export interface NxGroup extends NodeBase {
   readonly children: Map<string, NxNode>;
 }
 
-/** A field: an HDF5 dataset. */
+/**
+ * A field: an HDF5 dataset.
+ *
+ * @example A field with its inferred type and shape
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxField } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const b = tree.builder("me");
+ * b.group("/entry", "NXentry");
+ * const field: NxField = b.field("/entry/x", [1.5, 2.5]);
+ * assert.equal(field.dtype, "NX_FLOAT64");
+ * assert.deepEqual(field.shape, [2]);
+ * ```
+ */
 export interface NxField extends NodeBase {
   /** Tells the node kinds apart. */
   readonly kind: "field";
@@ -230,7 +347,21 @@ export interface NxField extends NodeBase {
   readonly compression?: number;
 }
 
-/** A hard link to another node of the file, by absolute path. */
+/**
+ * A hard link to another node of the file, by absolute path.
+ *
+ * @example A hard link
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxLink } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const b = tree.builder("me");
+ * b.group("/entry", "NXentry");
+ * b.field("/entry/x", 1);
+ * const link: NxLink = b.link("/entry/y", "/entry/x");
+ * assert.equal(tree.resolve(link.path)?.path, "/entry/x");
+ * ```
+ */
 export interface NxLink extends NodeBase {
   /** Tells the node kinds apart. */
   readonly kind: "link";
@@ -238,7 +369,20 @@ export interface NxLink extends NodeBase {
   readonly target: string;
 }
 
-/** A link to a node in another HDF5 file. */
+/**
+ * A link to a node in another HDF5 file.
+ *
+ * @example A link into another file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxExternalLink } from "./tree.ts";
+ * const tree = new NexusTree();
+ * const b = tree.builder("me");
+ * b.group("/entry", "NXentry");
+ * const link: NxExternalLink = b.externalLink("/entry/image", "images/a.h5", "/entry/data/data");
+ * assert.equal(link.file, "images/a.h5");
+ * ```
+ */
 export interface NxExternalLink extends NodeBase {
   /** Tells the node kinds apart. */
   readonly kind: "external_link";
@@ -248,10 +392,35 @@ export interface NxExternalLink extends NodeBase {
   readonly target: string;
 }
 
-/** Any node of the tree. */
+/**
+ * Any node of the tree.
+ *
+ * @example Telling nodes apart
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NexusTree, type NxNode } from "./tree.ts";
+ * const tree = new NexusTree();
+ * tree.builder("me").group("/entry", "NXentry");
+ * const kinds = [...tree.walk()].map((node: NxNode) => node.kind);
+ * assert.deepEqual(kinds, ["group", "group"]);
+ * ```
+ */
 export type NxNode = NxGroup | NxField | NxLink | NxExternalLink;
 
-/** Options of {@linkcode TreeBuilder.field}. */
+/**
+ * Options of {@linkcode TreeBuilder.field}.
+ *
+ * @example Chunked and compressed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FieldOptions, NexusTree } from "./tree.ts";
+ * const options: FieldOptions = { chunks: [100], compression: 4, attrs: { units: "s" } };
+ * const tree = new NexusTree();
+ * const b = tree.builder("me");
+ * b.group("/entry", "NXentry");
+ * assert.equal(b.field("/entry/t", new Float64Array(100), options).compression, 4);
+ * ```
+ */
 export interface FieldOptions {
   /** Data type; inferred from the data when omitted. */
   dtype?: NxType;

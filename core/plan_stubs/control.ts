@@ -26,7 +26,17 @@ export function* nullPlan(): Plan<unknown> {
   return yield msg("null");
 }
 
-/** Options of {@linkcode absSet}, {@linkcode relSet}, {@linkcode trigger} and {@linkcode stage}. */
+/**
+ * Options of {@linkcode absSet}, {@linkcode relSet}, {@linkcode trigger} and {@linkcode stage}.
+ *
+ * @example Wait for the group
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { GroupOptions } from "./control.ts";
+ * const options: GroupOptions = { group: "motors", wait: true };
+ * assert.equal(options.group, "motors");
+ * ```
+ */
 export interface GroupOptions {
   /** Group to add the status to, for a later `wait`. */
   group?: string | undefined;

@@ -26,7 +26,17 @@ export function* repeater(n: number | null, planFactory: () => Plan<unknown>): P
   for (let i = 0; n === null || i < n; i++) yield* planFactory();
 }
 
-/** Options of {@linkcode repeat}. */
+/**
+ * Options of {@linkcode repeat}.
+ *
+ * @example Three times, 0.1 s apart
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RepeatOptions } from "./repeat.ts";
+ * const options: RepeatOptions = { num: 3, delay: 0.1 };
+ * assert.equal(options.num, 3);
+ * ```
+ */
 export interface RepeatOptions {
   /** How many times; `null` repeats until the plan is stopped. */
   num?: number | null | undefined;

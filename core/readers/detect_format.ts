@@ -10,6 +10,14 @@ import { DocumentFileError } from "./document_file_error.ts";
 /**
  * Formats of document files: a JSON array of `[name, doc]` pairs (`"json"`), one document per
  * line (`"jsonl"`), or a stream of msgpack `[name, doc]` pairs (`"msgpack"`).
+ *
+ * @example By extension
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { detectFormat, type DocumentFileFormat } from "./detect_format.ts";
+ * const format: DocumentFileFormat = detectFormat("runs.jsonl", new Uint8Array()).format;
+ * assert.equal(format, "jsonl");
+ * ```
  */
 export type DocumentFileFormat = "json" | "jsonl" | "msgpack";
 
