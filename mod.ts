@@ -49,29 +49,45 @@ export type {
   StreamDatum,
   StreamRange,
   StreamResource,
-} from "./core/documents.ts";
-export { DOCUMENT_NAMES } from "./core/documents.ts";
-export { isDocumentName, validateDocument } from "./core/validate.ts";
-export { packDatumPage, packEventPage, unpackDatumPage, unpackEventPage } from "./core/pages.ts";
-export { composeRun, DescriptorComposer, newUid, now, RunComposer } from "./core/compose.ts";
-export type { ComposeOptions, DescriptorInit, EventInit, EventPageInit } from "./core/compose.ts";
+} from "./core/documents/types.ts";
+export { DOCUMENT_NAMES } from "./core/documents/types.ts";
+export { isDocumentName, validateDocument } from "./core/documents/validate.ts";
+export {
+  packDatumPage,
+  packEventPage,
+  unpackDatumPage,
+  unpackEventPage,
+} from "./core/documents/pages.ts";
+export {
+  composeRun,
+  DescriptorComposer,
+  newUid,
+  now,
+  RunComposer,
+} from "./core/documents/compose.ts";
+export type {
+  ComposeOptions,
+  DescriptorInit,
+  EventInit,
+  EventPageInit,
+} from "./core/documents/compose.ts";
 
 // Errors.
 export { CallbackError, DocumentError, PlanError, RunInterrupted } from "./core/errors.ts";
 
 // The callback bus.
-export { DocumentBus } from "./core/bus.ts";
+export { DocumentBus } from "./core/bus/bus.ts";
 export type {
   BusOptions,
   DocumentCallback,
   NamedCallback,
   SubscribeOptions,
   Unsubscribe,
-} from "./core/bus.ts";
+} from "./core/bus/bus.ts";
 
 // Devices as the engine sees them.
-export { FailedStatusError, Status, StatusTimeoutError } from "./core/status.ts";
-export type { StatusOptions } from "./core/status.ts";
+export { FailedStatusError, Status, StatusTimeoutError } from "./core/engine/status.ts";
+export type { StatusOptions } from "./core/engine/status.ts";
 export {
   isMovable,
   isPausable,
@@ -81,7 +97,7 @@ export {
   isTriggerable,
   reprOf,
   writesExternalAssets,
-} from "./core/protocols.ts";
+} from "./core/engine/protocols.ts";
 export type {
   Hints,
   MaybePromise,
@@ -95,21 +111,21 @@ export type {
   Stoppable,
   Triggerable,
   WritesExternalAssets,
-} from "./core/protocols.ts";
+} from "./core/engine/protocols.ts";
 
 // The RunEngine.
-export { msg } from "./core/messages.ts";
-export type { Msg, Plan } from "./core/messages.ts";
-export { RunEngine } from "./core/run_engine.ts";
+export { msg } from "./core/engine/messages.ts";
+export type { Msg, Plan } from "./core/engine/messages.ts";
+export { RunEngine } from "./core/engine/run_engine.ts";
 export type {
   CommandHandler,
   EngineState,
   Preprocessor,
   RunEngineOptions,
   RunResult,
-} from "./core/run_engine.ts";
-export { InMemoryMetadataStore, JsonFileMetadataStore } from "./core/metadata_store.ts";
-export type { MetadataStore } from "./core/metadata_store.ts";
+} from "./core/engine/run_engine.ts";
+export { InMemoryMetadataStore, JsonFileMetadataStore } from "./core/engine/metadata_store.ts";
+export type { MetadataStore } from "./core/engine/metadata_store.ts";
 export { VERSION } from "./core/version.ts";
 
 // Plans, plan stubs and preprocessors.
@@ -124,7 +140,7 @@ export {
   scan,
   scanDefaults,
   scanNd,
-} from "./core/plans.ts";
+} from "./core/plans/plans.ts";
 export type {
   CountOptions,
   GridScanOptions,
@@ -134,14 +150,14 @@ export type {
   ScanNdOptions,
   ScanOptions,
   StepContext,
-} from "./core/plans.ts";
+} from "./core/plans/plans.ts";
 export {
   innerListProduct,
   innerProduct,
   linspace,
   outerProduct,
   snakeProduct,
-} from "./core/plan_patterns.ts";
+} from "./core/plans/plan_patterns.ts";
 export type {
   GridAxis,
   ListAxis,
@@ -149,7 +165,7 @@ export type {
   ScanMotor,
   Step,
   Trajectory,
-} from "./core/plan_patterns.ts";
+} from "./core/plans/plan_patterns.ts";
 export {
   absSet,
   checkpoint,
@@ -191,7 +207,7 @@ export {
   unstageAll,
   unsubscribe,
   wait,
-} from "./core/plan_stubs.ts";
+} from "./core/plans/stubs/mod.ts";
 export type {
   GroupOptions,
   MoveOptions,
@@ -201,7 +217,7 @@ export type {
   RepeatOptions,
   TakeReading,
   TakeReadingOptions,
-} from "./core/plan_stubs.ts";
+} from "./core/plans/stubs/mod.ts";
 export {
   baselineWrapper,
   contingencyWrapper,
@@ -213,21 +229,21 @@ export {
   runWrapper,
   stageWrapper,
   SupplementalData,
-} from "./core/preprocessors.ts";
+} from "./core/plans/preprocessors.ts";
 export type {
   BaselineOptions,
   ContingencyOptions,
   Mutation,
   RunWrapperOptions,
-} from "./core/preprocessors.ts";
+} from "./core/plans/preprocessors.ts";
 
 // Live output.
-export { createLiveTable, createLocalClock, liveTableDefaults } from "./core/live_table.ts";
-export type { LiveCallback, LiveTableOptions, LocalClock } from "./core/live_table.ts";
-export { bestEffortDefaults, createBestEffortCallback } from "./core/best_effort.ts";
-export type { BestEffortCallback, BestEffortOptions } from "./core/best_effort.ts";
-export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./core/plot.ts";
-export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./core/plot.ts";
+export { createLiveTable, createLocalClock, liveTableDefaults } from "./core/live/live_table.ts";
+export type { LiveCallback, LiveTableOptions, LocalClock } from "./core/live/live_table.ts";
+export { bestEffortDefaults, createBestEffortCallback } from "./core/live/best_effort.ts";
+export type { BestEffortCallback, BestEffortOptions } from "./core/live/best_effort.ts";
+export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./core/live/plot.ts";
+export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./core/live/plot.ts";
 
 // The NeXus writer and its HDF5 backend.
 export { assetDefaults, NXWriter, nxWriterDefaults } from "./core/nexus/nxwriter.ts";
@@ -266,10 +282,10 @@ export type {
 } from "./core/assets/mod.ts";
 export type { BackendVersions, Hdf5Backend } from "./core/nexus/backend.ts";
 export { H5wasmBackend } from "./core/nexus/h5wasm_backend.ts";
-export { treeDefaults, treeLines } from "./core/nexus/h5_reader.ts";
-export type { TreeOptions } from "./core/nexus/h5_reader.ts";
-export { defaultFileName, fileNameDefaults, timeStamp } from "./core/file_name.ts";
-export type { FileNameOptions } from "./core/file_name.ts";
+export { treeDefaults, treeLines } from "./core/nexus/listing.ts";
+export type { TreeOptions } from "./core/nexus/listing.ts";
+export { defaultFileName, fileNameDefaults, timeStamp } from "./core/nexus/file_name.ts";
+export type { FileNameOptions } from "./core/nexus/file_name.ts";
 export { isoTime, localParts } from "./core/time.ts";
 export type { IsoTimeOptions, LocalParts } from "./core/time.ts";
 
@@ -299,7 +315,7 @@ export type {
   StoredDocument,
   StoredRun,
 } from "./core/catalog/mod.ts";
-export { RunRouter } from "./core/run_router.ts";
+export { RunRouter } from "./core/bus/run_router.ts";
 export { detectFormat, readDocuments, readDocumentStream } from "./core/readers/read_documents.ts";
 export type { DocumentFileFormat, ReadDocumentsOptions } from "./core/readers/read_documents.ts";
 export { DocumentFileError } from "./core/readers/document_file_error.ts";
@@ -341,8 +357,8 @@ export type {
 } from "./core/nexus/tree.ts";
 export { resolvePlugin, runningOrder } from "./core/nexus/plugin.ts";
 export type { BuildContext, NexusPlugin, PluginLike, WriterSettings } from "./core/nexus/plugin.ts";
-export { RunAccumulator } from "./core/run_data.ts";
-export type { Column, ColumnKind, RunData, StreamData } from "./core/run_data.ts";
+export { RunAccumulator } from "./core/nexus/run_data.ts";
+export type { Column, ColumnKind, RunData, StreamData } from "./core/nexus/run_data.ts";
 export { AssetsMissingError, NexusLayoutError, PluginError } from "./core/errors.ts";
 export { toYaml } from "./core/nexus/yaml.ts";
 

@@ -9,9 +9,9 @@
  * @module
  */
 
-import type { DocumentMap, DocumentName, RunStart } from "../core/documents.ts";
+import type { DocumentMap, DocumentName, RunStart } from "../core/documents/types.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
-import { validateDocument } from "../core/validate.ts";
+import { validateDocument } from "../core/documents/validate.ts";
 import { type CommandIO, ProgressLine } from "./_io.ts";
 
 /** What a feed read. */

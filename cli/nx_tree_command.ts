@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { treeLines } from "../core/nexus/h5_reader.ts";
+import { treeLines } from "../core/nexus/listing.ts";
 import { type CommandIO, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
 

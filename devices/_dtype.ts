@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Dtype } from "../core/documents.ts";
+import type { Dtype } from "../core/documents/types.ts";
 import { isList } from "./_is_list.ts";
 
 const TYPED_NUMPY: Record<string, string> = {

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { DataKeys } from "../core/documents.ts";
-import { isReadable, type Readings } from "../core/protocols.ts";
-import { Status } from "../core/status.ts";
+import type { DataKeys } from "../core/documents/types.ts";
+import { isReadable, type Readings } from "../core/engine/protocols.ts";
+import { Status } from "../core/engine/status.ts";
 import { loadH5wasm } from "../core/nexus/h5wasm_backend.ts";
 import type { PositionSource } from "./gaussian.ts";
 

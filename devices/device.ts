@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { DataKeys } from "../core/documents.ts";
-import type { Readings } from "../core/protocols.ts";
+import type { DataKeys } from "../core/documents/types.ts";
+import type { Readings } from "../core/engine/protocols.ts";
 import { parents } from "./_parents.ts";
 import { pyCall } from "./_repr.ts";
 import type { Kind, SignalRO } from "./signal.ts";

@@ -4,9 +4,9 @@
  * @module
  */
 
-import type { Readings } from "../core/protocols.ts";
-import { isReadable } from "../core/protocols.ts";
-import { Status } from "../core/status.ts";
+import type { Readings } from "../core/engine/protocols.ts";
+import { isReadable } from "../core/engine/protocols.ts";
+import { Status } from "../core/engine/status.ts";
 import { Device } from "./device.ts";
 import { randomAt } from "./sensor.ts";
 import { type Clock, Signal, SignalRO, wallClock } from "./signal.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isReadable, isTriggerable } from "../core/protocols.ts";
+import { isReadable, isTriggerable } from "../core/engine/protocols.ts";
 import { GaussianDetector } from "./gaussian.ts";
 import { SimMotor } from "./motor.ts";
 

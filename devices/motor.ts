@@ -4,7 +4,7 @@
  * @module
  */
 
-import { FailedStatusError, Status } from "../core/status.ts";
+import { FailedStatusError, Status } from "../core/engine/status.ts";
 import { Device } from "./device.ts";
 import { type Clock, Signal, type SignalOptions, SignalRO, wallClock } from "./signal.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isMovable, isReadable, isStoppable } from "../core/protocols.ts";
-import { FailedStatusError } from "../core/status.ts";
+import { isMovable, isReadable, isStoppable } from "../core/engine/protocols.ts";
+import { FailedStatusError } from "../core/engine/status.ts";
 import { SimMotor } from "./motor.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { DataKey, DataKeys } from "../core/documents.ts";
-import type { Readings } from "../core/protocols.ts";
-import { Status } from "../core/status.ts";
+import type { DataKey, DataKeys } from "../core/documents/types.ts";
+import type { Readings } from "../core/engine/protocols.ts";
+import { Status } from "../core/engine/status.ts";
 import { dtypeOf } from "./_dtype.ts";
 import { parents } from "./_parents.ts";
 import { pyCall, pyRepr } from "./_repr.ts";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { DocumentMap, DocumentName } from "../core/documents.ts";
-import type { RunEngine } from "../core/run_engine.ts";
+import type { DocumentMap, DocumentName } from "../core/documents/types.ts";
+import type { RunEngine } from "../core/engine/run_engine.ts";
 import { schemasAvailable, validateAgainstSchema } from "./_schemas.ts";
 
 /** A recorded `[name, doc]` pair. */

@@ -1,7 +1,7 @@
 /**
  * The event model's own JSON Schemas as a test oracle: documents are checked against
  * `../shared/event-model-schemas` (next to the project's root) with Ajv, independently of the
- * hand-written checks in `core/validate.ts`.
+ * hand-written checks in `core/documents/validate.ts`.
  *
  * The folder is absent from a user's clone. Then tests that need it are skipped with a printed
  * reason, except under CI (`CI=true`), where it must be present and its absence fails them.
@@ -12,7 +12,7 @@
 import { isCi } from "./_ci.ts";
 import { Ajv2020 } from "ajv/2020";
 import type { ErrorObject, ValidateFunction } from "ajv/2020";
-import type { DocumentName } from "../core/documents.ts";
+import type { DocumentName } from "../core/documents/types.ts";
 
 /** The shared folder next to the project's root: `<project root>/../shared/`. */
 export const SHARED_DIR: URL = new URL("../../shared/", import.meta.url);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
-import type { NamedDocument } from "../core/documents.ts";
+import type { NamedDocument } from "../core/documents/types.ts";
 import { runScript } from "./_cli.ts";
 import { comparableTree, ignoreWithoutH5py, readWithH5py } from "./_interop.ts";
 

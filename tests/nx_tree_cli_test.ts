@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_cli.ts";
-import { treeLines } from "../core/nexus/h5_reader.ts";
+import { treeLines } from "../core/nexus/listing.ts";
 import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { NexusTree } from "../core/nexus/tree.ts";
 

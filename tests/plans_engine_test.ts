@@ -13,12 +13,12 @@ import type {
   Event,
   EventDescriptor,
   RunStop,
-} from "../core/documents.ts";
-import { count, gridScan, relScan, scan } from "../core/plans.ts";
-import { SupplementalData } from "../core/preprocessors.ts";
-import { RunEngine } from "../core/run_engine.ts";
-import { Status } from "../core/status.ts";
-import { validateDocument } from "../core/validate.ts";
+} from "../core/documents/types.ts";
+import { count, gridScan, relScan, scan } from "../core/plans/plans.ts";
+import { SupplementalData } from "../core/plans/preprocessors.ts";
+import { RunEngine } from "../core/engine/run_engine.ts";
+import { Status } from "../core/engine/status.ts";
+import { validateDocument } from "../core/documents/validate.ts";
 import { assertSchemaValid, ignoreWithoutSchemas } from "./_schemas.ts";
 
 type Doc = [DocumentName, DocumentMap[DocumentName]];

@@ -1,17 +1,17 @@
 /**
- * Cross-checks the hand-written document checks of `core/validate.ts` against the event
+ * Cross-checks the hand-written document checks of `core/documents/validate.ts` against the event
  * model's own JSON Schemas (`../shared/event-model-schemas`): valid documents of every kind
  * pass both, a table of invalid documents fails both, and where the two differ on purpose the
  * table says why and asserts that the schema indeed lets the document through.
  */
 
 import assert from "node:assert/strict";
-import { composeRun } from "../core/compose.ts";
-import { DOCUMENT_NAMES } from "../core/documents.ts";
-import type { DocumentName, NamedDocument } from "../core/documents.ts";
+import { composeRun } from "../core/documents/compose.ts";
+import { DOCUMENT_NAMES } from "../core/documents/types.ts";
+import type { DocumentName, NamedDocument } from "../core/documents/types.ts";
 import { DocumentError } from "../core/errors.ts";
-import { packDatumPage, packEventPage, unpackEventPage } from "../core/pages.ts";
-import { validateDocument } from "../core/validate.ts";
+import { packDatumPage, packEventPage, unpackEventPage } from "../core/documents/pages.ts";
+import { validateDocument } from "../core/documents/validate.ts";
 import {
   assertSchemaValid,
   ignoreWithoutSchemas,

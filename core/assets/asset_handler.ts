@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Resource, StreamResource } from "../documents.ts";
+import type { Resource, StreamResource } from "../documents/types.ts";
 import type { FrameDtype } from "../nexus/tree.ts";
 
 /**

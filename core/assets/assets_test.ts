@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Resource, StreamResource } from "../documents.ts";
+import type { Resource, StreamResource } from "../documents/types.ts";
 import { H5wasmBackend } from "../nexus/h5wasm_backend.ts";
 import { frameStack, NexusTree } from "../nexus/tree.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Resource, StreamDatum } from "../documents.ts";
+import type { Resource, StreamDatum } from "../documents/types.ts";
 import { loadH5wasm } from "../nexus/h5wasm_backend.ts";
 import type { FrameDtype } from "../nexus/tree.ts";
 import { AssetError } from "./asset_error.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { composeRun } from "../compose.ts";
-import type { NamedDocument } from "../documents.ts";
+import { composeRun } from "../documents/compose.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { Catalog } from "./catalog.ts";
 
 /** What the child stores, in three parts. */

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { DocumentName } from "../documents.ts";
+import type { DocumentName } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
-import { RunRouter } from "../run_router.ts";
+import { RunRouter } from "../bus/run_router.ts";
 import type { CatalogStorage } from "./storage.ts";
 
 /** Documents others refer to (or that close a run): the storage keeps their uids unique. */

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { composeRun, type RunComposer } from "../compose.ts";
-import type { DataKeys, NamedDocument, RunStart } from "../documents.ts";
+import { composeRun, type RunComposer } from "../documents/compose.ts";
+import type { DataKeys, NamedDocument, RunStart } from "../documents/types.ts";
 
 /** What a test run is made of. */
 export interface TestRunOptions {

@@ -6,7 +6,7 @@
  */
 
 import { stringifyPython } from "../readers/_stringify_python.ts";
-import type { Document, DocumentName } from "../documents.ts";
+import type { Document, DocumentName } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
 import { duplicate, RunTracker } from "./_run_tracker.ts";
 import { type CatalogRun, catalogRun, type RunSummary, summarize } from "./catalog_run.ts";
@@ -75,7 +75,7 @@ const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "s
  * @example Store a run and find it by scan id
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun } from "../compose.ts";
+ * import { composeRun } from "../documents/compose.ts";
  * import { temp } from "./catalog.ts";
  * const catalog = temp();
  * const run = composeRun({ scan_id: 7, plan_name: "count" });

@@ -6,7 +6,7 @@
  */
 
 import { parseJson } from "../readers/_parse_json.ts";
-import type { NamedDocument, RunStart, RunStop } from "../documents.ts";
+import type { NamedDocument, RunStart, RunStop } from "../documents/types.ts";
 import type { CatalogStorage, StoredRun } from "./storage.ts";
 
 /**
@@ -16,7 +16,7 @@ import type { CatalogStorage, StoredRun } from "./storage.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { temp } from "./catalog.ts";
- * import { composeRun } from "../compose.ts";
+ * import { composeRun } from "../documents/compose.ts";
  * const catalog = temp();
  * const run = composeRun({ plan_name: "count", scan_id: 2 });
  * catalog.insert("start", run.start);
@@ -55,7 +55,7 @@ export interface RunSummary {
  * ```ts
  * import assert from "node:assert/strict";
  * import { temp } from "./catalog.ts";
- * import { composeRun } from "../compose.ts";
+ * import { composeRun } from "../documents/compose.ts";
  * const catalog = temp();
  * const run = composeRun({ scan_id: 5 });
  * catalog.insert("start", run.start);

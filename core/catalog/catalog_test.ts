@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { DocumentBus } from "../bus.ts";
-import { composeRun } from "../compose.ts";
-import type { NamedDocument } from "../documents.ts";
+import { DocumentBus } from "../bus/bus.ts";
+import { composeRun } from "../documents/compose.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
 import { Catalog, temp } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";

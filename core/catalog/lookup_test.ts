@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { RunStart } from "../documents.ts";
+import type { RunStart } from "../documents/types.ts";
 import { type Catalog, temp } from "./catalog.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { testRun } from "./_test_runs.ts";

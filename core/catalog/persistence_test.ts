@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { composeRun } from "../compose.ts";
-import type { Event, NamedDocument } from "../documents.ts";
+import { composeRun } from "../documents/compose.ts";
+import type { Event, NamedDocument } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
 import { Catalog } from "./catalog.ts";
 import { crashDocuments } from "./_crash_child.ts";

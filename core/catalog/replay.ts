@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Document, DocumentName, NamedDocument } from "../documents.ts";
+import type { Document, DocumentName, NamedDocument } from "../documents/types.ts";
 import type { CatalogRun } from "./catalog_run.ts";
 
 /**
@@ -14,7 +14,7 @@ import type { CatalogRun } from "./catalog_run.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { replay, type ReplayCallback } from "./replay.ts";
- * import { composeRun } from "../compose.ts";
+ * import { composeRun } from "../documents/compose.ts";
  * const run = composeRun();
  * let n = 0;
  * const callback: ReplayCallback = () => void n++;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Document, DocumentName, NamedDocument } from "../documents.ts";
+import type { Document, DocumentName, NamedDocument } from "../documents/types.ts";
 import { temp } from "./catalog.ts";
 import { replay } from "./replay.ts";
 import { testRun } from "./_test_runs.ts";

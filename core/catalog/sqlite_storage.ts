@@ -6,7 +6,7 @@
  */
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import type { DocumentName } from "../documents.ts";
+import type { DocumentName } from "../documents/types.ts";
 import type {
   CatalogStorage,
   DocumentRecord,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import type { Document, DocumentName } from "../documents.ts";
+import type { Document, DocumentName } from "../documents/types.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 
 function record(run: string, name: DocumentName, doc: Record<string, unknown>, events = 0) {

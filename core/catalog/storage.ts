@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Document, DocumentName } from "../documents.ts";
+import type { Document, DocumentName } from "../documents/types.ts";
 
 /**
  * One document to store, with what the catalog worked out about it.

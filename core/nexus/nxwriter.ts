@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { DocumentMap, DocumentName, RunStart } from "../documents.ts";
+import type { DocumentMap, DocumentName, RunStart } from "../documents/types.ts";
 import { AssetsMissingError, NexusLayoutError, PluginError } from "../errors.ts";
 import { type AssetHandler, AssetRegistry, builtinAssetHandlers } from "../assets/mod.ts";
 import { resolveAssets, type RunAssets } from "./run_assets.ts";
-import { defaultFileName } from "../file_name.ts";
-import { RunAccumulator } from "../run_data.ts";
-import { RunRouter } from "../run_router.ts";
+import { defaultFileName } from "./file_name.ts";
+import { RunAccumulator } from "./run_data.ts";
+import { RunRouter } from "../bus/run_router.ts";
 import { VERSION } from "../version.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
@@ -194,8 +194,8 @@ interface RunState {
  * ```ts
  * import assert from "node:assert/strict";
  * import { NXWriter } from "./nxwriter.ts";
- * import { RunEngine } from "../run_engine.ts";
- * import { msg } from "../messages.ts";
+ * import { RunEngine } from "../engine/run_engine.ts";
+ * import { msg } from "../engine/messages.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const writer = new NXWriter({ filePath: dir, fileName: "run.h5" });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { composeRun } from "../compose.ts";
-import type { DocumentMap, DocumentName, RunStart } from "../documents.ts";
+import { composeRun } from "../documents/compose.ts";
+import type { DocumentMap, DocumentName, RunStart } from "../documents/types.ts";
 import type { BackendVersions, Hdf5Backend } from "./backend.ts";
 import { type NexusWarning, NXWriter } from "./nxwriter.ts";
 import type { NexusPlugin } from "./plugin.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { RunAssets } from "./run_assets.ts";
-import type { RunData } from "../run_data.ts";
+import type { RunData } from "./run_data.ts";
 import type { TreeBuilder } from "./tree.ts";
 
 /**
@@ -53,8 +53,8 @@ export interface WriterSettings {
  * ```ts
  * import assert from "node:assert/strict";
  * import type { BuildContext, NexusPlugin } from "./plugin.ts";
- * import { composeRun } from "../compose.ts";
- * import { RunAccumulator } from "../run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * import { RunAccumulator } from "./run_data.ts";
  * import { NexusTree } from "./tree.ts";
  * const tree = new NexusTree();
  * const warnings: string[] = [];

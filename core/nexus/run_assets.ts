@@ -16,8 +16,8 @@ import {
   specOf,
   waitForFrames,
 } from "../assets/mod.ts";
-import type { Resource, StreamResource } from "../documents.ts";
-import type { RunData, StreamData } from "../run_data.ts";
+import type { Resource, StreamResource } from "../documents/types.ts";
+import type { RunData, StreamData } from "./run_data.ts";
 import { type FrameStack, frameStack } from "./tree.ts";
 
 /**
@@ -61,8 +61,8 @@ export interface ImageStack {
  * import assert from "node:assert/strict";
  * import { resolveAssets, type RunAssets } from "./run_assets.ts";
  * import { AssetRegistry } from "../assets/mod.ts";
- * import { composeRun } from "../compose.ts";
- * import { RunAccumulator } from "../run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * import { RunAccumulator } from "./run_data.ts";
  * const assets: RunAssets = await resolveAssets(new RunAccumulator(composeRun().start), {
  *   registry: new AssetRegistry(), timeout: 10, interval: 5,
  * });
@@ -127,8 +127,8 @@ const NO_ASSETS: RunAssets = { get: () => undefined, errors: [], close() {} };
  * import assert from "node:assert/strict";
  * import { resolveAssets } from "./run_assets.ts";
  * import { AssetRegistry } from "../assets/mod.ts";
- * import { composeRun } from "../compose.ts";
- * import { RunAccumulator } from "../run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * import { RunAccumulator } from "./run_data.ts";
  * const run = new RunAccumulator(composeRun().start);
  * const assets = await resolveAssets(run, { registry: new AssetRegistry(), timeout: 10, interval: 5 });
  * assert.equal(assets.get("primary", "image"), undefined);

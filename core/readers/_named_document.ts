@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { NamedDocument } from "../documents.ts";
-import { isDocumentName } from "../validate.ts";
+import type { NamedDocument } from "../documents/types.ts";
+import { isDocumentName } from "../documents/validate.ts";
 import { DocumentFileError, type DocumentFileErrorWhere } from "./document_file_error.ts";
 
 function isRecord(value: unknown): value is Record<string, unknown> {

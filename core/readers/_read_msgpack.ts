@@ -6,7 +6,7 @@
  */
 
 import { Decoder } from "@msgpack/msgpack";
-import type { NamedDocument } from "../documents.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { DocumentFileError } from "./document_file_error.ts";
 import { type MsgpackFrame, MsgpackFramer } from "./_msgpack_framer.ts";
 import { restoreNumpy } from "./_msgpack_numpy.ts";

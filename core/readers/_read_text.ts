@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { NamedDocument } from "../documents.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { DocumentFileError, type DocumentFileErrorWhere } from "./document_file_error.ts";
 import { JsonArraySplitter, type TextItem } from "./_json_array_splitter.ts";
 import { JsonLinesSplitter, splitValues } from "./_json_lines_splitter.ts";

@@ -7,7 +7,7 @@
  */
 
 import { basename, dirname, join } from "node:path";
-import type { DocumentMap, DocumentName, NamedDocument } from "../documents.ts";
+import type { DocumentMap, DocumentName, NamedDocument } from "../documents/types.ts";
 import { stringifyPython } from "./_stringify_python.ts";
 
 /** Text gathered before a write to the underlying stream, in UTF-16 code units. */
@@ -125,7 +125,7 @@ export class JsonLinesWriter {
  * import assert from "node:assert/strict";
  * import { writeJsonLines } from "./json_lines_writer.ts";
  * import { readDocuments } from "./read_documents.ts";
- * import type { NamedDocument } from "../documents.ts";
+ * import type { NamedDocument } from "../documents/types.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const docs: NamedDocument[] = [

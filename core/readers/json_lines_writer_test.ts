@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { NamedDocument } from "../documents.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { JsonLinesWriter, writeJsonLines } from "./json_lines_writer.ts";
 import { readDocuments } from "./read_documents.ts";
 

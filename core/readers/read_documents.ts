@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { NamedDocument } from "../documents.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { detectFormat, type DocumentFileFormat, isGzip } from "./detect_format.ts";
 import { gunzip } from "./_gunzip.ts";
 import { readMsgpack } from "./_read_msgpack.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { encode } from "@msgpack/msgpack";
-import type { NamedDocument } from "../documents.ts";
+import type { NamedDocument } from "../documents/types.ts";
 import { type DocumentFileFormat, readDocuments, readDocumentStream } from "./read_documents.ts";
 
 /** Documents with what trips up a splitter: escapes, brackets in strings, multi-byte text. */

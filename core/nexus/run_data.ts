@@ -1,0 +1,558 @@
+/**
+ * The run accumulator: collects one run's documents per stream and per data key in columnar
+ * form (typed arrays for numbers, grown in place, never one object per event), and offers
+ * them read-only to NeXus plugins.
+ *
+ * @module
+ */
+
+import type {
+  Configuration,
+  DataKey,
+  DataKeys,
+  Datum,
+  DatumPage,
+  Event,
+  EventDescriptor,
+  EventPage,
+  PerObjectHint,
+  Resource,
+  RunStart,
+  RunStop,
+  StreamDatum,
+  StreamResource,
+} from "../documents/types.ts";
+import { DocumentError } from "../errors.ts";
+
+/**
+ * How a column stores its values.
+ *
+ * @example Numbers are stored as floats
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type ColumnKind } from "./run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const kind: ColumnKind | undefined = acc.streams.get("primary")?.column("x")?.kind;
+ * assert.equal(kind, "number");
+ * ```
+ */
+export type ColumnKind = "number" | "integer" | "boolean" | "string" | "array" | "other";
+
+/**
+ * One data key of a stream, all events.
+ *
+ * @example A column's values and timestamps
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator } from "./run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * acc.receive("event", primary.event({ data: { x: 2 }, timestamps: { x: 7 } }));
+ * const column = acc.streams.get("primary")!.column("x")!;
+ * assert.deepEqual([...(column.values() as Float64Array)], [2]);
+ * assert.deepEqual([...column.timestamps()], [7]);
+ * ```
+ */
+export interface Column {
+  /** The data key's name. */
+  readonly key: string;
+  /** Its description (from the descriptor that first declared it). */
+  readonly dataKey: DataKey;
+  /** How the values are stored. */
+  readonly kind: ColumnKind;
+  /** Shape of one value (`[]` for scalars). */
+  readonly shape: number[];
+  /** Number of events. */
+  readonly length: number;
+  /**
+   * The values: `Float64Array` for numbers, integers, booleans (0/1) and numeric arrays
+   * (row-major, `length * product(shape)` values); `string[]` for strings; `unknown[]` for
+   * anything else. Missing readings are `NaN`, `""` or `null`.
+   */
+  values(): Float64Array | string[] | unknown[];
+  /** The reading's timestamps, Unix epoch seconds (`NaN` where missing). */
+  timestamps(): Float64Array;
+}
+
+/**
+ * One stream of a run (all descriptors of one name).
+ *
+ * @example A stream's keys and length
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type StreamData } from "./run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * const run = composeRun();
+ * const primary = run.descriptor({ name: "primary", data_keys: { x: { dtype: "number", shape: [], source: "s" } } });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const stream: StreamData = acc.streams.get("primary")!;
+ * assert.deepEqual(stream.keys(), ["x"]);
+ * assert.equal(stream.length, 0);
+ * ```
+ */
+export interface StreamData {
+  /** Stream name, for example `"primary"`. */
+  readonly name: string;
+  /** Its descriptors, in arrival order (usually one). */
+  readonly descriptors: readonly EventDescriptor[];
+  /** The data keys of all its descriptors. */
+  readonly dataKeys: DataKeys;
+  /** Number of events. */
+  readonly length: number;
+  /** Names of the data keys, in descriptor order. */
+  keys(): string[];
+  /** A column, or undefined for an unknown key. */
+  column(key: string): Column | undefined;
+  /** Event times, Unix epoch seconds. */
+  time(): Float64Array;
+  /** Event sequence numbers. */
+  seqNum(): Float64Array;
+  /** Configuration per device, from the descriptors (later ones override). */
+  readonly configuration: Record<string, Configuration>;
+  /** Hints per device, from the descriptors. */
+  readonly hints: Record<string, PerObjectHint>;
+  /** Data keys per device, from the descriptors. */
+  readonly objectKeys: Record<string, string[]>;
+}
+
+/**
+ * A run as NeXus plugins see it.
+ *
+ * @example What plugins read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunAccumulator, type RunData } from "./run_data.ts";
+ * import { composeRun } from "../documents/compose.ts";
+ * const run = composeRun({ plan_name: "count" });
+ * const data: RunData = new RunAccumulator(run.start);
+ * assert.equal(data.start.plan_name, "count");
+ * assert.equal(data.stop, undefined);
+ * ```
+ */
+export interface RunData {
+  /** The start document. */
+  readonly start: RunStart;
+  /** The stop document, or undefined for a run that never stopped. */
+  readonly stop: RunStop | undefined;
+  /** Streams by name, in order of their first descriptor. */
+  readonly streams: ReadonlyMap<string, StreamData>;
+  /** Resources by uid. */
+  readonly resources: ReadonlyMap<string, Resource>;
+  /** Datums by id. */
+  readonly datums: ReadonlyMap<string, Datum>;
+  /** Stream resources by uid. */
+  readonly streamResources: ReadonlyMap<string, StreamResource>;
+  /** Stream datums in arrival order. */
+  readonly streamDatums: readonly StreamDatum[];
+}
+
+class GrowableFloat64 {
+  #data: Float64Array;
+  length = 0;
+  constructor(capacity = 64) {
+    this.#data = new Float64Array(capacity);
+  }
+  push(value: number): void {
+    if (this.length === this.#data.length) this.#grow(this.length + 1);
+    this.#data[this.length++] = value;
+  }
+  pushMany(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.#data.length) this.#grow(this.length + values.length);
+    this.#data.set(values, this.length);
+    this.length += values.length;
+  }
+  fill(value: number, until: number): void {
+    if (until > this.#data.length) this.#grow(until);
+    this.#data.fill(value, this.length, until);
+    this.length = until;
+  }
+  view(): Float64Array {
+    return this.#data.subarray(0, this.length);
+  }
+  #grow(needed: number): void {
+    let capacity = this.#data.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const next = new Float64Array(capacity);
+    next.set(this.#data.subarray(0, this.length));
+    this.#data = next;
+  }
+}
+
+function columnKind(dataKey: DataKey): ColumnKind {
+  if (dataKey.external) return "string";
+  switch (dataKey.dtype) {
+    case "number":
+      return "number";
+    case "integer":
+      return "integer";
+    case "boolean":
+      return "boolean";
+    case "string":
+      return "string";
+    case "array": {
+      const shape = dataKey.shape ?? [];
+      return shape.length > 0 && shape.every((n) => typeof n === "number" && n > 0)
+        ? "array"
+        : "other";
+    }
+    default:
+      return "other";
+  }
+}
+
+class ColumnBuilder implements Column {
+  readonly key: string;
+  readonly dataKey: DataKey;
+  readonly kind: ColumnKind;
+  readonly shape: number[];
+  readonly #size: number;
+  readonly #numbers: GrowableFloat64 | undefined;
+  readonly #others: unknown[] | undefined;
+  readonly #timestamps = new GrowableFloat64();
+
+  constructor(key: string, dataKey: DataKey) {
+    this.key = key;
+    this.dataKey = dataKey;
+    this.kind = columnKind(dataKey);
+    this.shape = this.kind === "array" ? (dataKey.shape as number[]) : [];
+    this.#size = this.shape.reduce((a, b) => a * b, 1);
+    const numeric = this.kind !== "string" && this.kind !== "other";
+    this.#numbers = numeric ? new GrowableFloat64() : undefined;
+    this.#others = numeric ? undefined : [];
+  }
+
+  get length(): number {
+    return this.#timestamps.length;
+  }
+
+  /**
+   * Throw when `value` cannot be stored in this column, before anything of the event is
+   * stored, so a bad event leaves no trace.
+   */
+  check(value: unknown, where: { document: string; uid: string }): void {
+    if (!this.#numbers) return;
+    if (this.kind === "array") {
+      const flat = Array.isArray(value) ? value.flat(this.shape.length) : undefined;
+      if (!flat || flat.length !== this.#size) {
+        throw new DocumentError(
+          `expected an array of shape [${this.shape.join(", ")}] as the descriptor says`,
+          { ...where, field: `data.${this.key}` },
+        );
+      }
+      for (const item of flat) this.#scalar(item, where);
+    } else {
+      this.#scalar(value, where);
+    }
+  }
+
+  /** Store a value that {@linkcode ColumnBuilder.check} accepted. */
+  push(value: unknown, timestamp: unknown): void {
+    const numbers = this.#numbers;
+    if (numbers) {
+      if (this.kind === "array") {
+        for (const item of (value as unknown[]).flat(this.shape.length)) {
+          numbers.push(toNumber(item));
+        }
+      } else {
+        numbers.push(toNumber(value));
+      }
+    } else {
+      this.#others!.push(this.kind === "string" ? (value == null ? "" : String(value)) : value);
+    }
+    this.#timestamps.push(typeof timestamp === "number" ? timestamp : NaN);
+  }
+
+  /** Pad with missing values up to `length` events. */
+  padTo(length: number): void {
+    if (this.length >= length) return;
+    const missing = length - this.length;
+    if (this.#numbers) this.#numbers.fill(NaN, this.#numbers.length + missing * this.#size);
+    else for (let i = 0; i < missing; i++) this.#others!.push(this.kind === "string" ? "" : null);
+    this.#timestamps.fill(NaN, length);
+  }
+
+  values(): Float64Array | string[] | unknown[] {
+    return this.#numbers ? this.#numbers.view() : this.#others!;
+  }
+
+  timestamps(): Float64Array {
+    return this.#timestamps.view();
+  }
+
+  #scalar(value: unknown, where: { document: string; uid: string }): void {
+    if (typeof value === "number" || typeof value === "boolean" || value == null) return;
+    throw new DocumentError(
+      `expected a ${this.dataKey.dtype} as the descriptor says: got ${JSON.stringify(value)}`,
+      { ...where, field: `data.${this.key}` },
+    );
+  }
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return NaN;
+}
+
+class StreamBuilder implements StreamData {
+  readonly name: string;
+  readonly descriptors: EventDescriptor[] = [];
+  readonly dataKeys: DataKeys = {};
+  readonly configuration: Record<string, Configuration> = {};
+  readonly hints: Record<string, PerObjectHint> = {};
+  readonly objectKeys: Record<string, string[]> = {};
+  readonly #columns = new Map<string, ColumnBuilder>();
+  readonly #time = new GrowableFloat64();
+  readonly #seqNum = new GrowableFloat64();
+  readonly #warn: (problem: DocumentError) => void;
+  #lastSeqNum = -Infinity;
+
+  constructor(name: string, warn: (problem: DocumentError) => void) {
+    this.name = name;
+    this.#warn = warn;
+  }
+
+  get length(): number {
+    return this.#time.length;
+  }
+
+  addDescriptor(descriptor: EventDescriptor): void {
+    this.descriptors.push(descriptor);
+    for (const [key, dataKey] of Object.entries(descriptor.data_keys)) {
+      if (this.#columns.has(key)) continue;
+      this.dataKeys[key] = dataKey;
+      const column = new ColumnBuilder(key, dataKey);
+      column.padTo(this.length);
+      this.#columns.set(key, column);
+    }
+    Object.assign(this.configuration, descriptor.configuration ?? {});
+    Object.assign(this.hints, descriptor.hints ?? {});
+    Object.assign(this.objectKeys, descriptor.object_keys ?? {});
+  }
+
+  keys(): string[] {
+    return [...this.#columns.keys()];
+  }
+
+  column(key: string): Column | undefined {
+    return this.#columns.get(key);
+  }
+
+  time(): Float64Array {
+    return this.#time.view();
+  }
+
+  seqNum(): Float64Array {
+    return this.#seqNum.view();
+  }
+
+  addEvent(
+    data: Record<string, unknown>,
+    timestamps: Record<string, unknown>,
+    time: number,
+    seqNum: number,
+    uid: string,
+    document: string,
+  ): void {
+    let seen = 0;
+    for (const key in data) {
+      const column = this.#columns.get(key);
+      if (!column) {
+        throw new DocumentError(`key "${key}" is not in the descriptor's data_keys`, {
+          document,
+          uid,
+          field: `data.${key}`,
+        });
+      }
+      column.check(data[key], { document, uid });
+      seen++;
+    }
+    for (const key in data) this.#columns.get(key)!.push(data[key], timestamps[key]);
+    this.#time.push(time);
+    this.#seqNum.push(seqNum);
+    if (!(seqNum > this.#lastSeqNum)) {
+      this.#warn(
+        new DocumentError(
+          `seq_num ${seqNum} does not follow ${this.#lastSeqNum} in stream "${this.name}": ` +
+            "kept in arrival order (bluesky repeats seq_num after a rewind)",
+          { document, uid, field: "seq_num" },
+        ),
+      );
+    }
+    this.#lastSeqNum = seqNum;
+    if (seen !== this.#columns.size) {
+      const missing = [...this.#columns.keys()].filter((key) =>
+        !(key in data) && !this.dataKeys[key]?.external?.startsWith("STREAM:")
+      );
+      if (missing.length > 0) {
+        this.#warn(
+          new DocumentError(
+            `missing key(s) ${missing.map((k) => `"${k}"`).join(", ")}: written as missing values`,
+            { document, uid, field: "data" },
+          ),
+        );
+      }
+      for (const column of this.#columns.values()) column.padTo(this.length);
+    }
+  }
+}
+
+/**
+ * Collects one run's documents. Feed it with {@linkcode RunAccumulator.receive}; read it
+ * through the {@linkcode RunData} interface.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "../documents/compose.ts";
+ * import { RunAccumulator } from "./run_data.ts";
+ * const run = composeRun();
+ * const stream = run.descriptor({
+ *   name: "primary",
+ *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+ * });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", stream.doc);
+ * acc.receive("event", stream.event({ data: { x: 2.5 }, timestamps: { x: 1 } }));
+ * acc.receive("stop", run.stop());
+ * assert.deepEqual([...acc.streams.get("primary")!.column("x")!.values()], [2.5]);
+ * ```
+ */
+export class RunAccumulator implements RunData {
+  readonly start: RunStart;
+  stop: RunStop | undefined;
+  readonly streams: Map<string, StreamData> = new Map();
+  readonly resources: Map<string, Resource> = new Map();
+  readonly datums: Map<string, Datum> = new Map();
+  readonly streamResources: Map<string, StreamResource> = new Map();
+  readonly streamDatums: StreamDatum[] = [];
+  readonly #builders = new Map<string, StreamBuilder>();
+  readonly #byDescriptor = new Map<string, StreamBuilder>();
+  readonly #onWarning: (problem: DocumentError) => void;
+
+  /**
+   * Start collecting a run.
+   * @param start The run's start document.
+   * @param options `onWarning` receives the problems of documents that were still recorded
+   *   (an event with missing keys, a seq_num that does not increase); ignored by default.
+   */
+  constructor(start: RunStart, options: { onWarning?: (problem: DocumentError) => void } = {}) {
+    this.start = start;
+    this.#onWarning = options.onWarning ?? (() => {});
+  }
+
+  /**
+   * Take one document of this run.
+   * @param name Document name.
+   * @param doc The document.
+   * @throws {DocumentError} For an event of an unknown descriptor, a key not in the
+   * descriptor, or a value of the wrong type.
+   */
+  receive(name: string, doc: unknown): void {
+    switch (name) {
+      case "descriptor":
+        return this.#descriptor(doc as EventDescriptor);
+      case "event": {
+        const event = doc as Event;
+        const stream = this.#streamOf(event.descriptor, "event", event.uid);
+        stream.addEvent(
+          event.data,
+          event.timestamps,
+          event.time,
+          event.seq_num,
+          event.uid,
+          "event",
+        );
+        return;
+      }
+      case "event_page":
+        return this.#eventPage(doc as EventPage);
+      case "stop":
+        this.stop = doc as RunStop;
+        return;
+      case "resource": {
+        const resource = doc as Resource;
+        this.resources.set(resource.uid, resource);
+        return;
+      }
+      case "datum": {
+        const datum = doc as Datum;
+        this.datums.set(datum.datum_id, datum);
+        return;
+      }
+      case "datum_page": {
+        const page = doc as DatumPage;
+        page.datum_id.forEach((id, i) => {
+          const kwargs: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(page.datum_kwargs)) kwargs[k] = v[i];
+          this.datums.set(id, { datum_id: id, resource: page.resource, datum_kwargs: kwargs });
+        });
+        return;
+      }
+      case "stream_resource": {
+        const resource = doc as StreamResource;
+        this.streamResources.set(resource.uid, resource);
+        return;
+      }
+      case "stream_datum":
+        this.streamDatums.push(doc as StreamDatum);
+        return;
+    }
+  }
+
+  #descriptor(descriptor: EventDescriptor): void {
+    const name = descriptor.name ?? "primary";
+    let stream = this.#builders.get(name);
+    if (!stream) {
+      stream = new StreamBuilder(name, this.#onWarning);
+      this.#builders.set(name, stream);
+      this.streams.set(name, stream);
+    }
+    stream.addDescriptor(descriptor);
+    this.#byDescriptor.set(descriptor.uid, stream);
+  }
+
+  #streamOf(descriptor: string, document: string, uid: string): StreamBuilder {
+    const stream = this.#byDescriptor.get(descriptor);
+    if (!stream) {
+      throw new DocumentError(
+        `refers to descriptor "${descriptor}", which this run does not have`,
+        {
+          document,
+          uid,
+          field: "descriptor",
+        },
+      );
+    }
+    return stream;
+  }
+
+  #eventPage(page: EventPage): void {
+    const stream = this.#streamOf(page.descriptor, "event_page", page.uid[0] ?? "");
+    const keys = Object.keys(page.data);
+    const data: Record<string, unknown> = {};
+    const timestamps: Record<string, unknown> = {};
+    for (let i = 0; i < page.uid.length; i++) {
+      for (const key of keys) {
+        data[key] = page.data[key]![i];
+        timestamps[key] = page.timestamps[key]?.[i];
+      }
+      stream.addEvent(
+        data,
+        timestamps,
+        page.time[i]!,
+        page.seq_num[i]!,
+        page.uid[i]!,
+        "event_page",
+      );
+    }
+  }
+}
