@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
+import type { NexusPlugin } from "../core/nexus/mod.ts";
 
 /** Options of {@linkcode slits}. */
 export interface Options {

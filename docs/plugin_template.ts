@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
+import type { NexusPlugin } from "../core/nexus/mod.ts";
 
 /** Options of {@linkcode myGroup}. */
 export interface Options {

@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { type NexusPlugin, NexusTree, type RunAccumulator, type WriterSettings } from "../mod.ts";
+import {
+  type NexusPlugin,
+  NexusTree,
+  type RunAccumulator,
+  type WriterSettings,
+} from "../core/nexus/mod.ts";
 
 /** Options for {@linkcode buildPlugins}. */
 export interface BuildOptions {

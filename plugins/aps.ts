@@ -7,8 +7,7 @@
  * @module
  */
 
-import { type NexusPlugin, nxFloat } from "../mod.ts";
-import { linkBaseline, presentFields } from "./_baseline.ts";
+import { linkBaseline, type NexusPlugin, nxFloat, presentFields } from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode aps} plugin.

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { NXWriter, type NXWriterOptions } from "../mod.ts";
-import { builtinPlugins, type BuiltinPluginsOptions } from "./mod.ts";
+import { NXWriter, type NXWriterOptions } from "../core/nexus/mod.ts";
+import { builtinPlugins, type BuiltinPluginsOptions } from "./builtin.ts";
 
 /**
  * Options of {@linkcode createNXWriter}: the writer's, plus those of the built-in plugins.

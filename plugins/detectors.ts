@@ -5,9 +5,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
-import { linkRoleGroups } from "./_layout.ts";
-import { signalRoles } from "./_signal_roles.ts";
+import { linkRoleGroups, type NexusPlugin, signalRoles } from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode detectors} plugin.
@@ -46,7 +44,8 @@ export const defaults = { stream: "primary" } satisfies Options;
  * @example The detector of a count
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { detectors } from "./detectors.ts";
  *
  * const run = composeRun({ detectors: ["det"] });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { composeRun, type DescriptorInit, RunAccumulator, type RunStart } from "../mod.ts";
+import { composeRun, type DescriptorInit } from "../mod.ts";
+import { RunAccumulator, type RunStart } from "../core/nexus/mod.ts";
 import { detectors } from "./detectors.ts";
 import { buildPlugins, children } from "./_test_context.ts";
 

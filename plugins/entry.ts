@@ -9,15 +9,18 @@ import {
   type AttrValue,
   type BuildContext,
   type Column,
+  dimensions,
   isoTime,
+  keyPath,
   linspace,
+  METADATA,
   type NexusPlugin,
   nxInt,
   type RunStart,
+  safeName,
+  signalRoles,
   type StreamData,
-} from "../mod.ts";
-import { keyPath, METADATA, safeName } from "./_layout.ts";
-import { dimensions, signalRoles } from "./_signal_roles.ts";
+} from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode entry} plugin.
@@ -291,7 +294,8 @@ function writeData(context: BuildContext, preferred: string): boolean {
  * @example A one-point count
  * ```ts
  * import assert from "node:assert/strict";
- * import { type BuildContext, composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { type BuildContext, NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { composeRun } from "../mod.ts";
  * import { streams } from "./streams.ts";
  * import { entry } from "./entry.ts";
  *

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { composeRun } from "../mod.ts";
 import {
-  composeRun,
   type DataKeys,
   type NexusPlugin,
   type NexusTree,
@@ -8,7 +8,7 @@ import {
   RunAccumulator,
   type RunStart,
   type WriterSettings,
-} from "../mod.ts";
+} from "../core/nexus/mod.ts";
 import { entry } from "./entry.ts";
 import { metadata } from "./metadata.ts";
 import { streams } from "./streams.ts";

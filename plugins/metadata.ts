@@ -4,8 +4,14 @@
  * @module
  */
 
-import { type FieldOptions, type NexusPlugin, toYaml } from "../mod.ts";
-import { BLUESKY, METADATA, safeName } from "./_layout.ts";
+import {
+  BLUESKY,
+  type FieldOptions,
+  METADATA,
+  type NexusPlugin,
+  safeName,
+  toYaml,
+} from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode metadata} plugin.
@@ -53,7 +59,8 @@ export const defaults = { exclude: ["scan_id", "time"] } satisfies Options;
  * @example The metadata of a run
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { metadata } from "./metadata.ts";
  *
  * const run = composeRun({ plan_name: "count", detectors: ["det"], num_points: 1 });

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
+import { composeRun } from "../mod.ts";
 import {
-  composeRun,
   type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
   type WriterSettings,
-} from "../mod.ts";
+} from "../core/nexus/mod.ts";
 import { metadata, type Options } from "./metadata.ts";
 import { buildPlugins } from "./_test_context.ts";
 

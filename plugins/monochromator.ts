@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
-import { linkBaseline, presentFields } from "./_baseline.ts";
+import { linkBaseline, type NexusPlugin, presentFields } from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode monochromator} plugin.

@@ -5,8 +5,13 @@
  * @module
  */
 
-import { isNexusName, type NexusPlugin, toYaml } from "../mod.ts";
-import { linkBaseline, presentFields } from "./_baseline.ts";
+import {
+  isNexusName,
+  linkBaseline,
+  type NexusPlugin,
+  presentFields,
+  toYaml,
+} from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode sample} plugin.
@@ -64,7 +69,8 @@ const GROUP = "/entry/sample";
  * @example The sample's name from the start metadata
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { sample } from "./sample.ts";
  * const run = composeRun({ sample: { name: "Si powder", temperature: 295 } });
  * const tree = new NexusTree();

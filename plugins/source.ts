@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
+import type { NexusPlugin } from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode source} plugin.
@@ -53,7 +53,8 @@ export const defaults = {
  * @example A neutron source
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { source } from "./source.ts";
  *
  * const tree = new NexusTree();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { composeRun, type NexusTree, type NxNode, RunAccumulator } from "../mod.ts";
+import { composeRun } from "../mod.ts";
+import { type NexusTree, type NxNode, RunAccumulator } from "../core/nexus/mod.ts";
 import { defaults, type Options, source } from "./source.ts";
 import { buildPlugins } from "./_test_context.ts";
 

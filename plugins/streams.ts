@@ -12,13 +12,16 @@ import {
   type DataKey,
   type FieldData,
   isoTime,
+  keyPath,
   type NexusPlugin,
   nxFloat,
   type NxType,
+  safeName,
+  signalRoles,
   type StreamData,
-} from "../mod.ts";
-import { keyPath, safeName, streamPath, STREAMS } from "./_layout.ts";
-import { signalRoles } from "./_signal_roles.ts";
+  streamPath,
+  STREAMS,
+} from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode streams} plugin.
@@ -317,7 +320,8 @@ function writeFrames(
  * @example A stream of two readings
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { streams } from "./streams.ts";
  *
  * const run = composeRun({ detectors: ["det"] });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
+import { composeRun } from "../mod.ts";
 import {
-  composeRun,
   type DataKeys,
   type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
   type WriterSettings,
-} from "../mod.ts";
+} from "../core/nexus/mod.ts";
 import { streams } from "./streams.ts";
 import { buildPlugins } from "./_test_context.ts";
 

@@ -7,7 +7,12 @@
  * @module
  */
 
-import { isNexusName, NexusLayoutError, type NexusPlugin, type TreeBuilder } from "../mod.ts";
+import {
+  isNexusName,
+  NexusLayoutError,
+  type NexusPlugin,
+  type TreeBuilder,
+} from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode templates} plugin.
@@ -61,7 +66,8 @@ function resolveClassPath(tree: TreeBuilder, path: string, where: string): strin
  * @example A constant, an attribute and a link
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { templates } from "./templates.ts";
  * const template = JSON.stringify([
  *   ["/entry/extra:NXnote/answer=", 42],

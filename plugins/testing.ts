@@ -17,8 +17,8 @@ import {
   NXWriter,
   type NXWriterOptions,
   type PluginLike,
-} from "../mod.ts";
-import { builtinPlugins, type BuiltinPluginsOptions } from "./mod.ts";
+} from "../core/nexus/mod.ts";
+import { builtinPlugins, type BuiltinPluginsOptions } from "./builtin.ts";
 
 /**
  * Options of {@linkcode buildPluginTree}.
@@ -66,7 +66,8 @@ export interface BuiltPluginTree {
  * @example A plugin that adds a note
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, type NexusPlugin } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { type NexusPlugin } from "../core/nexus/mod.ts";
  * import { buildPluginTree } from "./testing.ts";
  * const note: NexusPlugin = {
  *   name: "note",

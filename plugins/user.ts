@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../mod.ts";
-import { linkBaseline, presentFields } from "./_baseline.ts";
+import { linkBaseline, type NexusPlugin, presentFields } from "../core/nexus/mod.ts";
 
 /**
  * Options of the {@linkcode user} plugin.
@@ -54,7 +53,8 @@ const GROUP = "/entry/contact";
  * @example Nothing to write
  * ```ts
  * import assert from "node:assert/strict";
- * import { composeRun, NexusTree, RunAccumulator } from "../mod.ts";
+ * import { composeRun } from "../mod.ts";
+ * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { user } from "./user.ts";
  * const tree = new NexusTree();
  * const warnings: string[] = [];

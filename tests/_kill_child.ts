@@ -7,7 +7,8 @@
  * @module
  */
 
-import { Catalog, composeRun, createNXWriter } from "../mod.ts";
+import { Catalog } from "../core/catalog/mod.ts";
+import { composeRun, createNXWriter } from "../mod.ts";
 
 const dir = Deno.args[0]!;
 const catalog = Catalog.open(`${dir}/catalog`);

@@ -4,14 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  composeRun,
-  createNXWriter,
-  type NamedDocument,
-  readDocumentStream,
-  temp,
-  validateDocument,
-} from "../mod.ts";
+import { composeRun, createNXWriter, type NamedDocument, validateDocument } from "../mod.ts";
+import { readDocumentStream } from "../core/readers/mod.ts";
+import { temp } from "../core/catalog/mod.ts";
 import { checkNexusFile, h5pyValues, ignoreWithoutH5py } from "./_interop.ts";
 
 const PRIMARY = "/entry/instrument/bluesky/streams/primary";

@@ -5,19 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  aps,
-  buildPluginTree,
-  composeRun,
-  createNXWriter,
-  monochromator,
-  type NamedDocument,
-  type PluginLike,
-  readDocuments,
-  sample,
-  templates,
-  user,
-} from "../mod.ts";
+import { aps, monochromator, sample, templates, user } from "../plugins/mod.ts";
+import { buildPluginTree } from "../plugins/testing.ts";
+import { composeRun, createNXWriter, type NamedDocument, type PluginLike } from "../mod.ts";
+import { readDocuments } from "../core/readers/mod.ts";
 import { slits } from "../docs/example_plugin.ts";
 import { myGroup } from "../docs/plugin_template.ts";
 import { fixtureFiles, ignoreWithoutFixtures } from "./_fixtures.ts";

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { Catalog, composeRun, count, createNXWriter, type Hdf5Backend, RunEngine } from "../mod.ts";
+import { Catalog } from "../core/catalog/mod.ts";
+import { composeRun, count, createNXWriter, type Hdf5Backend, RunEngine } from "../mod.ts";
 import { GaussianDetector, SimMotor } from "../devices/mod.ts";
 import { ROOT, runScript } from "./_cli.ts";
 import { h5pyValues, ignoreWithoutH5py, pythonWithH5py } from "./_interop.ts";

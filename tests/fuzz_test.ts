@@ -6,15 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  composeRun,
-  createNXWriter,
-  DocumentError,
-  DocumentFileError,
-  type NamedDocument,
-  readDocumentStream,
-  temp,
-} from "../mod.ts";
+import { composeRun, createNXWriter, DocumentError, type NamedDocument } from "../mod.ts";
+import { DocumentFileError, readDocumentStream } from "../core/readers/mod.ts";
+import { temp } from "../core/catalog/mod.ts";
 import { ignoreWithoutH5py, pythonWithH5py } from "./_interop.ts";
 
 const CASES = Number(Deno.env.get("FUZZ_CASES") ?? 200);

@@ -10,7 +10,8 @@ import {
   resolvePath,
 } from "./_interop.ts";
 import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
-import { NexusTree, nxInt } from "../core/nexus/tree.ts";
+import { NexusTree } from "../core/nexus/tree.ts";
+import { nxInt } from "../core/nexus/nodes.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();

@@ -7,8 +7,6 @@ import {
   count,
   gridScan,
   listScan,
-  mv,
-  mvr,
   type Plan,
   relGridScan,
   relScan,
@@ -16,6 +14,7 @@ import {
   scan,
   SupplementalData,
 } from "../mod.ts";
+import { mv, mvr } from "../core/plans/stubs/mod.ts";
 import { GaussianDetector, RandomSensor, SimMotor } from "../devices/mod.ts";
 import { record, schemaFailures, validatedCount } from "./_recorder.ts";
 import { ignoreWithoutSchemas } from "./_schemas.ts";

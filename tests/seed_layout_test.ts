@@ -10,18 +10,20 @@ import assert from "node:assert/strict";
 import {
   type AttrValue,
   type BuildContext,
-  composeRun,
-  type Document,
-  type DocumentName,
   NexusTree,
   type NxNode,
   type NxType,
-  NXWriter,
   RunAccumulator,
   runningOrder,
+  type WriterSettings,
+} from "../core/nexus/mod.ts";
+import {
+  composeRun,
+  type Document,
+  type DocumentName,
+  NXWriter,
   type RunStart,
   treeLines,
-  type WriterSettings,
 } from "../mod.ts";
 import { builtinPlugins } from "../plugins/mod.ts";
 import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { Resource, StreamResource } from "../documents/types.ts";
-import type { FrameDtype } from "../nexus/tree.ts";
+import type { FrameDtype } from "../nexus/frame_stack.ts";
 
 /**
  * Frame data of one of the {@linkcode FrameDtype}s.

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Resource, StreamResource } from "../documents/types.ts";
 import { H5wasmBackend } from "../nexus/h5wasm_backend.ts";
-import { frameStack, NexusTree } from "../nexus/tree.ts";
+import { frameStack } from "../nexus/frame_stack.ts";
+import { NexusTree } from "../nexus/tree.ts";
 import {
   adHdf5Handler,
   AssetError,

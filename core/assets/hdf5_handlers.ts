@@ -7,7 +7,7 @@
 
 import type { Resource, StreamDatum } from "../documents/types.ts";
 import { loadH5wasm } from "../nexus/h5wasm_backend.ts";
-import type { FrameDtype } from "../nexus/tree.ts";
+import type { FrameDtype } from "../nexus/frame_stack.ts";
 import { AssetError } from "./asset_error.ts";
 import type { AnyResource, AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
 

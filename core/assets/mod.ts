@@ -23,7 +23,7 @@ export { npySeqHandler, parseNpy } from "./npy_seq.ts";
 export type { NpyArray } from "./npy_seq.ts";
 export { waitDefaults, waitForFrames } from "./wait_for_frames.ts";
 export type { WaitOptions } from "./wait_for_frames.ts";
-export type { FrameDtype } from "../nexus/tree.ts";
+export type { FrameDtype } from "../nexus/frame_stack.ts";
 
 /**
  * The built-in handlers: `AD_HDF5`, `application/x-hdf5` and `NPY_SEQ`.

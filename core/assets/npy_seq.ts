@@ -6,7 +6,7 @@
  * @module
  */
 
-import { FRAME_ARRAYS, type FrameDtype } from "../nexus/tree.ts";
+import { FRAME_ARRAYS, type FrameDtype } from "../nexus/frame_stack.ts";
 import { AssetError } from "./asset_error.ts";
 import type { AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
 import { resourceFile } from "./hdf5_handlers.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import { H5wasmBackend, loadH5wasm } from "./h5wasm_backend.ts";
-import { frameStack, NexusTree } from "./tree.ts";
+import { frameStack } from "./frame_stack.ts";
+import { NexusTree } from "./tree.ts";
 
 function stackTree(frame: (i: number) => ArrayLike<number> | Promise<ArrayLike<number>>) {
   const tree = new NexusTree();

@@ -14,19 +14,18 @@
 import process from "node:process";
 import { NexusLayoutError } from "../errors.ts";
 import type { BackendVersions, Hdf5Backend } from "./backend.ts";
-import { FRAME_ARRAYS, isFrameStack } from "./tree.ts";
+import { FRAME_ARRAYS, isFrameStack } from "./frame_stack.ts";
 import type {
   AttrValue,
-  FrameDtype,
-  FrameStack,
-  NexusTree,
   NumericArray,
   NxExternalLink,
   NxField,
   NxLink,
   NxNode,
   NxType,
-} from "./tree.ts";
+} from "./nodes.ts";
+import type { FrameDtype, FrameStack } from "./frame_stack.ts";
+import type { NexusTree } from "./tree.ts";
 
 /** The h5wasm module (`File`, `Group`, `Dataset`, `Module`, ...). */
 export type H5wasmApi = typeof import("h5wasm/node");
@@ -389,7 +388,8 @@ function storage(field: NxField): { chunks: number[]; level: number | undefined 
  * ```ts
  * import assert from "node:assert/strict";
  * import { H5wasmBackend, loadH5wasm } from "./h5wasm_backend.ts";
- * import { NexusTree, nxFloat } from "./tree.ts";
+ * import { NexusTree } from "./tree.ts";
+ * import { nxFloat } from "./nodes.ts";
  *
  * const tree = new NexusTree();
  * const b = tree.builder("example");

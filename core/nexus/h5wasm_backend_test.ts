@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import { type H5wasmApi, H5wasmBackend, loadH5wasm } from "./h5wasm_backend.ts";
-import { NexusTree, nxFloat, nxInt } from "./tree.ts";
+import { NexusTree } from "./tree.ts";
+import { nxFloat, nxInt } from "./nodes.ts";
 import {
   h5dumpOk,
   ignoreWithoutH5dump,

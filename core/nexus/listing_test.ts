@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { pythonBytesRepr, pythonFloatRepr, treeLines } from "./listing.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
-import { type AttrValue, type FieldData, NexusTree, nxFloat } from "./tree.ts";
+import { type AttrValue, type FieldData, nxFloat } from "./nodes.ts";
+import { NexusTree } from "./tree.ts";
 import { ignoreWithoutH5py, pythonWithH5py } from "../../tests/_interop.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

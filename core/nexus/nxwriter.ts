@@ -18,7 +18,8 @@ import { H5wasmBackend } from "./h5wasm_backend.ts";
 import type { NexusPlugin, PluginLike, WriterSettings } from "./plugin.ts";
 import { resolvePlugin, runningOrder } from "./plugin.ts";
 import { isoTime } from "../time.ts";
-import { NexusTree, type NxExternalLink, type NxLink } from "./tree.ts";
+import { NexusTree } from "./tree.ts";
+import { type NxExternalLink, type NxLink } from "./nodes.ts";
 
 /**
  * What to do when the file to write already exists.

@@ -7,7 +7,7 @@
 
 import type { RunAssets } from "./run_assets.ts";
 import type { RunData } from "./run_data.ts";
-import type { TreeBuilder } from "./tree.ts";
+import type { TreeBuilder } from "./tree_builder.ts";
 
 /**
  * Settings of the writer that plugins read.

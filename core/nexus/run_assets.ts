@@ -18,7 +18,7 @@ import {
 } from "../assets/mod.ts";
 import type { Resource, StreamResource } from "../documents/types.ts";
 import type { RunData, StreamData } from "./run_data.ts";
-import { type FrameStack, frameStack } from "./tree.ts";
+import { type FrameStack, frameStack } from "./frame_stack.ts";
 
 /**
  * The frames of one external data key of one stream, in `seq_num` order.

@@ -6,7 +6,7 @@
  * Names are camelCase (`triggerAndRead` for `trigger_and_read`); keyword arguments of the
  * Python stubs become an options object.
  *
- * The stubs live in `plan_stubs/`, one family per file: `control.ts` (wait, sleep, checkpoints,
+ * The stubs live in this folder, one family per file: `control.ts` (wait, sleep, checkpoints,
  * pauses), `readings.ts` (streams, bundles, `triggerAndRead`), `positions.ts` (`locate`, `rd`),
  * `moves.ts` (`absSet`, `mv`...), `staging.ts`, `runs.ts` (open/close, subscriptions),
  * `steps.ts` (the per-point plans of scans), `repeat.ts`, and the helpers `devices.ts` and
@@ -37,3 +37,4 @@ export { movePerStep, one1dStep, oneNdStep, oneShot } from "./steps.ts";
 export type { OneNdStepOptions, PositionCache, TakeReading, TakeReadingOptions } from "./steps.ts";
 export { repeat, repeatDefaults, repeater } from "./repeat.ts";
 export type { RepeatOptions } from "./repeat.ts";
+export { newUid, now } from "../../documents/compose.ts";

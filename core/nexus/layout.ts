@@ -1,17 +1,59 @@
 /**
  * Where the built-in plugins put things, and how they turn names from documents into names
- * of HDF5 objects. Private to the built-in plugins.
+ * of HDF5 objects. Exported for every plugin, built-in or not, from the plugin author's entry point.
  *
  * @module
  */
 
-import { type BuildContext, illegalName } from "../mod.ts";
+import { illegalName } from "./names.ts";
+import type { BuildContext } from "./plugin.ts";
 
-/** The bluesky part of the instrument: start metadata and the streams. */
+/**
+ * The bluesky part of the instrument: start metadata and the streams.
+ *
+ * @example The metadata and streams live under it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BLUESKY, METADATA, STREAMS } from "./mod.ts";
+ * assert.equal(METADATA, `${BLUESKY}/metadata`);
+ * assert.equal(STREAMS, `${BLUESKY}/streams`);
+ * ```
+ */
 export const BLUESKY = "/entry/instrument/bluesky";
-/** The start document's keys, one field each. */
+/**
+ * The start document's keys, one field each.
+ *
+ * @example Link to the run's uid as the metadata plugin writes it
+ * ```ts
+ * import { METADATA, type NexusPlugin } from "./mod.ts";
+ * const plugin: NexusPlugin = {
+ *   name: "uid",
+ *   build({ tree }) {
+ *     tree.group("/entry/note", "NXnote");
+ *     tree.link("/entry/note/uid", `${METADATA}/run_start_uid`);
+ *   },
+ * };
+ * void plugin;
+ * ```
+ */
 export const METADATA = `${BLUESKY}/metadata`;
-/** One group per stream, one NXdata per data key. */
+/**
+ * One group per stream, one NXdata per data key.
+ *
+ * @example Every stream of the run
+ * ```ts
+ * import { STREAMS, type NexusPlugin } from "./mod.ts";
+ * const plugin: NexusPlugin = {
+ *   name: "streams_seen",
+ *   build({ run, tree, warn }) {
+ *     for (const stream of run.streams.keys()) {
+ *       if (!tree.has(`${STREAMS}/${stream}`)) warn(`Stream "${stream}" is not in the file`);
+ *     }
+ *   },
+ * };
+ * void plugin;
+ * ```
+ */
 export const STREAMS = `${BLUESKY}/streams`;
 
 /**
@@ -21,6 +63,14 @@ export const STREAMS = `${BLUESKY}/streams`;
  * that a key in the file is the key in the documents.
  * @param name A start document key, stream name or data key.
  * @returns The name to use in the file (`name` itself when it is legal).
+ *
+ * @example Names HDF5 refuses, and names it takes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { safeName } from "./mod.ts";
+ * assert.equal(safeName("a/b"), "a_b");
+ * assert.equal(safeName("motor-1"), "motor-1");
+ * ```
  */
 export function safeName(name: string): string {
   if (illegalName(name) === undefined) return name;
@@ -35,6 +85,13 @@ export function safeName(name: string): string {
  * The path of a stream's group.
  * @param stream Stream name as in the documents.
  * @returns Its absolute path.
+ *
+ * @example The group of the primary stream
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { streamPath } from "./mod.ts";
+ * assert.equal(streamPath("primary"), "/entry/instrument/bluesky/streams/primary");
+ * ```
  */
 export function streamPath(stream: string): string {
   return `${STREAMS}/${safeName(stream)}`;
@@ -45,6 +102,14 @@ export function streamPath(stream: string): string {
  * @param stream Stream name as in the documents.
  * @param key Data key as in the documents.
  * @returns Its absolute path.
+ *
+ * @example Link to a detector's readings, wherever the streams plugin put them
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keyPath } from "./mod.ts";
+ * assert.equal(keyPath("primary", "I0"), "/entry/instrument/bluesky/streams/primary/I0");
+ * assert.equal(`${keyPath("baseline", "temperature")}/value_start`.split("/").at(-1), "value_start");
+ * ```
  */
 export function keyPath(stream: string, key: string): string {
   return `${streamPath(stream)}/${safeName(key)}`;
@@ -72,6 +137,26 @@ export interface RoleGroups {
  * nothing when there are no keys.
  * @param context The plugin's build context.
  * @param groups What to write.
+ *
+ * @example A group per monitor key, linked to its readings
+ * ```ts
+ * import type { NexusPlugin } from "./mod.ts";
+ * import { linkRoleGroups } from "./mod.ts";
+ * const monitors: NexusPlugin = {
+ *   name: "monitors",
+ *   build(context) {
+ *     linkRoleGroups(context, {
+ *       stream: "primary",
+ *       keys: ["I0"],
+ *       folder: "monitors",
+ *       nxClass: "NXmonitor",
+ *       linkName: "data",
+ *       role: "monitor",
+ *     });
+ *   },
+ * };
+ * void monitors;
+ * ```
  */
 export function linkRoleGroups(context: BuildContext, groups: RoleGroups): void {
   const { tree, settings, warn } = context;

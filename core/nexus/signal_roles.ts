@@ -1,11 +1,11 @@
 /**
  * Which data keys of a stream the run's detectors and positioners stand for, decided as
- * apstools decides it. Private to the built-in plugins.
+ * apstools decides it. Exported for every plugin, built-in or not, from the plugin author's entry point.
  *
  * @module
  */
 
-import type { RunData, StreamData } from "../mod.ts";
+import type { RunData, StreamData } from "./run_data.ts";
 
 /** Data keys of one stream by role. */
 export interface SignalRoles {
@@ -24,6 +24,15 @@ function names(value: unknown): string[] {
  * @param run The run.
  * @param stream Name of the stream.
  * @returns One list of field names per dimension (empty when the start has no dimensions).
+ *
+ * @example The scan's motor is its one dimension
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "../documents/mod.ts";
+ * import { dimensions, RunAccumulator } from "./mod.ts";
+ * const start = composeRun({ hints: { dimensions: [[["motor"], "primary"]] } }).start;
+ * assert.deepEqual(dimensions(new RunAccumulator(start), "primary"), [["motor"]]);
+ * ```
  */
 export function dimensions(run: RunData, stream: string): string[][] {
   const dims = run.start.hints?.dimensions;
@@ -48,6 +57,27 @@ export function dimensions(run: RunData, stream: string): string[][] {
  * @param run The run.
  * @param stream The stream.
  * @returns The keys by role.
+ *
+ * @example The seed's detector and motor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeRun } from "../documents/mod.ts";
+ * import { RunAccumulator, signalRoles } from "./mod.ts";
+ * const run = composeRun({ detectors: ["sensor"], motors: ["motor"] });
+ * const primary = run.descriptor({
+ *   name: "primary",
+ *   data_keys: {
+ *     sensor: { dtype: "number", shape: [], source: "SIM:sensor" },
+ *     motor: { dtype: "number", shape: [], source: "SIM:motor" },
+ *     motor_user_setpoint: { dtype: "number", shape: [], source: "SIM:motor.VAL" },
+ *   },
+ *   hints: { motor: { fields: ["motor"] } },
+ * });
+ * const acc = new RunAccumulator(run.start);
+ * acc.receive("descriptor", primary.doc);
+ * const roles = signalRoles(acc, acc.streams.get("primary")!);
+ * assert.deepEqual(roles, { detectors: ["sensor"], positioners: ["motor"] });
+ * ```
  */
 export function signalRoles(run: RunData, stream: StreamData): SignalRoles {
   const unassigned = new Set(stream.keys());

@@ -1,0 +1,13 @@
+/**
+ * Live output while a run acquires: bluesky's LiveTable, the BestEffortCallback, and plots
+ * drawn as SVG or in the terminal.
+ *
+ * @module
+ */
+
+export { createLiveTable, createLocalClock, liveTableDefaults } from "./live_table.ts";
+export type { LiveCallback, LiveTableOptions, LocalClock } from "./live_table.ts";
+export { bestEffortDefaults, createBestEffortCallback } from "./best_effort.ts";
+export type { BestEffortCallback, BestEffortOptions } from "./best_effort.ts";
+export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./plot.ts";
+export type { PlotLine, PlotSeries, SvgOptions, TerminalOptions } from "./plot.ts";

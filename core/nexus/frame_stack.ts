@@ -1,0 +1,143 @@
+/**
+ * Stacks of frames produced on demand (an area detector's images), written one frame at a
+ * time.
+ *
+ * @module
+ */
+
+import type { NxType } from "./nodes.ts";
+
+/**
+ * Pixel types of a {@linkcode FrameStack}.
+ *
+ * @example The type of a frame stack's pixels
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FrameDtype } from "./frame_stack.ts";
+ * const dtype: FrameDtype = "uint16";
+ * assert.equal(dtype, "uint16");
+ * ```
+ */
+export type FrameDtype =
+  | "uint8"
+  | "uint16"
+  | "uint32"
+  | "int8"
+  | "int16"
+  | "int32"
+  | "float32"
+  | "float64";
+
+/**
+ * A stack of frames produced on demand (an area detector's images read from its own file):
+ * the backend asks for them one at a time, in order, so the stack is never in memory whole.
+ *
+ * @example Frames made when written
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack, type FrameStack } from "./frame_stack.ts";
+ * const stack: FrameStack = frameStack({ count: 2, frameShape: [1, 2], dtype: "uint8", frame: (i) => [i, i] });
+ * assert.equal(stack.kind, "frames");
+ * ```
+ */
+export interface FrameStack {
+  /** Tells stacks apart from other field data. */
+  readonly kind: "frames";
+  /** Number of frames. */
+  readonly count: number;
+  /** Shape of one frame, for example `[512, 512]`. */
+  readonly frameShape: readonly number[];
+  /** Type of the pixels. */
+  readonly dtype: FrameDtype;
+  /**
+   * Frame `i` (0-based), row-major, `product(frameShape)` values.
+   * @param i The frame's index.
+   * @returns Its values, or a promise of them.
+   */
+  frame(i: number): ArrayLike<number> | Promise<ArrayLike<number>>;
+}
+
+/**
+ * The NeXus type of each frame pixel type.
+ *
+ * @example Pixels of 16 bits
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FRAME_TYPES } from "./frame_stack.ts";
+ * assert.equal(FRAME_TYPES.uint16, "NX_UINT16");
+ * ```
+ */
+export const FRAME_TYPES: Readonly<Record<FrameDtype, NxType>> = {
+  uint8: "NX_UINT8",
+  uint16: "NX_UINT16",
+  uint32: "NX_UINT32",
+  int8: "NX_INT8",
+  int16: "NX_INT16",
+  int32: "NX_INT32",
+  float32: "NX_FLOAT32",
+  float64: "NX_FLOAT64",
+};
+
+/** The typed array of each frame pixel type. */
+export const FRAME_ARRAYS = {
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  float32: Float32Array,
+  float64: Float64Array,
+} as const satisfies Record<FrameDtype, unknown>;
+
+/**
+ * Make a {@linkcode FrameStack}, checking its sizes.
+ *
+ * @example Three frames of 2 x 2, made when asked for
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack } from "./frame_stack.ts";
+ * const stack = frameStack({
+ *   count: 3,
+ *   frameShape: [2, 2],
+ *   dtype: "uint16",
+ *   frame: (i) => new Uint16Array(4).fill(i),
+ * });
+ * assert.deepEqual([...(stack.frame(2) as Uint16Array)], [2, 2, 2, 2]);
+ * ```
+ *
+ * @param init Number of frames, frame shape, pixel type, and the function giving a frame.
+ * @returns The stack.
+ * @throws {RangeError} When the count or a dimension is not a whole number >= 0.
+ */
+export function frameStack(init: Omit<FrameStack, "kind">): FrameStack {
+  const whole = (n: number) => Number.isInteger(n) && n >= 0;
+  if (!whole(init.count)) {
+    throw new RangeError(`A frame count must be a whole number: got ${init.count}`);
+  }
+  if (!init.frameShape.every(whole)) {
+    throw new RangeError(
+      `A frame shape must be whole numbers: got [${init.frameShape.join(", ")}]`,
+    );
+  }
+  if (!(init.dtype in FRAME_TYPES)) throw new RangeError(`Unknown pixel type "${init.dtype}"`);
+  return { kind: "frames", ...init, frame: (i) => init.frame(i) };
+}
+
+/**
+ * Whether field data is a {@linkcode FrameStack}.
+ * @param data Field data.
+ * @returns True for a stack.
+ *
+ * @example Stacks and arrays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { frameStack, isFrameStack } from "./frame_stack.ts";
+ * const stack = frameStack({ count: 0, frameShape: [2], dtype: "uint8", frame: () => [0, 0] });
+ * assert.equal(isFrameStack(stack), true);
+ * assert.equal(isFrameStack([1, 2]), false);
+ * ```
+ */
+export function isFrameStack(data: unknown): data is FrameStack {
+  return typeof data === "object" && data !== null && (data as FrameStack).kind === "frames";
+}
