@@ -80,18 +80,34 @@ export {
   AssetsMissingError,
   CallbackError,
   DocumentError,
+  FileExistsError,
   NexusLayoutError,
+  NoRunError,
   PlanError,
   PluginError,
   RunInterrupted,
 } from "./core/errors.ts";
 
 // The callback bus.
-export { DocumentBus, RunRouter } from "./core/bus/mod.ts";
+export {
+  DocumentBus,
+  DocumentGate,
+  documentGateDefaults,
+  RunRouter,
+  runRouterDefaults,
+} from "./core/bus/mod.ts";
 export type {
   BusOptions,
   DocumentCallback,
+  DocumentGateOptions,
+  GateCounts,
+  GatedCallback,
   NamedCallback,
+  ProblemCallback,
+  ProblemReport,
+  RunHistory,
+  RunRouterOptions,
+  RunRouterStats,
   SubscribeOptions,
   Unsubscribe,
 } from "./core/bus/mod.ts";
@@ -217,7 +233,9 @@ export type { IsoTimeOptions, LocalParts } from "./core/time.ts";
 // The NeXus writer: the built-in plugins' writer, its options, and the listing of a file.
 export { createNXWriter } from "./plugins/mod.ts";
 export type { BuiltinPluginsOptions, CreateNXWriterOptions } from "./plugins/mod.ts";
-export { assetDefaults, NXWriter, nxWriterDefaults, treeLines } from "./core/nexus/mod.ts";
+export { checkConfig, ConfigKeyError, defineConfig } from "./plugins/config.ts";
+export type { ConfigPlugin, NxdaqConfig } from "./plugins/config.ts";
+export { NXWriter, nxWriterDefaults, treeLines } from "./core/nexus/mod.ts";
 export type {
   AnyResource,
   AssetHandler,
@@ -231,6 +249,7 @@ export type {
   OverwritePolicy,
   PluginLike,
   TreeOptions,
+  WrittenRun,
 } from "./core/nexus/mod.ts";
 export { defaultFileName, fileNameDefaults, timeStamp } from "./core/nexus/file_name.ts";
 export type { FileNameOptions } from "./core/nexus/file_name.ts";

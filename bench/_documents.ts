@@ -1,11 +1,13 @@
 /**
- * The benchmark run: `events` events of 12 scalar keys in one primary stream, as the
- * documents a RunEngine would emit (the size of run apstools' 2.7 s and 425 MB refer to).
+ * The benchmark runs: `events` events of 12 scalar keys in one primary stream, as the
+ * documents a RunEngine would emit (the size of run apstools' 2.7 s and 425 MB refer to), and
+ * the seed's 5-point scan, small enough that a conversion is mostly start-up.
  *
  * @module
  */
 
-import { composeRun, type DataKeys, type NamedDocument } from "../mod.ts";
+import { composeRun, type DataKeys, type NamedDocument, RunEngine, scan } from "../mod.ts";
+import { RandomSensor, SimMotor } from "../devices/mod.ts";
 
 /** Number of scalar keys per event. */
 export const KEYS = 12;
@@ -40,6 +42,20 @@ export function* benchRun(events: number): Generator<NamedDocument> {
     yield ["event", primary.event({ data, timestamps })];
   }
   yield ["stop", run.stop()];
+}
+
+/**
+ * The seed's scan: the sensor read at five motor positions from -0.5 to 0.5.
+ * @returns The run's `[name, doc]` pairs, start to stop.
+ */
+export async function seedScan(): Promise<NamedDocument[]> {
+  const motor = new SimMotor({ name: "motor", instant: true });
+  const sensor = new RandomSensor({ name: "sensor", seed: 1 });
+  const RE = new RunEngine();
+  const docs: NamedDocument[] = [];
+  RE.subscribe("all", (name, doc) => void docs.push([name, doc] as NamedDocument));
+  await RE.run(scan([sensor], [[motor, -0.5, 0.5]], { num: 5 }));
+  return docs;
 }
 
 /**

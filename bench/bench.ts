@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import type { Figure } from "./_figures.ts";
 import { formatTable } from "./_figures.ts";
 import { catalogBenchmarks } from "./catalog_bench.ts";
+import { coldBenchmarks } from "./cold_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { framesBenchmarks } from "./frames_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
@@ -33,6 +34,7 @@ const benchmarks: Benchmark[] = [
   ...writerBenchmarks,
   ...catalogBenchmarks,
   ...framesBenchmarks,
+  ...coldBenchmarks,
 ];
 
 async function main(args: string[]): Promise<number> {

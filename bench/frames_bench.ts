@@ -33,7 +33,7 @@ async function measure(dir: string): Promise<Figure[]> {
     const writer = createNXWriter({
       filePath: dir,
       fileName,
-      assets: { mode: "copy", compression },
+      builtins: { streams: { frames: "copy", compression } },
     });
     return withPeakRss(async () => {
       const started = performance.now();

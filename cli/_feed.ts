@@ -1,17 +1,18 @@
 /**
- * Reading a document file into a callback, for `nx convert` and `nx import`: every document is
- * checked against the event model and one that breaks it is reported with its place in the
- * file. By default it is still passed on as recorded (Python bluesky does not validate, so
- * real files hold such documents, `sample: null` for one); strict mode leaves it out. A
- * document the callback refuses is left out, and a file that cannot be read further ends the
- * feed without losing what came before.
+ * Reading a document file into a callback, for `nx convert` and `nx import`: every document
+ * goes through a {@linkcode DocumentGate} and a problem is reported with its place in the file.
+ * A document that breaks the event model is by default still passed on as recorded (Python
+ * bluesky does not validate, so real files hold such documents, `sample: null` for one);
+ * strict mode leaves it out. A document that does not fit its run (unknown descriptor,
+ * repeated uid, ...) is left out in either mode, and so is one the callback refuses. A file
+ * that cannot be read further ends the feed without losing what came before.
  *
  * @module
  */
 
 import type { DocumentMap, DocumentName, RunStart } from "../core/documents/types.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
-import { validateDocument } from "../core/documents/validate.ts";
+import { DocumentGate, type ProblemReport } from "../core/bus/document_gate.ts";
 import { type CommandIO, ProgressLine } from "./_io.ts";
 
 /** What a feed read. */
@@ -20,7 +21,10 @@ export interface FeedResult {
   documents: number;
   /** Start documents, in order. */
   starts: RunStart[];
-  /** Documents left out: refused by the callback, or (strict) breaking the event model. */
+  /**
+   * Documents left out: not fitting their run, refused by the callback, or (strict) breaking
+   * the event model.
+   */
   rejected: number;
   /** Documents passed on although they break the event model (not strict). */
   nonconforming: number;
@@ -65,26 +69,25 @@ export async function feedFile(
       return `${options.verb}: ${part} read, ${result.starts.length} runs, ` +
         `${result.documents.toLocaleString("en-US")} documents`;
     });
+  let leftOut = 0;
+  const gate = new DocumentGate((name, doc) => {
+    if (name === "start") result.starts.push(doc as RunStart);
+    receiver(name, doc);
+  }, {
+    strict: options.strict,
+    onProblem: (problem, report) => {
+      const where = report.repeats > 0 ? input : `${input}: document ${result.documents}`;
+      io.err(`${where}: ${problem.message} (${outcome(report)})`);
+    },
+  });
   try {
     for await (const [name, doc] of readDocuments(input, { onProgress })) {
       result.documents++;
       try {
-        validateDocument(name, doc);
+        gate.receiver(name, doc);
       } catch (error) {
-        const message = `${input}: document ${result.documents}: ${(error as Error).message}`;
-        if (options.strict) {
-          result.rejected++;
-          io.err(`${message} (left out)`);
-          continue;
-        }
-        result.nonconforming++;
-        io.err(`${message} (kept as recorded)`);
-      }
-      if (name === "start") result.starts.push(doc as RunStart);
-      try {
-        receiver(name, doc);
-      } catch (error) {
-        result.rejected++;
+        // The callback refused it (the catalog holds it already, for one).
+        leftOut++;
         io.err(`${input}: document ${result.documents}: ${(error as Error).message} (left out)`);
       }
     }
@@ -92,7 +95,16 @@ export async function feedFile(
     result.readError = error as Error;
     io.err(`${input}: ${(error as Error).message} (reading stopped there)`);
   }
+  gate.summarize();
+  const counts = gate.counts;
+  result.rejected = counts.leftOut + leftOut;
+  result.nonconforming = counts.nonconforming;
   return result;
+}
+
+function outcome(report: ProblemReport): string {
+  if (report.repeats === 0) return report.passed ? "kept as recorded" : "left out";
+  return report.passed ? "all kept as recorded" : "all left out";
 }
 
 /**

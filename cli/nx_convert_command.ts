@@ -6,7 +6,8 @@
  * @module
  */
 
-import { createNXWriter, type RunStart } from "../mod.ts";
+import type { RunStart } from "../mod.ts";
+import { CONFIG_OPTIONS, configOptionHelp, configuredWriter, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
@@ -21,13 +22,15 @@ gzipped (.gz). Documents that break the event model are reported and, unless
 incomplete run.
 
 Options:
-  --file F      the NeXus file (with several runs: F, then F-2, F-3, ... by name)
-  --dir D       folder of the files, named YYYYmmdd-HHMMSS-S<scan_id>-<uid>.hdf
-                (default: the current folder)
-  --overwrite   replace existing files (otherwise an existing file is an error)
-  --quiet       do not print the writer's warnings
-  --strict      leave out documents that break the event model (exit status 1)
-  --help        show this text`;
+  --file F       the NeXus file (with several runs: F, then F-2, F-3, ... by name)
+  --dir D        folder of the files, named YYYYmmdd-HHMMSS-S<scan_id>-<uid>.hdf
+                 (default: the current folder)
+  --overwrite    replace existing files (otherwise the config's overwrite policy;
+                 without one, an existing file is an error)
+  --quiet        do not print the writer's warnings
+  --strict       leave out documents that break the event model (exit status 1)
+${configOptionHelp(17)}
+  --help         show this text`;
 
 function numbered(file: string, n: number): string {
   if (n === 1) return file;
@@ -48,9 +51,10 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
   const parsed = parseCommandArgs(args, {
     file: { type: "string" },
     dir: { type: "string" },
-    overwrite: { type: "boolean", default: false },
+    overwrite: { type: "boolean" },
     quiet: { type: "boolean", default: false },
     strict: { type: "boolean", default: false },
+    ...CONFIG_OPTIONS,
   });
   if (parsed === "help") {
     io.out(CONVERT_USAGE);
@@ -61,30 +65,51 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
     throw new UsageError(`The convert command takes one input file: got ${positionals.length}`);
   }
   const input = positionals[0]!;
-  const file = values.file as string | undefined;
   const dir = values.dir as string | undefined;
-  if (file !== undefined && dir !== undefined) {
+  if (values.file !== undefined && dir !== undefined) {
     throw new UsageError("Options --file and --dir cannot be used together");
   }
+  const config = await loadConfig(values);
+  // One file name for every run, from here or the config, is numbered run by run.
+  const configName = config?.options.fileName;
+  const file = (values.file as string | undefined) ??
+    (typeof configName === "string" ? configName : undefined);
   if (dir !== undefined) await Deno.mkdir(dir, { recursive: true });
   const order = new Map<string, number>();
-  const writer = createNXWriter({
-    ...(dir === undefined ? {} : { filePath: dir }),
-    ...(file === undefined
-      ? {}
-      : { fileName: (start: RunStart) => numbered(file, order.get(start.uid) ?? 1) }),
-    overwrite: values.overwrite ? "replace" : "fail",
-    onWarning: (w) => {
-      if (values.quiet) return;
-      io.err(
-        `warning: run ${w.run.slice(0, 7)}: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`,
-      );
+  const labels = new Map<string, string>();
+  let failed = 0;
+  const writer = configuredWriter(config, {
+    commandLine: {
+      // A file named here is taken from the current folder, not the config's filePath.
+      ...(dir === undefined && values.file === undefined ? {} : { filePath: dir ?? "." }),
+      ...(file === undefined
+        ? {}
+        : { fileName: (start: RunStart) => numbered(file, order.get(start.uid) ?? 1) }),
+      ...(values.overwrite ? { overwrite: "replace" } : {}),
+      onWarning: (w) => {
+        if (values.quiet) return;
+        const where = w.path ? `${w.plugin} ${w.path}` : w.plugin;
+        io.err(`warning: run ${w.run.slice(0, 7)}: ${where}: ${w.message}`);
+      },
+      // Each run is reported as its file is written, so a long file shows its progress and
+      // the writer keeps no result for runs already reported.
+      onWritten: (outcome) => {
+        const label = labels.get(outcome.run) ?? outcome.run;
+        labels.delete(outcome.run);
+        if (outcome.error === undefined) return io.out(`${label}  file=${outcome.path}`);
+        failed++;
+        io.err(`${label}: not written: ${outcome.error.message}`);
+      },
     },
   });
   const result = await feedFile(
     input,
     (name, doc) => {
-      if (name === "start") order.set((doc as RunStart).uid, order.size + 1);
+      if (name === "start") {
+        const start = doc as RunStart;
+        order.set(start.uid, order.size + 1);
+        labels.set(start.uid, runLabel(start));
+      }
       writer.receiver(name, doc);
     },
     io,
@@ -94,17 +119,8 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
     const start = result.starts.find((s) => s.uid === uid);
     io.err(`${start ? runLabel(start) : uid}: no stop document, written as an incomplete run`);
   }
-  let failed = 0;
-  for (const start of result.starts) {
-    const written = writer.written(start.uid);
-    if (!written) continue;
-    try {
-      io.out(`${runLabel(start)}  file=${await written}`);
-    } catch (error) {
-      failed++;
-      io.err(`${runLabel(start)}: not written: ${(error as Error).message}`);
-    }
-  }
+  // Every outcome has been reported through onWritten once the writer is done.
+  await writer.wait().catch(() => undefined);
   if (result.starts.length === 0) io.err(`${input}: no run found (no start document)`);
   const good = result.starts.length > 0 && failed === 0 && result.rejected === 0 &&
     result.readError === undefined;

@@ -8,8 +8,15 @@
 
 import { type CatalogRun, replay } from "../core/catalog/mod.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
-import { createNXWriter, defaultFileName } from "../mod.ts";
+import { defaultFileName } from "../mod.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
+import {
+  CONFIG_OPTIONS,
+  configOptionHelp,
+  configuredWriter,
+  loadConfig,
+  type LoadedConfig,
+} from "./_config.ts";
 import { runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
@@ -33,7 +40,9 @@ ${CATALOG_OPTION_HELP}
                   or .jsonl, in --dir)
   --dir D         folder of the default file name (default: the current folder)
   --format FMT    nexus (default) or jsonl
-  --overwrite     replace an existing file (otherwise it is an error)
+  --overwrite     replace an existing file (otherwise the config's overwrite policy;
+                  without one, an existing file is an error)
+${configOptionHelp(18, ["(--format jsonl does not use it)"])}
   --help          show this text`;
 
 function integer(name: string, text: string): number {
@@ -46,15 +55,21 @@ function integer(name: string, text: string): number {
 
 async function exportNexus(
   run: CatalogRun,
-  target: { file: string | undefined; dir: string },
+  target: { file: string | undefined; dir: string | undefined },
   overwrite: boolean,
   io: CommandIO,
+  config: LoadedConfig | undefined,
 ): Promise<string> {
-  const writer = createNXWriter({
-    filePath: target.dir,
-    ...(target.file === undefined ? {} : { fileName: target.file }),
-    overwrite: overwrite ? "replace" : "fail",
-    onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+  const writer = configuredWriter(config, {
+    commandLine: {
+      // A file named here is taken from the current folder (or --dir), not the config's.
+      ...(target.dir === undefined && target.file === undefined
+        ? {}
+        : { filePath: target.dir ?? "." }),
+      ...(target.file === undefined ? {} : { fileName: target.file }),
+      ...(overwrite ? { overwrite: "replace" } : {}),
+      onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+    },
   });
   await replay(run, writer.receiver);
   if (writer.flush().length > 0) {
@@ -65,11 +80,11 @@ async function exportNexus(
 
 async function exportJsonLines(
   run: CatalogRun,
-  target: { file: string | undefined; dir: string },
+  target: { file: string | undefined; dir: string | undefined },
   overwrite: boolean,
 ): Promise<string> {
   const name = target.file ?? defaultFileName(run.start, { extension: "jsonl" });
-  const path = name.startsWith("/") || target.dir === "." ? name : `${target.dir}/${name}`;
+  const path = name.startsWith("/") || target.dir === undefined ? name : `${target.dir}/${name}`;
   if (!overwrite) {
     const exists = await Deno.lstat(path).then(() => true, () => false);
     if (exists) throw new Error(`File "${path}" already exists: not overwritten (use --overwrite)`);
@@ -97,6 +112,7 @@ export async function runExportCommand(args: string[], io: CommandIO): Promise<n
     dir: { type: "string" },
     format: { type: "string", default: "nexus" },
     overwrite: { type: "boolean", default: false },
+    ...CONFIG_OPTIONS,
   });
   if (parsed === "help") {
     io.out(EXPORT_USAGE);
@@ -116,8 +132,9 @@ export async function runExportCommand(args: string[], io: CommandIO): Promise<n
   }
   const key = chosen[0]!;
   const text = values[key] as string;
-  const target = { file: values.file as string | undefined, dir: (values.dir as string) ?? "." };
-  if (target.dir !== ".") await Deno.mkdir(target.dir, { recursive: true });
+  const target = { file: values.file as string | undefined, dir: values.dir as string | undefined };
+  const config = await loadConfig(values);
+  if (target.dir !== undefined) await Deno.mkdir(target.dir, { recursive: true });
   const { catalog } = await openCatalog(values.catalog as string | undefined, false);
   try {
     const run = key === "uid"
@@ -127,7 +144,7 @@ export async function runExportCommand(args: string[], io: CommandIO): Promise<n
       : catalog.byScanId(integer(key, text));
     const path = format === "jsonl"
       ? await exportJsonLines(run, target, Boolean(values.overwrite))
-      : await exportNexus(run, target, Boolean(values.overwrite), io);
+      : await exportNexus(run, target, Boolean(values.overwrite), io, config);
     io.out(`${runLabel(run.start)}  file=${path}`);
   } finally {
     catalog.close();

@@ -6,6 +6,7 @@
  */
 
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
+import { CONFIG_OPTIONS, configOptionHelp, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
@@ -22,6 +23,12 @@ reported and left out.
 Options:
 ${CATALOG_OPTION_HELP}
   --strict       leave out documents that break the event model (exit status 1)
+${
+  configOptionHelp(17, [
+    "(checked before anything is stored; the catalog keeps",
+    "documents as recorded, so import uses none of the setup)",
+  ])
+}
   --help         show this text`;
 
 /**
@@ -36,6 +43,7 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   const parsed = parseCommandArgs(args, {
     catalog: { type: "string" },
     strict: { type: "boolean", default: false },
+    ...CONFIG_OPTIONS,
   });
   if (parsed === "help") {
     io.out(IMPORT_USAGE);
@@ -47,6 +55,8 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
     );
   }
   const input = parsed.positionals[0]!;
+  // A config that would fail at the next convert or export fails here, before the import.
+  await loadConfig(parsed.values);
   const { catalog, dir } = await openCatalog(parsed.values.catalog as string | undefined, true);
   let result;
   try {

@@ -8,7 +8,6 @@
 import { parseArgs } from "node:util";
 import {
   createBestEffortCallback,
-  createNXWriter,
   JsonFileMetadataStore,
   type PlotSeries,
   renderSvg,
@@ -19,6 +18,14 @@ import {
 } from "../mod.ts";
 import { RandomSensor, SimAreaDetector, SimMotor } from "../devices/mod.ts";
 import { Catalog } from "../core/catalog/mod.ts";
+import {
+  CONFIG_OPTIONS,
+  configOptionHelp,
+  configuredWriter,
+  loadConfig,
+  type LoadedConfig,
+  outputFolder,
+} from "./_config.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
 
 /** Usage text of the scan command. */
@@ -33,7 +40,8 @@ Options:
   --num N         number of points (default 5)
   --file F        NeXus file to write; the plot goes beside it as F with .svg
                   (default: YYYYmmdd-HHMMSS-S00001-c888d28.hdf in the current folder)
-  --overwrite     replace F if it exists (otherwise an existing file is an error)
+  --overwrite     replace F if it exists (otherwise the config's overwrite policy;
+                  without one, an existing file is an error)
   --catalog DIR   store the run's documents in the catalog in DIR (export it later
                   with deno task nx export), and keep scan_id counting there
   --detector D    sensor (default), or image: a simulated 512 x 512 area detector
@@ -42,6 +50,7 @@ Options:
   --frames MODE   with --detector image: link (default) or copy the frames into
                   the NeXus file
   --no-table      do not print the live table
+${configOptionHelp(18)}
   --help          show this text`;
 
 interface ScanArgs {
@@ -53,7 +62,9 @@ interface ScanArgs {
   table: boolean;
   overwrite: boolean;
   detector: "sensor" | "image";
-  frames: "link" | "copy";
+  frames: "link" | "copy" | undefined;
+  /** `--config` and `--no-config`. */
+  config: { config: string | undefined; "no-config": boolean };
 }
 
 function number(name: string, text: string | undefined, fallback: number): number {
@@ -83,8 +94,9 @@ function parse(args: string[]): ScanArgs | "help" {
         catalog: { type: "string" },
         "no-table": { type: "boolean", default: false },
         detector: { type: "string", default: "sensor" },
-        frames: { type: "string", default: "link" },
+        frames: { type: "string" },
         overwrite: { type: "boolean", default: false },
+        ...CONFIG_OPTIONS,
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -109,7 +121,10 @@ function parse(args: string[]): ScanArgs | "help" {
     table: !v["no-table"],
     overwrite: v.overwrite,
     detector: choice("detector", v.detector, ["sensor", "image"] as const),
-    frames: choice("frames", v.frames, ["link", "copy"] as const),
+    frames: v.frames === undefined
+      ? undefined
+      : choice("frames", v.frames, ["link", "copy"] as const),
+    config: { config: v.config, "no-config": v["no-config"] },
   };
 }
 
@@ -125,6 +140,7 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     io.out(SCAN_USAGE);
     return 0;
   }
+  const config = await loadConfig(options.config);
   let metadataStore;
   let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {
@@ -132,21 +148,49 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
   }
   try {
-    return await scanWith(options, io, metadataStore, catalog);
+    return await scanWith(options, io, { config, metadataStore, catalog });
   } finally {
     catalog?.close();
   }
 }
 
-async function scanWith(
-  options: ScanArgs,
-  io: CommandIO,
-  metadataStore: JsonFileMetadataStore | undefined,
-  catalog: Catalog | undefined,
-): Promise<number> {
+/** What the scan writes to, besides the NeXus file. */
+interface ScanTargets {
+  config: LoadedConfig | undefined;
+  metadataStore: JsonFileMetadataStore | undefined;
+  catalog: Catalog | undefined;
+}
+
+/**
+ * Write the plots of one run beside its data file, named after it: `F.svg`, and `F.plot2.svg`,
+ * `F.plot3.svg`, ... for the run's further plots (not `F-2.svg`, which is the plot of the data
+ * file `F-2.hdf` that overwrite "rename" makes).
+ * @param dataFile The run's data file.
+ * @param plots The run's plots, in the order the callback made them.
+ * @returns The paths written, in that order.
+ */
+export async function writePlotFiles(
+  dataFile: string,
+  plots: readonly PlotSeries[],
+): Promise<string[]> {
+  const base = dataFile.replace(/\.[^./\\]*$/, "");
+  const paths: string[] = [];
+  for (const [i, plot] of plots.entries()) {
+    const path = i === 0 ? `${base}.svg` : `${base}.plot${i + 1}.svg`;
+    await Deno.writeTextFile(path, renderSvg(plot));
+    paths.push(path);
+  }
+  return paths;
+}
+
+async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets): Promise<number> {
+  const { config, metadataStore, catalog } = targets;
   const motor = new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
-  const folder = options.file?.includes("/")
-    ? options.file.slice(0, options.file.lastIndexOf("/"))
+  // The detector's files go beside the NeXus file, which links them by a relative path.
+  const folder = options.file === undefined
+    ? outputFolder(config)
+    : options.file.includes("/")
+    ? options.file.slice(0, options.file.lastIndexOf("/")) || "/"
     : ".";
   const detector = options.detector === "image"
     ? new SimAreaDetector({
@@ -156,26 +200,39 @@ async function scanWith(
     })
     : new RandomSensor({ name: "sensor" });
   const RE = new RunEngine(metadataStore ? { metadataStore } : {});
-  const plots: PlotSeries[] = [];
+  // Plots by run: each run's plots go beside that run's file.
+  const plots = new Map<string, PlotSeries[]>();
+  let start: RunStart | undefined;
+  RE.subscribe("start", (_name, doc) => {
+    start = doc;
+    plots.set(doc.uid, []);
+  });
   RE.subscribe(
     "all",
-    createBestEffortCallback({ write: io.out, table: options.table, onPlot: (p) => plots.push(p) }),
+    createBestEffortCallback({
+      write: io.out,
+      table: options.table,
+      onPlot: (plot) => {
+        if (start) plots.get(start.uid)?.push(plot);
+      },
+    }),
   );
-  const writer = createNXWriter({
-    ...(options.file === undefined ? {} : { fileName: options.file }),
-    overwrite: options.overwrite ? "replace" : "fail",
+  const writer = configuredWriter(config, {
     // As the seed's example: the demo has no detector groups to miss.
-    warnOnMissingContent: false,
-    assets: { mode: options.frames },
-    onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+    defaults: { warnOnMissingContent: false },
+    commandLine: {
+      // A file named here is taken from the current folder, not the config's filePath.
+      ...(options.file === undefined ? {} : { fileName: options.file, filePath: "." }),
+      ...(options.overwrite ? { overwrite: "replace" } : {}),
+      ...(options.frames === undefined
+        ? {}
+        : { builtins: { streams: { frames: options.frames } } }),
+      onWarning: (w) => io.err(`warning: ${w.plugin}${w.path ? ` ${w.path}` : ""}: ${w.message}`),
+    },
   });
   // The catalog first: the documents are stored before anything else can fail on them.
   if (catalog) RE.subscribe("all", catalog.insert);
   RE.subscribe("all", writer.receiver);
-  let start: RunStart | undefined;
-  RE.subscribe("start", (_name, doc) => {
-    start = doc;
-  });
   let detectorFile: string | undefined;
   RE.subscribe("event", () => {
     if (detector instanceof SimAreaDetector) detectorFile ??= detector.file;
@@ -202,15 +259,18 @@ async function scanWith(
   if (!start) throw new Error("The scan opened no run");
   // The writer writes the file even for an aborted run: its documents end with a stop.
   const dataFile = await writer.wait();
-  const svgFile = dataFile.replace(/\.[^./\\]*$/, "") + ".svg";
-  for (const plot of plots) {
-    await Deno.writeTextFile(svgFile, renderSvg(plot));
-    if (io.isTerminal) {
-      for (const line of renderTerminal(plot, { width: Math.min(72, io.columns - 12) })) {
-        io.out(line);
+  for (const [uid, runPlots] of plots) {
+    const runFile = uid === start.uid ? dataFile : await writer.written(uid);
+    if (runFile === undefined) continue;
+    const paths = await writePlotFiles(runFile, runPlots);
+    for (const [i, plot] of runPlots.entries()) {
+      if (io.isTerminal) {
+        for (const line of renderTerminal(plot, { width: Math.min(72, io.columns - 12) })) {
+          io.out(line);
+        }
       }
+      io.out(`plot: ${paths[i]}`);
     }
-    io.out(`plot: ${svgFile}`);
   }
   if (catalog) {
     catalog.flush();

@@ -260,3 +260,55 @@ export class AssetsMissingError extends Error {
     this.errors = errors;
   }
 }
+
+/**
+ * The file to write exists, and the writer's overwrite policy is `"fail"`.
+ *
+ * @example The path, and how to write anyway
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FileExistsError } from "./errors.ts";
+ * const error = new FileExistsError("/data/scan.h5");
+ * assert.equal(error.path, "/data/scan.h5");
+ * assert.match(error.message, /overwrite "replace" or "rename"/);
+ * ```
+ */
+export class FileExistsError extends Error {
+  /** Always `"FileExistsError"`. */
+  override name = "FileExistsError";
+  /** The file that exists, left as it was. */
+  readonly path: string;
+
+  /**
+   * Say which file exists.
+   * @param path The file.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(path: string, options?: ErrorOptions) {
+    super(
+      `File "${path}" already exists: not overwritten (choose overwrite "replace" or "rename")`,
+      options,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * A writer was asked for its file before any run stopped, so it wrote none.
+ *
+ * @example Waiting on a writer that saw no run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NoRunError } from "./errors.ts";
+ * assert.equal(new NoRunError().message, "No run has stopped yet, so no file was written");
+ * ```
+ */
+export class NoRunError extends Error {
+  /** Always `"NoRunError"`. */
+  override name = "NoRunError";
+
+  /** Make the error. */
+  constructor() {
+    super("No run has stopped yet, so no file was written");
+  }
+}

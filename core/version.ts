@@ -1,11 +1,22 @@
 /**
- * The framework's version, recorded in every start document's `versions`.
+ * The framework's version, as the package's `deno.json` gives it (one place: publishing a
+ * new version changes what every start document and file records).
  *
- * @example The version is semver
+ * @module
+ */
+
+import config from "../deno.json" with { type: "json" };
+
+/**
+ * The framework's version, recorded in every start document's `versions` and in every
+ * NeXus file's `@creator_version`.
+ *
+ * @example The version the package is published as
  * ```ts
  * import assert from "node:assert/strict";
+ * import config from "../deno.json" with { type: "json" };
  * import { VERSION } from "./version.ts";
- * assert.match(VERSION, /^\d+\.\d+\.\d+/);
+ * assert.equal(VERSION, config.version);
  * ```
  */
-export const VERSION = "0.1.0";
+export const VERSION: string = config.version;

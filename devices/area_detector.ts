@@ -9,19 +9,13 @@
 import type { DataKeys } from "../core/documents/types.ts";
 import { isReadable, type Readings } from "../core/engine/protocols.ts";
 import { Status } from "../core/engine/status.ts";
-import { loadH5wasm } from "../core/nexus/h5wasm_backend.ts";
+import { AD_DATASET } from "../core/assets/mod.ts";
+import type { FrameFile, Hdf5Backend } from "../core/nexus/backend.ts";
+import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import type { PositionSource } from "./gaussian.ts";
 
 /**
  * Which asset documents the detector emits.
- *
- * @example The newer documents
- * ```ts
- * import assert from "node:assert/strict";
- * import type { AssetFlavor } from "./area_detector.ts";
- * const flavor: AssetFlavor = "stream";
- * assert.equal(flavor, "stream");
- * ```
  */
 export type AssetFlavor = "resource" | "stream";
 
@@ -67,20 +61,16 @@ export interface SimAreaDetectorOptions {
   background?: number;
   /** Seed of the noise. */
   seed?: number;
+  /** The HDF5 backend that writes the detector's files. */
+  backend?: Pick<Hdf5Backend, "createFrameFile">;
 }
 
 /**
  * Defaults of {@linkcode SimAreaDetectorOptions}.
- *
- * @example 512 x 512 frames
- * ```ts
- * import assert from "node:assert/strict";
- * import { simAreaDetectorDefaults } from "./area_detector.ts";
- * assert.equal(simAreaDetectorDefaults.width, 512);
- * assert.equal(simAreaDetectorDefaults.flavor, "resource");
- * ```
  */
-export const simAreaDetectorDefaults = {
+export const simAreaDetectorDefaults: Readonly<
+  Required<Omit<SimAreaDetectorOptions, "motor" | "folder" | "seed">>
+> = {
   name: "image",
   width: 512,
   height: 512,
@@ -91,17 +81,12 @@ export const simAreaDetectorDefaults = {
   imax: 1000,
   spotSize: 8,
   background: 10,
-} as const satisfies Partial<SimAreaDetectorOptions>;
+  backend: new H5wasmBackend(),
+};
 
 interface OpenFile {
-  readonly path: string;
   readonly uid: string;
-  readonly file: { close(): unknown; flush(): unknown };
-  readonly dataset: {
-    resize(shape: number[]): unknown;
-    write_slice(ranges: [number, number][], data: Uint16Array): void;
-  };
-  frames: number;
+  readonly file: FrameFile;
 }
 
 function gaussian(length: number, center: number, width: number): Float64Array {
@@ -171,7 +156,7 @@ export class SimAreaDetector {
 
   /** Path of the file of the current stage, if staged. */
   get file(): string | undefined {
-    return this.#open?.path;
+    return this.#open?.file.path;
   }
 
   /**
@@ -180,7 +165,6 @@ export class SimAreaDetector {
    */
   async stage(): Promise<void> {
     if (this.#open) return;
-    const h5 = await loadH5wasm();
     const folder = this.options.folder.startsWith("/")
       ? this.options.folder
       : `${Deno.cwd()}/${this.options.folder}`;
@@ -188,21 +172,13 @@ export class SimAreaDetector {
     const uid = crypto.randomUUID();
     const path = `${folder.replace(/\/+$/, "")}/${this.name}_${uid.slice(0, 8)}.h5`;
     const { width, height } = this.options;
-    const file = new h5.api.File(path, "w");
-    const entry = file.create_group("entry");
-    entry.create_attribute("NX_class", "NXentry");
-    const data = entry.create_group("data");
-    data.create_attribute("NX_class", "NXdata");
-    data.create_dataset({
-      name: "data",
-      data: new Uint16Array(0),
-      shape: [0, height, width],
-      maxshape: [null, height, width],
-      chunks: [1, height, width],
-      dtype: "<H",
+    const file = await this.options.backend.createFrameFile(path, {
+      dataset: AD_DATASET,
+      frameShape: [height, width],
+      dtype: "uint16",
+      classes: { "/entry": "NXentry", "/entry/data": "NXdata" },
     });
-    const dataset = file.get("/entry/data/data") as unknown as OpenFile["dataset"];
-    this.#open = { path, uid, file, dataset, frames: 0 };
+    this.#open = { uid, file };
     this.#pending = [];
   }
 
@@ -312,10 +288,8 @@ export class SimAreaDetector {
         if (value > max) max = value;
       }
     }
-    const n = open.frames++;
-    open.dataset.resize([n + 1, o.height, o.width]);
-    open.dataset.write_slice([[n, n + 1], [0, o.height], [0, o.width]], frame);
-    open.file.flush();
+    const n = open.file.count;
+    open.file.append(frame);
     const time = Date.now() / 1000;
     const reading = (value: number) => ({ value, timestamp: time });
     this.#readings = {
@@ -335,8 +309,8 @@ export class SimAreaDetector {
           uid: open.uid,
           data_key: this.imageKey,
           mimetype: "application/x-hdf5",
-          uri: `file://localhost${open.path}`,
-          parameters: { dataset: "/entry/data/data", chunk_shape: [1, o.height, o.width] },
+          uri: `file://localhost${open.file.path}`,
+          parameters: { dataset: AD_DATASET, chunk_shape: [1, o.height, o.width] },
         }]);
       }
       this.#pending.push(["stream_datum", {
@@ -349,12 +323,13 @@ export class SimAreaDetector {
       return;
     }
     if (n === 0) {
-      const slash = open.path.lastIndexOf("/");
+      const { path } = open.file;
+      const slash = path.lastIndexOf("/");
       this.#pending.push(["resource", {
         uid: open.uid,
         spec: "AD_HDF5",
-        root: open.path.slice(0, slash),
-        resource_path: open.path.slice(slash + 1),
+        root: path.slice(0, slash),
+        resource_path: path.slice(slash + 1),
         resource_kwargs: { frame_per_point: 1 },
         path_semantics: "posix",
       }]);

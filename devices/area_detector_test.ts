@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { loadH5wasm } from "../core/nexus/h5wasm_backend.ts";
+import type { FrameFile, FrameFileOptions, Hdf5Backend } from "../core/nexus/backend.ts";
+import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { SimAreaDetector } from "./area_detector.ts";
 
 async function threeFrames(flavor: "resource" | "stream") {
@@ -22,15 +23,26 @@ async function threeFrames(flavor: "resource" | "stream") {
 Deno.test("SimAreaDetector writes one frame per trigger to its own HDF5 file", async () => {
   const { folder, file, readings, det } = await threeFrames("resource");
   try {
-    const h5 = await loadH5wasm();
-    const handle = new h5.api.File(file, "r");
-    const data = handle.get("/entry/data/data") as InstanceType<typeof h5.api.Dataset>;
+    const handle = await new H5wasmBackend().open(file);
+    const data = handle.get("/entry/data/data");
+    assert.ok(data?.kind === "dataset");
     assert.deepEqual(data.shape, [3, 8, 32]);
+    assert.deepEqual(data.type, {
+      class: "integer",
+      size: 2,
+      signed: false,
+      vlen: false,
+      utf8: false,
+    });
     for (let i = 0; i < 3; i++) {
-      const frame = data.slice([[i, i + 1]]) as Uint16Array;
+      const frame = data.readRows(i, i + 1) as Uint16Array;
       const total = frame.reduce((a, b) => a + b, 0);
       assert.equal(total, readings[i]!.image_total?.value);
     }
+    const classes = ["/entry", "/entry/data"].map((path) =>
+      handle.get(path)?.attributes().find((a) => a.name === "NX_class")?.read()
+    );
+    assert.deepEqual(classes, ["NXentry", "NXdata"]);
     handle.close();
     // The spot moves from the left edge to the right with the motor.
     const x = readings.map((r) => r.image_centroid_x?.value as number);
@@ -68,5 +80,54 @@ Deno.test("SimAreaDetector emits resource and datums, or stream_resource and str
   } finally {
     await Deno.remove(classic.folder, { recursive: true });
     await Deno.remove(stream.folder, { recursive: true });
+  }
+});
+
+Deno.test("SimAreaDetector writes its frames through the backend it is given", async () => {
+  const folder = await Deno.makeTempDir();
+  const made: [string, FrameFileOptions][] = [];
+  const frames: number[][] = [];
+  let closed = false;
+  const backend: Pick<Hdf5Backend, "createFrameFile"> = {
+    createFrameFile(path, options): Promise<FrameFile> {
+      made.push([path, options]);
+      return Promise.resolve({
+        path,
+        get count() {
+          return frames.length;
+        },
+        append: (frame) => void frames.push(Array.from(frame)),
+        close: () => void (closed = true),
+      });
+    },
+  };
+  try {
+    const motor = { name: "m", position: 0 };
+    const det = new SimAreaDetector({ motor, folder, width: 4, height: 2, seed: 3, backend });
+    await det.stage();
+    await det.trigger().wait();
+    await det.trigger().wait();
+    const docs = [...det.collectAssetDocs()];
+    await det.unstage();
+    assert.equal(made.length, 1);
+    const [path, options] = made[0]!;
+    assert.equal(path, `${docs[0]![1].root}/${docs[0]![1].resource_path}`);
+    assert.deepEqual(options, {
+      dataset: "/entry/data/data",
+      frameShape: [2, 4],
+      dtype: "uint16",
+      classes: { "/entry": "NXentry", "/entry/data": "NXdata" },
+    });
+    assert.equal(frames.length, 2);
+    assert.equal(frames[1]!.reduce((a, b) => a + b, 0), det.read().image_total?.value);
+    assert.deepEqual(docs.map(([, doc]) => doc.datum_kwargs), [
+      undefined,
+      { point_number: 0 },
+      { point_number: 1 },
+    ]);
+    assert.ok(closed);
+    assert.deepEqual([...Deno.readDirSync(folder)], [], "no file without the backend");
+  } finally {
+    await Deno.remove(folder, { recursive: true });
   }
 });

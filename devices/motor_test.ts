@@ -2,8 +2,50 @@ import assert from "node:assert/strict";
 import { isMovable, isReadable, isStoppable } from "../core/engine/protocols.ts";
 import { FailedStatusError } from "../core/engine/status.ts";
 import { SimMotor } from "./motor.ts";
+import type { Clock } from "./signal.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The motor's clock on the time base its moves run on, so that each reading's timestamp says
+ * when the motor was where the reading says: timings are asserted on readings, never on how
+ * long the test happened to take.
+ */
+const moveClock: Clock = () => performance.now() / 1000;
+
+/** Run `act` between two looks at {@linkcode moveClock}: it happened within that interval. */
+function within<T>(act: () => T): { result: T; interval: [number, number] } {
+  const before = moveClock();
+  const result = act();
+  return { result, interval: [before, moveClock()] };
+}
+
+/**
+ * The distance a move may have covered at a reading, when the move started within `start`
+ * and the reading was taken within `read`: a machine that pauses the test between two looks
+ * at the clock widens the range, and never fails the test.
+ */
+function covered(
+  profile: (t: number) => number,
+  start: [number, number],
+  read: [number, number],
+): [number, number] {
+  return [profile(read[0] - start[1]) - 1e-9, profile(read[1] - start[0]) + 1e-9];
+}
+
+/**
+ * Where a trapezoidal move of `distance` is `t` seconds after its start: the speed ramps up to
+ * `velocity` over `acceleration` seconds, holds, and ramps down over as long at the end.
+ */
+function trapezoid(t: number, distance: number, velocity: number, acceleration: number): number {
+  const duration = distance / velocity + acceleration;
+  if (t >= duration) return distance;
+  if (t <= 0) return 0;
+  const rate = velocity / acceleration;
+  if (t < acceleration) return 0.5 * rate * t * t;
+  if (t > duration - acceleration) return distance - 0.5 * rate * (duration - t) ** 2;
+  return velocity * (t - acceleration / 2);
+}
 
 Deno.test("SimMotor reads its readback as <name> and its setpoint as <name>_user_setpoint", () => {
   const motor = new SimMotor({ position: 1.5, clock: () => 10 });
@@ -77,16 +119,32 @@ Deno.test("SimMotor.repr() matches ophyd's EpicsMotor", () => {
 });
 
 Deno.test("SimMotor.set() finishes after |delta| / velocity + acceleration seconds", async () => {
-  const motor = new SimMotor({ velocity: 10, acceleration: 0.05 });
-  const started = performance.now();
-  const status = motor.set(-1);
+  const motor = new SimMotor({ velocity: 10, acceleration: 0.05, clock: moveClock });
+  const { result: status, interval: start } = within(() => motor.set(-1));
   assert.equal(status.done, false);
   assert.equal(motor.moving, true);
-  assert.equal(motor.userSetpoint.get(), -1);
+  const setpoint = motor.read().motor_user_setpoint!;
+  assert.equal(setpoint.value, -1);
+  // Every reading during the move is where a 0.15 s trapezoid puts the motor at its time.
+  let readings = 0;
+  while (motor.moving) {
+    const { result, interval } = within(() => motor.read().motor!);
+    const { value, timestamp } = result;
+    assert.ok(timestamp >= interval[0] && timestamp <= interval[1], `stamped ${timestamp}`);
+    const [low, high] = covered((t) => trapezoid(t, 1, 10, 0.05), start, interval);
+    const distance = -(value as number);
+    assert.ok(distance >= low && distance <= high, `at ${value}, not between ${-low} and ${-high}`);
+    readings++;
+    await sleep(10);
+  }
   await status.wait();
-  const elapsed = (performance.now() - started) / 1000;
-  assert.ok(elapsed >= 0.145 && elapsed < 0.6, `took ${elapsed} s, expected 0.15 s`);
+  assert.ok(readings > 0);
+  const arrival = motor.read().motor!;
+  const took = arrival.timestamp - setpoint.timestamp;
+  // Timers may round a fraction of a millisecond down; they never fire much early.
+  assert.ok(took >= 0.149, `arrived after ${took} s of the motor's clock, expected 0.15 s`);
   assert.equal(status.success, true);
+  assert.equal(arrival.value, -1);
   assert.equal(motor.position, -1);
   assert.equal(motor.moving, false);
 });
@@ -94,26 +152,34 @@ Deno.test("SimMotor.set() finishes after |delta| / velocity + acceleration secon
 Deno.test("SimMotor readback moves from start towards target during a move", async () => {
   let now = 0;
   const motor = new SimMotor({ velocity: 1, acceleration: 0, clock: () => now });
-  const status = motor.set(1);
+  // A move far longer than the test, so that it is still under way however slow the machine.
+  const status = motor.set(1000);
   await sleep(60);
   now = 42;
   const first = motor.read().motor!;
   await sleep(60);
   const second = motor.position;
   assert.ok(first.value as number > 0 && (first.value as number) < second, `${first.value}`);
-  assert.ok(second < 1);
+  assert.ok(second < 1000);
   assert.equal(first.timestamp, 42);
   motor.stop({ success: true });
   await status.wait();
 });
 
 Deno.test("SimMotor.stop() halts a move where the motor is and fails its status", async () => {
-  const motor = new SimMotor({ velocity: 2, acceleration: 0 });
-  const status = motor.set(1);
+  const motor = new SimMotor({ velocity: 2, acceleration: 0, clock: moveClock });
+  const { result: status, interval: start } = within(() => motor.set(1000));
   await sleep(100);
-  motor.stop();
-  const stoppedAt = motor.position;
-  assert.ok(stoppedAt > 0.05 && stoppedAt < 0.9, `stopped at ${stoppedAt}`);
+  const { interval: stop } = within(() => motor.stop());
+  const { value, timestamp } = motor.read().motor!;
+  assert.ok(timestamp >= stop[0] && timestamp <= stop[1], `stamped ${timestamp}`);
+  const stoppedAt = value as number;
+  const [low, high] = covered((t) => 2 * t, start, stop);
+  assert.ok(stoppedAt > 0 && stoppedAt < 1000, `stopped at ${stoppedAt}`);
+  assert.ok(
+    stoppedAt >= low && stoppedAt <= high,
+    `stopped at ${stoppedAt}, not in [${low}, ${high}]`,
+  );
   assert.equal(motor.moving, false);
   assert.equal(motor.userSetpoint.get(), stoppedAt);
   assert.equal(status.done, true);
@@ -186,7 +252,7 @@ Deno.test("A SimMotor move of zero distance finishes at once", () => {
 
 Deno.test("SimMotor.set() during a move retargets it and both statuses finish", async () => {
   const motor = new SimMotor({ velocity: 2, acceleration: 0 });
-  const first = motor.set(1);
+  const first = motor.set(1000);
   await sleep(30);
   const second = motor.set(-0.2);
   assert.equal(first.done, false);
@@ -204,14 +270,17 @@ Deno.test("Putting to the setpoint moves the motor, as writing .VAL", async () =
 });
 
 Deno.test("SimMotor velocity written between moves sets the speed of the next one", async () => {
-  const motor = new SimMotor({ velocity: 0.01, acceleration: 0 });
+  const motor = new SimMotor({ velocity: 0.01, acceleration: 0, clock: moveClock });
   motor.velocity.put(20);
-  const started = performance.now();
-  await motor.set(1).wait();
-  assert.ok(performance.now() - started < 1000);
+  const { interval: start } = within(() => motor.set(1000));
+  await sleep(20);
+  const { interval: stop } = within(() => motor.stop({ success: true }));
+  const value = motor.read().motor!.value as number;
+  const [low, high] = covered((t) => 20 * t, start, stop);
+  assert.ok(value >= low && value <= high, `moved to ${value}: not at 20 degrees/s`);
   motor.velocity.put(0);
   assert.throws(() => motor.set(0), /velocity "0" must be finite and > 0/);
-  assert.equal(motor.position, 1);
+  assert.equal(motor.position, value);
 });
 
 Deno.test("SimMotor refuses a bad velocity, acceleration, position or limits", () => {

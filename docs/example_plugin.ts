@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { NexusPlugin } from "../core/nexus/mod.ts";
+import { baselinePath, type NexusPlugin } from "../core/nexus/mod.ts";
 
 /** Options of {@linkcode slits}. */
 export interface Options {
@@ -27,14 +27,13 @@ export function slits(userOptions: Options = {}): NexusPlugin {
   const options = { ...defaults, ...userOptions };
   return {
     name: "slits",
-    build({ run, tree, settings, warn }) {
+    build(context) {
+      const { run, tree, missing } = context;
       // 1. Read: the baseline stream's columns (one value per baseline reading).
       const baseline = run.streams.get("baseline");
       const found = options.slits.filter((slit) => baseline?.column(`${slit}_h_size`));
-      if (found.length === 0) {
-        if (settings.warnOnMissingContent) warn("No slit readings in the baseline: no slits");
-        return;
-      }
+      // Nothing to write is not an error: say so (the writer passes it on when the user asks).
+      if (found.length === 0) return missing("No slit readings in the baseline: no slits");
       // 2. Describe: groups first (each with its class), then fields, links and attributes.
       tree.group("/entry", "NXentry");
       tree.group("/entry/instrument", "NXinstrument");
@@ -43,13 +42,10 @@ export function slits(userOptions: Options = {}): NexusPlugin {
         const group = `/entry/instrument/slits/${slit}`;
         tree.group(group, "NXslit");
         for (const [field, axis] of [["x_gap", "h"], ["y_gap", "v"]] as const) {
-          const key = `${slit}_${axis}_size`;
-          if (!baseline!.column(key)) continue;
-          // 3. Link to what the streams plugin wrote instead of copying it.
-          tree.link(
-            `${group}/${field}`,
-            `/entry/instrument/bluesky/streams/baseline/${key}/value_start`,
-          );
+          // 3. Link to what the streams plugin wrote instead of copying it: the helper knows
+          // where it is (the slit's first baseline reading), and whether it is there.
+          const reading = baselinePath(context, `${slit}_${axis}_size`);
+          if (reading !== undefined) tree.link(`${group}/${field}`, reading);
         }
         // 4. Configuration of the device, from the descriptors.
         const config = baseline!.configuration[slit]?.data ?? {};

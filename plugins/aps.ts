@@ -75,7 +75,7 @@ export function aps(userOptions: Options = {}): NexusPlugin {
   return {
     name: "aps",
     build(context) {
-      const { tree, settings, warn } = context;
+      const { tree, missing } = context;
       tree.group("/entry", "NXentry");
       tree.group("/entry/instrument", "NXinstrument");
       tree.group(SOURCE, "NXsource");
@@ -95,7 +95,7 @@ export function aps(userOptions: Options = {}): NexusPlugin {
       const u = options.undulatorPrefix;
       const fields = Object.fromEntries(UNDULATOR_FIELDS.map((f) => [f, `${u}_${f}`]));
       if (presentFields(context, fields).length === 0) {
-        if (settings.warnOnMissingContent) warn(`No "${u}_*" signals: no undulator group`);
+        missing(`No "${u}_*" signals: no undulator group`);
         return;
       }
       tree.group(UNDULATOR, "NXinsertion_device");

@@ -11,19 +11,10 @@ import { metadata, type Options as MetadataOptions } from "./metadata.ts";
 import { type Options as PositionersOptions, positioners } from "./positioners.ts";
 import { type Options as SourceOptions, source } from "./source.ts";
 import { type Options as StreamsOptions, streams } from "./streams.ts";
+import { type Options as TemplatesOptions, templates } from "./templates.ts";
 
 /**
  * Options of {@linkcode builtinPlugins}: the options of each built-in plugin.
- *
- * @example A facility's source and a second start-and-end stream
- * ```ts
- * import { builtinPlugins, type BuiltinPluginsOptions } from "./mod.ts";
- * const options: BuiltinPluginsOptions = {
- *   source: { name: "Advanced Photon Source", shortName: "APS" },
- *   streams: { startEnd: ["baseline", "monitors"] },
- * };
- * builtinPlugins(options);
- * ```
  */
 export interface BuiltinPluginsOptions {
   /** Options of {@linkcode metadata}. */
@@ -38,17 +29,28 @@ export interface BuiltinPluginsOptions {
   source?: SourceOptions;
   /** Options of {@linkcode entry}. */
   entry?: EntryOptions;
+  /** Options of {@linkcode templates}. */
+  templates?: TemplatesOptions;
 }
 
 /**
  * The built-in plugins in their documented order: metadata, streams, detectors, positioners,
- * source, and entry (which runs last whatever is registered after it).
+ * source, entry, and templates (apstools' `nxwriter_template`, which apstools always
+ * honours). Source, entry and templates run after the plugins registered later
+ * (`enforce: "post"`), so a facility plugin's source wins and the default plot sees every
+ * stream.
  *
- * @example The entry plugin runs after the others
+ * @example The default plot shows a chosen signal, and the source is the facility's
  * ```ts
- * import assert from "node:assert/strict";
  * import { builtinPlugins } from "./mod.ts";
- * assert.equal(builtinPlugins().at(-1)?.enforce, "post");
+ * import { NXWriter } from "../core/nexus/mod.ts";
+ * const writer = new NXWriter({
+ *   plugins: builtinPlugins({
+ *     entry: { signal: "I0" },
+ *     source: { name: "Advanced Photon Source", shortName: "APS" },
+ *   }),
+ * });
+ * void writer;
  * ```
  *
  * @param options Options of each plugin.
@@ -62,5 +64,6 @@ export function builtinPlugins(options: BuiltinPluginsOptions = {}): NexusPlugin
     positioners(options.positioners),
     source(options.source),
     entry(options.entry),
+    templates(options.templates),
   ];
 }

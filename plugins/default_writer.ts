@@ -11,12 +11,15 @@ import { builtinPlugins, type BuiltinPluginsOptions } from "./builtin.ts";
 /**
  * Options of {@linkcode createNXWriter}: the writer's, plus those of the built-in plugins.
  *
- * @example The writer with the default plot's signal chosen
+ * @example The default plot's signal, and frames copied rather than linked
  * ```ts
  * import assert from "node:assert/strict";
  * import { createNXWriter, type CreateNXWriterOptions } from "./default_writer.ts";
- * const options: CreateNXWriterOptions = { nxdataSignal: "det", builtins: { source: { name: "My ring" } } };
- * assert.equal(createNXWriter(options).plugins.length, 6);
+ * const options: CreateNXWriterOptions = {
+ *   overwrite: "rename",
+ *   builtins: { entry: { signal: "det" }, streams: { frames: "copy" } },
+ * };
+ * assert.equal(createNXWriter(options).plugins.length, 7);
  * ```
  */
 export interface CreateNXWriterOptions extends NXWriterOptions {
@@ -26,7 +29,7 @@ export interface CreateNXWriterOptions extends NXWriterOptions {
 
 /**
  * An NXWriter with the built-in plugins registered first (metadata, streams, detectors,
- * positioners, source, entry), then `options.plugins`.
+ * positioners, source, entry, templates), then `options.plugins`.
  *
  * @example Write the NeXus file of a scan
  * ```ts

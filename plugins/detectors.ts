@@ -45,8 +45,9 @@ export const defaults = { stream: "primary" } satisfies Options;
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { detectors } from "./detectors.ts";
+ * import { streams } from "./streams.ts";
  *
  * const run = composeRun({ detectors: ["det"] });
  * const primary = run.descriptor({
@@ -56,21 +57,7 @@ export const defaults = { stream: "primary" } satisfies Options;
  * });
  * const acc = new RunAccumulator(run.start);
  * acc.receive("descriptor", primary.doc);
- * const tree = new NexusTree();
- * const plugin = detectors();
- * plugin.build({
- *   run: acc,
- *   tree: tree.builder(plugin.name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(acc, [streams(), detectors()]);
  * const link = tree.get("/entry/instrument/detectors/det/data");
  * const target = link?.kind === "link" ? link.target : undefined;
  * assert.equal(target, "/entry/instrument/bluesky/streams/primary/det");

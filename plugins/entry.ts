@@ -25,11 +25,10 @@ import {
 /**
  * Options of the {@linkcode entry} plugin.
  *
- * @example Plot a fly scan's stream
+ * @example Plot the image of an area detector against the motor
  * ```ts
- * import { entry, type Options } from "./entry.ts";
- * const options: Options = { stream: "fly" };
- * entry(options);
+ * import { createNXWriter } from "../mod.ts";
+ * createNXWriter({ builtins: { entry: { signal: "image_image", axes: ["motor"] } } });
  * ```
  */
 export interface Options {
@@ -37,19 +36,25 @@ export interface Options {
   stream?: string;
   /** `/entry/program_name`. */
   programName?: string;
+  /**
+   * The key the default plot shows (`/entry/data@signal`, apstools' `nxdata_signal`); by
+   * default the first hinted detector.
+   */
+  signal?: string;
+  /**
+   * The keys it is plotted against (`@axes`, apstools' `nxdata_signal_axes`); by default the
+   * first dimension of the start's `hints.dimensions`, or the motors.
+   */
+  axes?: string[];
+  /** `/entry/instrument/name`, the instrument's name; none by default. */
+  instrumentName?: string;
 }
 
-/**
- * Defaults of {@linkcode Options}.
- *
- * @example The reference's program name
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./entry.ts";
- * assert.equal(defaults.programName, "bluesky");
- * ```
- */
+/** Defaults of {@linkcode Options}: the reference's program name and stream. */
 export const defaults = { stream: "primary", programName: "bluesky" } satisfies Options;
+
+/** The options with their defaults. */
+type Resolved = Options & typeof defaults;
 
 const PLOTTABLE = new Set(["number", "integer", "array"]);
 
@@ -81,8 +86,9 @@ interface Plot {
   signal: string;
 }
 
-function choosePlot(context: BuildContext, preferred: string): Plot | undefined {
-  const { run, tree, settings, warn } = context;
+function choosePlot(context: BuildContext, options: Resolved): Plot | undefined {
+  const { run, tree, warn, missing } = context;
+  const preferred = options.stream;
   const ordered = [...run.streams.values()].sort((a, b) =>
     Number(b.name === preferred) - Number(a.name === preferred)
   );
@@ -90,7 +96,7 @@ function choosePlot(context: BuildContext, preferred: string): Plot | undefined 
     const available = stream.keys().filter((key) => tree.has(`${keyPath(stream.name, key)}/value`));
     const plottable = available.filter((key) => PLOTTABLE.has(stream.column(key)!.kind));
     if (plottable.length === 0) continue;
-    const chosen = settings.nxdataSignal;
+    const chosen = options.signal;
     if (chosen !== undefined) {
       if (available.includes(chosen)) return { stream, available, signal: chosen };
       warn(`The chosen signal "${chosen}" is not a key of stream "${stream.name}"`, "/entry/data");
@@ -99,9 +105,10 @@ function choosePlot(context: BuildContext, preferred: string): Plot | undefined 
     const detector = roles.detectors.find((key) => plottable.includes(key));
     if (detector) return { stream, available, signal: detector };
     const signal = plottable.find((key) => !roles.positioners.includes(key)) ?? plottable[0]!;
-    if (settings.warnOnMissingContent) {
-      warn(`No detector to plot: /entry/data plots "${signal}" of "${stream.name}"`, "/entry/data");
-    }
+    missing(
+      `No detector to plot: /entry/data plots "${signal}" of "${stream.name}"`,
+      "/entry/data",
+    );
     return { stream, available, signal };
   }
   return undefined;
@@ -228,16 +235,16 @@ function eventAxes(context: BuildContext, plot: Plot, wanted: string[]): Record<
 }
 
 /** Write `/entry/data`; false when the run has nothing to plot. */
-function writeData(context: BuildContext, preferred: string): boolean {
-  const { run, tree, settings, warn } = context;
-  const plot = choosePlot(context, preferred);
+function writeData(context: BuildContext, options: Resolved): boolean {
+  const { run, tree, warn, missing } = context;
+  const plot = choosePlot(context, options);
   if (!plot) {
     warn("Nothing to plot (no numeric data in the file): no /entry/data", "/entry");
     return false;
   }
   tree.group("/entry/data", "NXdata");
   const dims = dimensions(run, plot.stream.name);
-  const grid = settings.nxdataSignalAxes === undefined ? gridOf(run, plot, dims) : undefined;
+  const grid = options.axes === undefined ? gridOf(run, plot, dims) : undefined;
   const written = grid ? new Set([plot.signal, ...grid.axes]) : new Set<string>();
   for (const key of plot.available) {
     if (written.has(key)) continue;
@@ -251,17 +258,15 @@ function writeData(context: BuildContext, preferred: string): boolean {
   if (grid) {
     axes = writeGrid(context, plot, grid);
   } else {
-    if (dims.length > 1 && settings.nxdataSignalAxes === undefined) {
-      if (settings.warnOnMissingContent) {
-        warn(
-          `The run has ${dims.length} dimensions but no 2-D grid shape: /entry/data plots time`,
-          "/entry/data",
-        );
-      }
+    if (dims.length > 1 && options.axes === undefined) {
+      missing(
+        `The run has ${dims.length} dimensions but no 2-D grid shape: /entry/data plots time`,
+        "/entry/data",
+      );
     }
     // Without dimensions, the motors are the axes, as apstools takes them.
     let wanted: string[] = [];
-    if (settings.nxdataSignalAxes) wanted = [...settings.nxdataSignalAxes];
+    if (options.axes) wanted = [...options.axes];
     else if (dims.length === 1) wanted = dims[0]!;
     else if (dims.length === 0) wanted = signalRoles(run, plot.stream).positioners;
     axes = eventAxes(context, plot, wanted);
@@ -280,21 +285,21 @@ function writeData(context: BuildContext, preferred: string): boolean {
  * `plan_name` to the metadata. A run without a stop document gets no `end_time` or `duration`,
  * and an `/entry/notes` NXnote saying the run is incomplete.
  *
- * `/entry/data` plots the first hinted detector key of the primary stream (or the writer's
- * `nxdataSignal`) against the first dimension of `hints.dimensions` (or `nxdataSignalAxes`,
- * or without dimensions the motors), with `AXISNAME_indices`; it links every key's `value`
- * and `EPOCH` (the signal's epoch seconds). Axes that are not there are left out with a
- * warning. A count is plotted against `time`, linked to the signal's `time`. A 2-D
- * `grid_scan` (start `shape` `[n1, n2]`, two dimensions) gets its signal written as an
- * `[n1, n2]` dataset (snaked rows put back in order, NaN where the run stopped early) with
- * the slow and the fast motor's positions as 1-D axes: setpoints from `extents`, or for a
- * relative grid the readbacks of the first column and row. The file's `@default` names the
- * entry, and the entry's `@default` names `data` only when there is something to plot.
+ * `/entry/data` plots the first hinted detector key of the primary stream (or `signal`)
+ * against the first dimension of `hints.dimensions` (or `axes`, or without dimensions the
+ * motors), with `AXISNAME_indices`; it links every key's `value` and `EPOCH` (the signal's
+ * epoch seconds). Axes that are not there are left out with a warning. A count is plotted
+ * against `time`, linked to the signal's `time`. A 2-D `grid_scan` (start `shape`
+ * `[n1, n2]`, two dimensions) gets its signal written as an `[n1, n2]` dataset (snaked rows
+ * put back in order, NaN where the run stopped early) with the slow and the fast motor's
+ * positions as 1-D axes: setpoints from `extents`, or for a relative grid the readbacks of
+ * the first column and row. The file's `@default` names the entry, and the entry's
+ * `@default` names `data` only when there is something to plot.
  *
- * @example A one-point count
+ * @example A one-point count is plotted against time
  * ```ts
  * import assert from "node:assert/strict";
- * import { type BuildContext, NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { composeRun } from "../mod.ts";
  * import { streams } from "./streams.ts";
  * import { entry } from "./entry.ts";
@@ -313,28 +318,15 @@ function writeData(context: BuildContext, preferred: string): boolean {
  * acc.receive("descriptor", primary.doc);
  * acc.receive("event", primary.event({ data: { det: 1 }, timestamps: { det: 1660343259 } }));
  * acc.receive("stop", run.stop());
- * const tree = new NexusTree();
- * const context = (name: string): BuildContext => ({
- *   run: acc,
- *   tree: tree.builder(name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
- * streams().build(context("streams"));
- * entry().build(context("entry"));
+ * const { tree } = await buildTree(acc, [streams(), entry({ instrumentName: "USAXS" })]);
  * const title = tree.get("/entry/title");
  * assert.equal(title?.kind === "field" && title.data, "count-S0007-c888d28");
  * assert.deepEqual(tree.get("/entry/data")?.attrs.get("axes")?.value, ["time"]);
+ * const name = tree.get("/entry/instrument/name");
+ * assert.equal(name?.kind === "field" && name.data, "USAXS");
  * ```
  *
- * @param userOptions The stream to plot and the program name.
+ * @param userOptions The default plot's stream, signal and axes, the program and instrument names.
  * @returns The plugin, named `"entry"`.
  */
 export function entry(userOptions: Options = {}): NexusPlugin {
@@ -343,7 +335,7 @@ export function entry(userOptions: Options = {}): NexusPlugin {
     name: "entry",
     enforce: "post",
     build(context) {
-      const { run, tree, settings, warn } = context;
+      const { run, tree, settings, missing } = context;
       const { start, stop } = run;
       tree.group("/entry", "NXentry");
       if (typeof start.title === "string") {
@@ -365,22 +357,19 @@ export function entry(userOptions: Options = {}): NexusPlugin {
           "/entry/notes/description",
           "Incomplete run: no stop document was recorded; the file holds the documents received.",
         );
-        if (settings.warnOnMissingContent) {
-          warn("The run has no stop document: no end_time or duration", "/entry");
-        }
+        missing("The run has no stop document: no end_time or duration", "/entry");
       }
       tree.field("/entry/program_name", options.programName);
-      if (settings.instrumentName !== undefined) {
-        // The writer's `instrumentName` option: NXinstrument's own name field.
+      if (options.instrumentName !== undefined) {
         tree.group("/entry/instrument", "NXinstrument");
-        tree.field("/entry/instrument/name", settings.instrumentName);
+        tree.field("/entry/instrument/name", options.instrumentName);
       }
       const uidField = `${METADATA}/run_start_uid`;
       if (tree.has(uidField)) tree.link("/entry/entry_identifier", uidField);
       else tree.field("/entry/entry_identifier", start.uid);
       fromMetadata(context, "/entry/plan_name", "plan_name", start.plan_name);
       tree.attr("/", "default", "entry");
-      if (writeData(context, options.stream)) tree.attr("/entry", "default", "data");
+      if (writeData(context, options)) tree.attr("/entry", "default", "data");
     },
   };
 }

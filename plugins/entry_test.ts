@@ -1,18 +1,19 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../mod.ts";
 import {
+  buildTree,
+  type BuildTreeOptions,
+  checkTree,
   type DataKeys,
   type NexusPlugin,
   type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
-  type WriterSettings,
 } from "../core/nexus/mod.ts";
-import { entry } from "./entry.ts";
+import { entry, type Options as EntryOptions } from "./entry.ts";
 import { metadata } from "./metadata.ts";
 import { streams } from "./streams.ts";
-import { buildPlugins } from "./_test_context.ts";
 
 const PRIMARY = "/entry/instrument/bluesky/streams/primary";
 const UID = "c888d282-1094-403b-baff-3781057ff087";
@@ -45,15 +46,19 @@ function runOf(init: RunInit): RunAccumulator {
   return acc;
 }
 
-function build(
+/** The run's tree as the writer builds it, with the entry plugin's options, and its
+ * warnings as `"<plugin>: <message>"`. */
+async function build(
   run: RunAccumulator,
-  settings: Partial<WriterSettings> = {},
-  plugins: NexusPlugin[] = [metadata(), streams(), entry()],
-) {
-  return buildPlugins(run, plugins, {
-    settings: { timeZone: "America/Chicago", ...settings },
-    namedWarnings: true,
+  options: EntryOptions & Pick<BuildTreeOptions, "warnOnMissingContent"> = {},
+  plugins?: NexusPlugin[],
+): Promise<{ tree: NexusTree; warnings: string[] }> {
+  const { warnOnMissingContent, ...entryOptions } = options;
+  const built = await buildTree(run, plugins ?? [metadata(), streams(), entry(entryOptions)], {
+    timeZone: "America/Chicago",
+    ...(warnOnMissingContent === undefined ? {} : { warnOnMissingContent }),
   });
+  return { tree: built.tree, warnings: built.warnings.map((w) => `${w.plugin}: ${w.message}`) };
 }
 
 type Field = Extract<NxNode, { kind: "field" }>;
@@ -69,8 +74,13 @@ function target(tree: NexusTree, path: string): string | undefined {
   return node?.kind === "link" ? node.target : undefined;
 }
 
+/** A node's attributes, but `@target`, which the writer gives every group. */
 function attrs(node: NxNode | undefined): Record<string, unknown> {
-  return Object.fromEntries([...node?.attrs ?? []].map(([name, { value }]) => [name, value]));
+  return Object.fromEntries(
+    [...node?.attrs ?? []].filter(([name]) => name !== "target").map((
+      [n, { value }],
+    ) => [n, value]),
+  );
 }
 
 const values = (node: Field) => [...node.data as Float64Array];
@@ -101,8 +111,8 @@ function scan(more: Partial<RunInit> = {}): RunAccumulator {
   });
 }
 
-Deno.test("entry() writes title, times with the UTC offset, duration, program name and links", () => {
-  const { tree, warnings } = build(scan());
+Deno.test("entry() writes title, times with the UTC offset, duration, program name and links", async () => {
+  const { tree, warnings } = await build(scan());
   const entryGroup = tree.get("/entry");
   assert.equal(entryGroup?.kind === "group" && entryGroup.nxClass, "NXentry");
   assert.equal(field(tree, "/entry/title").data, "scan-S0001-c888d28");
@@ -117,11 +127,11 @@ Deno.test("entry() writes title, times with the UTC offset, duration, program na
   assert.equal(target(tree, "/entry/entry_identifier"), `${metadataPath}/run_start_uid`);
   assert.equal(target(tree, "/entry/plan_name"), `${metadataPath}/plan_name`);
   assert.deepEqual(warnings, []);
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
 });
 
-Deno.test("entry() plots the hinted detector against the first dimension with AXISNAME_indices", () => {
-  const { tree } = build(scan());
+Deno.test("entry() plots the hinted detector against the first dimension with AXISNAME_indices", async () => {
+  const { tree } = await build(scan());
   assert.equal(tree.root.attrs.get("default")?.value, "entry");
   assert.equal(tree.get("/entry")?.attrs.get("default")?.value, "data");
   const data = tree.get("/entry/data");
@@ -133,7 +143,7 @@ Deno.test("entry() plots the hinted detector against the first dimension with AX
   assert.equal(target(tree, "/entry/data/EPOCH"), `${PRIMARY}/sensor/EPOCH`);
 });
 
-Deno.test("entry() links the signal's time as the axis of a count", () => {
+Deno.test("entry() links the signal's time as the axis of a count", async () => {
   const run = runOf({
     start: {
       plan_name: "count",
@@ -144,7 +154,7 @@ Deno.test("entry() links the signal's time as the axis of a count", () => {
     rows: [{ det: 1 }, { det: 2 }],
     hints: { det: { fields: ["det"] } },
   });
-  const { tree, warnings } = build(run);
+  const { tree, warnings } = await build(run);
   assert.deepEqual(attrs(tree.get("/entry/data")), {
     signal: "det",
     axes: ["time"],
@@ -155,17 +165,17 @@ Deno.test("entry() links the signal's time as the axis of a count", () => {
   assert.deepEqual(warnings, []);
 });
 
-Deno.test("entry() leaves out of @axes a name that is not in /entry/data, and says so", () => {
-  const { tree, warnings } = build(scan(), { nxdataSignalAxes: ["nowhere"] });
+Deno.test("entry() leaves out of @axes a name that is not in /entry/data, and says so", async () => {
+  const { tree, warnings } = await build(scan(), { axes: ["nowhere"] });
   assert.deepEqual(attrs(tree.get("/entry/data")).axes, ["time"]);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /Axis "nowhere" is not a key/);
 });
 
-Deno.test("entry() plots the signal and axes the writer's settings choose", () => {
-  const { tree } = build(scan(), {
-    nxdataSignal: "motor_user_setpoint",
-    nxdataSignalAxes: ["motor", "sensor"],
+Deno.test("entry() plots the signal and axes its options choose", async () => {
+  const { tree } = await build(scan(), {
+    signal: "motor_user_setpoint",
+    axes: ["motor", "sensor"],
   });
   assert.deepEqual(attrs(tree.get("/entry/data")), {
     signal: "motor_user_setpoint",
@@ -176,18 +186,18 @@ Deno.test("entry() plots the signal and axes the writer's settings choose", () =
   assert.equal(target(tree, "/entry/data/EPOCH"), `${PRIMARY}/motor_user_setpoint/EPOCH`);
 });
 
-Deno.test("entry() gives the value dimensions of an array signal the axis '.'", () => {
+Deno.test("entry() gives the value dimensions of an array signal the axis '.'", async () => {
   const run = runOf({
     start: { detectors: ["cam"], motors: ["m"], hints: { dimensions: [[["m"], "primary"]] } },
     dataKeys: { m: number(), cam: { dtype: "array", shape: [2, 2], source: "SIM:cam" } },
     rows: [{ m: 0, cam: [[1, 2], [3, 4]] }],
     hints: { cam: { fields: ["cam"] }, m: { fields: ["m"] } },
   });
-  const { tree } = build(run);
+  const { tree } = await build(run);
   assert.deepEqual(attrs(tree.get("/entry/data")).axes, ["m", ".", "."]);
 });
 
-Deno.test("entry() writes a 2-D grid scan's signal on the grid, snaked rows in order, NaN where it stopped", () => {
+Deno.test("entry() writes a 2-D grid scan's signal on the grid, snaked rows in order, NaN where it stopped", async () => {
   // 2 x 3 grid, fast axis snaking, stopped after 5 of 6 points.
   const run = runOf({
     start: {
@@ -209,7 +219,7 @@ Deno.test("entry() writes a 2-D grid scan's signal on the grid, snaked rows in o
     ],
     hints: { det: { fields: ["det"] }, y: { fields: ["y"] }, x: { fields: ["x"] } },
   });
-  const { tree, warnings } = build(run);
+  const { tree, warnings } = await build(run);
   assert.deepEqual(attrs(tree.get("/entry/data")), {
     signal: "det",
     axes: ["y", "x"],
@@ -226,10 +236,10 @@ Deno.test("entry() writes a 2-D grid scan's signal on the grid, snaked rows in o
   assert.equal(target(tree, "/entry/data/EPOCH"), `${PRIMARY}/det/EPOCH`);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /grid has 6 points and the run 5: missing points are NaN/);
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
 });
 
-Deno.test("entry() takes a relative grid's axes from the readbacks, not its relative extents", () => {
+Deno.test("entry() takes a relative grid's axes from the readbacks, not its relative extents", async () => {
   const run = runOf({
     start: {
       plan_name: "rel_grid_scan",
@@ -247,27 +257,27 @@ Deno.test("entry() takes a relative grid's axes from the readbacks, not its rela
     ],
     hints: { det: { fields: ["det"] } },
   });
-  const { tree } = build(run);
+  const { tree } = await build(run);
   assert.deepEqual(values(field(tree, "/entry/data/y")), [9, 11]);
   assert.deepEqual(values(field(tree, "/entry/data/x")), [19, 21]);
   assert.deepEqual(values(field(tree, "/entry/data/det")), [1, 2, 3, 4]);
 });
 
-Deno.test("entry() plots another numeric key, and warns, when the run has no detectors", () => {
+Deno.test("entry() plots another numeric key, and warns, when the run has no detectors", async () => {
   const run = runOf({
     start: { motors: ["m"], hints: { dimensions: [[["m"], "primary"]] } },
     dataKeys: { m: number(), label: { dtype: "string", shape: [], source: "SIM:l" }, i0: number() },
     rows: [{ m: 0, label: "a", i0: 5 }],
     hints: { m: { fields: ["m"] } },
   });
-  const { tree, warnings } = build(run);
+  const { tree, warnings } = await build(run);
   assert.equal(attrs(tree.get("/entry/data")).signal, "i0");
   assert.deepEqual(warnings.filter((w) => w.startsWith("entry")), [
     'entry: No detector to plot: /entry/data plots "i0" of "primary"',
   ]);
 });
 
-Deno.test("entry() plots a stream other than primary when the run has no primary", () => {
+Deno.test("entry() plots a stream other than primary when the run has no primary", async () => {
   const run = runOf({
     start: { detectors: ["det"] },
     dataKeys: { det: number() },
@@ -275,52 +285,54 @@ Deno.test("entry() plots a stream other than primary when the run has no primary
     hints: { det: { fields: ["det"] } },
     stream: "fly",
   });
-  const { tree } = build(run);
+  const { tree } = await build(run);
   assert.equal(target(tree, "/entry/data/det"), "/entry/instrument/bluesky/streams/fly/det/value");
   assert.equal(tree.get("/entry")?.attrs.get("default")?.value, "data");
 });
 
-Deno.test("entry() writes no /entry/data, and no @default naming it, when nothing can be plotted", () => {
+Deno.test("entry() writes no /entry/data, and no @default naming it, when nothing can be plotted", async () => {
   const run = runOf({
     start: { plan_name: "count" },
     dataKeys: { label: { dtype: "string", shape: [], source: "SIM:l" } },
     rows: [{ label: "a" }],
   });
-  const { tree, warnings } = build(run);
+  const { tree, warnings } = await build(run);
   assert.equal(tree.get("/entry/data"), undefined);
   assert.equal(tree.get("/entry")?.attrs.has("default"), false);
   assert.equal(tree.root.attrs.get("default")?.value, "entry");
   assert.ok(warnings.some((w) => /Nothing to plot/.test(w)));
-  const alone = build(scan(), {}, [entry()]);
+  const alone = await build(scan(), {}, [entry()]);
   assert.equal(alone.tree.get("/entry/data"), undefined);
 });
 
-Deno.test("entry() marks a run without a stop document as incomplete, and warns", () => {
-  const { tree, warnings } = build(scan({ stop: false }));
+Deno.test("entry() marks a run without a stop document as incomplete, and warns", async () => {
+  const { tree, warnings } = await build(scan({ stop: false }));
   assert.equal(tree.get("/entry/end_time"), undefined);
   assert.equal(tree.get("/entry/duration"), undefined);
   assert.ok(tree.get("/entry/start_time"));
   const notes = tree.get("/entry/notes");
   assert.equal(notes?.kind === "group" ? notes.nxClass : notes?.kind, "NXnote");
   assert.match(String(field(tree, "/entry/notes/description").data), /^Incomplete run: no stop/);
-  assert.equal(build(scan()).tree.get("/entry/notes"), undefined);
+  assert.equal((await build(scan())).tree.get("/entry/notes"), undefined);
   assert.deepEqual(warnings, ["entry: The run has no stop document: no end_time or duration"]);
 });
 
-Deno.test("entry() writes identifiers as fields when no metadata plugin wrote them", () => {
-  const { tree } = build(scan(), {}, [streams(), entry()]);
+Deno.test("entry() writes identifiers as fields when no metadata plugin wrote them", async () => {
+  const { tree } = await build(scan(), {}, [streams(), entry()]);
   assert.equal(field(tree, "/entry/entry_identifier").data, UID);
   assert.equal(field(tree, "/entry/plan_name").data, "scan");
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
 });
 
-Deno.test("entry() links the title to the start's own title", () => {
-  const { tree } = build(scan({ start: { title: "Ni foil", uid: UID } }));
+Deno.test("entry() links the title to the start's own title", async () => {
+  const { tree } = await build(scan({ start: { title: "Ni foil", uid: UID } }));
   assert.equal(target(tree, "/entry/title"), "/entry/instrument/bluesky/metadata/title");
 });
 
-Deno.test("entry() plots against the motors when the start has no dimensions", () => {
-  const { tree } = build(scan({ start: { detectors: ["sensor"], motors: ["motor"], uid: UID } }));
+Deno.test("entry() plots against the motors when the start has no dimensions", async () => {
+  const { tree } = await build(
+    scan({ start: { detectors: ["sensor"], motors: ["motor"], uid: UID } }),
+  );
   assert.deepEqual(attrs(tree.get("/entry/data")), {
     signal: "sensor",
     axes: ["motor"],

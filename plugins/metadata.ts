@@ -60,25 +60,11 @@ export const defaults = { exclude: ["scan_id", "time"] } satisfies Options;
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { metadata } from "./metadata.ts";
  *
  * const run = composeRun({ plan_name: "count", detectors: ["det"], num_points: 1 });
- * const tree = new NexusTree();
- * const plugin = metadata();
- * plugin.build({
- *   run: new RunAccumulator(run.start),
- *   tree: tree.builder(plugin.name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(new RunAccumulator(run.start), [metadata()]);
  * const field = tree.get("/entry/instrument/bluesky/metadata/detectors");
  * assert.equal(field?.kind === "field" && field.data, "- det\n");
  * assert.equal(tree.get("/entry/instrument/bluesky/uid")?.kind, "link");
@@ -92,7 +78,7 @@ export function metadata(userOptions: Options = {}): NexusPlugin {
   const excluded = new Set(options.exclude);
   return {
     name: "metadata",
-    build({ run, tree, warn, settings }) {
+    build({ run, tree, warn, missing }) {
       tree.group("/entry", "NXentry");
       tree.group("/entry/instrument", "NXinstrument");
       tree.group(BLUESKY, "NXnote");
@@ -127,8 +113,8 @@ export function metadata(userOptions: Options = {}): NexusPlugin {
       tree.link(`${BLUESKY}/uid`, uidPath);
       if (planNamePath) {
         tree.link(`${BLUESKY}/plan_name`, planNamePath);
-      } else if (settings.warnOnMissingContent) {
-        warn(`The start document has no plan_name: no ${BLUESKY}/plan_name link`, BLUESKY);
+      } else {
+        missing(`The start document has no plan_name: no ${BLUESKY}/plan_name link`, BLUESKY);
       }
     },
   };

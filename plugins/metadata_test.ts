@@ -1,26 +1,28 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../mod.ts";
 import {
+  buildTree,
+  type BuildTreeOptions,
+  checkTree,
   type NexusTree,
   type NxNode,
   RunAccumulator,
   type RunStart,
-  type WriterSettings,
 } from "../core/nexus/mod.ts";
 import { metadata, type Options } from "./metadata.ts";
-import { buildPlugins } from "./_test_context.ts";
 
 const METADATA = "/entry/instrument/bluesky/metadata";
 
-function build(
+async function build(
   start: Partial<RunStart>,
   options?: Options,
-  settings: Partial<WriterSettings> = {},
+  build: BuildTreeOptions = {},
 ) {
   const run = new RunAccumulator(
     composeRun(start, { uid: () => "uid-1", clock: () => 1000 }).start,
   );
-  return buildPlugins(run, [metadata(options)], { settings });
+  const { tree, warnings } = await buildTree(run, [metadata(options)], build);
+  return { tree, warnings: warnings.map((w) => w.message) };
 }
 
 function field(tree: NexusTree, path: string) {
@@ -31,8 +33,13 @@ function field(tree: NexusTree, path: string) {
 
 const attr = (node: NxNode | undefined, name: string) => node?.attrs.get(name)?.value;
 
-Deno.test("metadata() writes strings, integers, floats and booleans as typed fields with @target", () => {
-  const { tree } = build({ plan_name: "scan", num_points: 5, exposure: 0.25, dry_run: false });
+Deno.test("metadata() writes strings, integers, floats and booleans as typed fields with @target", async () => {
+  const { tree } = await build({
+    plan_name: "scan",
+    num_points: 5,
+    exposure: 0.25,
+    dry_run: false,
+  });
   const cases = [
     ["plan_name", "NX_CHAR", "scan"],
     ["num_points", "NX_INT64", 5],
@@ -49,8 +56,8 @@ Deno.test("metadata() writes strings, integers, floats and booleans as typed fie
   }
 });
 
-Deno.test("metadata() writes objects, arrays and null as YAML text", () => {
-  const { tree } = build({
+Deno.test("metadata() writes objects, arrays and null as YAML text", async () => {
+  const { tree } = await build({
     versions: { ophyd: "1.6.4", bluesky: "1.8.3" },
     detectors: ["sensor"],
     sample: null as unknown as string,
@@ -69,8 +76,8 @@ Deno.test("metadata() writes objects, arrays and null as YAML text", () => {
   }
 });
 
-Deno.test("metadata() writes the uid as run_start_uid and links uid and plan_name to the metadata", () => {
-  const { tree } = build({ plan_name: "count" });
+Deno.test("metadata() writes the uid as run_start_uid and links uid and plan_name to the metadata", async () => {
+  const { tree } = await build({ plan_name: "count" });
   const uid = field(tree, `${METADATA}/run_start_uid`);
   assert.equal(uid.data, "uid-1");
   assert.equal(attr(uid, "long_name"), "bluesky run uid");
@@ -83,36 +90,36 @@ Deno.test("metadata() writes the uid as run_start_uid and links uid and plan_nam
     `${METADATA}/run_start_uid`,
     `${METADATA}/plan_name`,
   ]);
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
 });
 
-Deno.test("metadata() leaves out scan_id and time by default, and the keys exclude names", () => {
-  let { tree } = build({ scan_id: 3, owner: "me" });
+Deno.test("metadata() leaves out scan_id and time by default, and the keys exclude names", async () => {
+  let { tree } = await build({ scan_id: 3, owner: "me" });
   assert.equal(tree.get(`${METADATA}/scan_id`), undefined);
   assert.equal(tree.get(`${METADATA}/time`), undefined);
   assert.equal(field(tree, `${METADATA}/owner`).data, "me");
-  ({ tree } = build({ scan_id: 3, owner: "me" }, { exclude: ["owner"] }));
+  ({ tree } = await build({ scan_id: 3, owner: "me" }, { exclude: ["owner"] }));
   assert.equal(field(tree, `${METADATA}/scan_id`).data, 3);
   assert.equal(field(tree, `${METADATA}/time`).data, 1000);
   assert.equal(tree.get(`${METADATA}/owner`), undefined);
 });
 
-Deno.test("metadata() warns instead of failing when the start has no plan_name", () => {
-  const { tree, warnings } = build({});
+Deno.test("metadata() warns instead of failing when the start has no plan_name", async () => {
+  const { tree, warnings } = await build({});
   assert.equal(tree.get("/entry/instrument/bluesky/plan_name"), undefined);
   assert.equal(tree.get("/entry/instrument/bluesky/uid")?.kind, "link");
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /no plan_name/);
-  assert.deepEqual(build({}, {}, { warnOnMissingContent: false }).warnings, []);
+  assert.deepEqual((await build({}, {}, { warnOnMissingContent: false })).warnings, []);
 });
 
-Deno.test("metadata() makes a key HDF5 cannot take safe, keeping the key as @long_name", () => {
-  const { tree, warnings } = build({ "a/b": 1, "..": "up", run_start_uid: "mine" });
+Deno.test("metadata() makes a key HDF5 cannot take safe, keeping the key as @long_name", async () => {
+  const { tree, warnings } = await build({ "a/b": 1, "..": "up", run_start_uid: "mine" });
   const cases = [["a_b", "a/b"], ["__", ".."], ["run_start_uid_2", "run_start_uid"]] as const;
   for (const [name, key] of cases) {
     assert.equal(attr(field(tree, `${METADATA}/${name}`), "long_name"), key);
   }
   assert.equal(field(tree, `${METADATA}/run_start_uid`).data, "uid-1");
   assert.equal(warnings.filter((w) => w.startsWith("Start document key")).length, 3);
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
 });

@@ -15,6 +15,7 @@
  *   "positioners",
  *   "source",
  *   "entry",
+ *   "templates",
  * ]);
  * ```
  *

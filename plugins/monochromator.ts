@@ -64,11 +64,9 @@ export function monochromator(userOptions: Options = {}): NexusPlugin {
   return {
     name: "monochromator",
     build(context) {
-      const { tree, settings, warn } = context;
+      const { tree, missing } = context;
       if (presentFields(context, options.fields).length === 0) {
-        if (settings.warnOnMissingContent) {
-          warn("No monochromator signals in the baseline: no monochromator group");
-        }
+        missing("No monochromator signals in the baseline: no monochromator group");
         return;
       }
       tree.group("/entry", "NXentry");

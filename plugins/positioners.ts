@@ -45,8 +45,9 @@ export const defaults = { stream: "primary" } satisfies Options;
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { positioners } from "./positioners.ts";
+ * import { streams } from "./streams.ts";
  *
  * const run = composeRun({ motors: ["motor"] });
  * const primary = run.descriptor({
@@ -60,21 +61,7 @@ export const defaults = { stream: "primary" } satisfies Options;
  * });
  * const acc = new RunAccumulator(run.start);
  * acc.receive("descriptor", primary.doc);
- * const tree = new NexusTree();
- * const plugin = positioners();
- * plugin.build({
- *   run: acc,
- *   tree: tree.builder(plugin.name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(acc, [streams(), positioners()]);
  * assert.equal(tree.get("/entry/instrument/positioners/motor/value")?.kind, "link");
  * assert.equal(tree.get("/entry/instrument/positioners/motor_setpoint"), undefined);
  * ```

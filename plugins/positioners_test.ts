@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { composeRun, type DescriptorInit } from "../mod.ts";
-import { RunAccumulator, type RunStart } from "../core/nexus/mod.ts";
+import { buildTree, type NexusTree, RunAccumulator, type RunStart } from "../core/nexus/mod.ts";
 import { positioners } from "./positioners.ts";
-import { buildPlugins, children } from "./_test_context.ts";
+import { streams } from "./streams.ts";
+
+/** Names of the children of the group at `path`; none when there is no such group. */
+function children(tree: NexusTree, path: string): string[] {
+  const node = tree.get(path);
+  return node?.kind === "group" ? [...node.children.keys()] : [];
+}
 
 const STREAMS = "/entry/instrument/bluesky/streams";
 
-function build(
+async function build(
   start: Partial<RunStart>,
   descriptor: Partial<DescriptorInit> = {},
   warnOnMissingContent = true,
@@ -24,11 +30,14 @@ function build(
       ...descriptor,
     }).doc,
   );
-  return buildPlugins(acc, [positioners()], { settings: { warnOnMissingContent } });
+  const { tree, warnings } = await buildTree(acc, [streams(), positioners()], {
+    warnOnMissingContent,
+  });
+  return { tree, warnings: warnings.map((w) => w.message) };
 }
 
-Deno.test("positioners() writes an NXpositioner for each motor's readback linking value to its NXdata", () => {
-  const { tree, warnings } = build({ motors: ["m1", "m2"], detectors: ["det"] });
+Deno.test("positioners() writes an NXpositioner for each motor's readback linking value to its NXdata", async () => {
+  const { tree, warnings } = await build({ motors: ["m1", "m2"], detectors: ["det"] });
   assert.deepEqual(children(tree, "/entry/instrument/positioners"), ["m1", "m2"]);
   const group = tree.get("/entry/instrument/positioners/m1");
   assert.equal(group?.kind === "group" && group.nxClass, "NXpositioner");
@@ -37,26 +46,28 @@ Deno.test("positioners() writes an NXpositioner for each motor's readback linkin
   assert.deepEqual(warnings, []);
 });
 
-Deno.test("positioners() takes the motors from start's positioners before motors", () => {
-  const { tree } = build({ positioners: ["m2"], motors: ["m1"] });
+Deno.test("positioners() takes the motors from start's positioners before motors", async () => {
+  const { tree } = await build({ positioners: ["m2"], motors: ["m1"] });
   assert.deepEqual(children(tree, "/entry/instrument/positioners"), ["m2"]);
 });
 
-Deno.test("positioners() falls back to hints.dimensions when the start names no motors", () => {
-  const { tree } = build({ hints: { dimensions: [[["m2"], "primary"], [["time"], "primary"]] } });
+Deno.test("positioners() falls back to hints.dimensions when the start names no motors", async () => {
+  const { tree } = await build({
+    hints: { dimensions: [[["m2"], "primary"], [["time"], "primary"]] },
+  });
   assert.deepEqual(children(tree, "/entry/instrument/positioners"), ["m2"]);
 });
 
-Deno.test("positioners() does not make a detector a positioner too", () => {
-  const { tree } = build({ detectors: ["m1"], motors: ["m1", "m2"] });
+Deno.test("positioners() does not make a detector a positioner too", async () => {
+  const { tree } = await build({ detectors: ["m1"], motors: ["m1", "m2"] });
   assert.deepEqual(children(tree, "/entry/instrument/positioners"), ["m2"]);
 });
 
-Deno.test("positioners() writes no group for a count and warns", () => {
+Deno.test("positioners() writes no group for a count and warns", async () => {
   const count = { detectors: ["det"], hints: { dimensions: [[["time"], "primary"]] } };
-  const { tree, warnings } = build(count as Partial<RunStart>);
+  const { tree, warnings } = await build(count as Partial<RunStart>);
   assert.equal(tree.get("/entry/instrument/positioners"), undefined);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /No positioner keys/);
-  assert.deepEqual(build(count as Partial<RunStart>, {}, false).warnings, []);
+  assert.deepEqual((await build(count as Partial<RunStart>, {}, false)).warnings, []);
 });

@@ -70,19 +70,10 @@ const GROUP = "/entry/sample";
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { sample } from "./sample.ts";
  * const run = composeRun({ sample: { name: "Si powder", temperature: 295 } });
- * const tree = new NexusTree();
- * sample().build({
- *   run: new RunAccumulator(run.start),
- *   tree: tree.builder("sample"),
- *   settings: {
- *     filePath: "a.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
- *     instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(new RunAccumulator(run.start), [sample()]);
  * const name = tree.get("/entry/sample/name");
  * assert.equal(name?.kind === "field" && name.data, "Si powder");
  * ```
@@ -95,12 +86,12 @@ export function sample(userOptions: Options = {}): NexusPlugin {
   return {
     name: "sample",
     build(context) {
-      const { run, tree, settings, warn } = context;
+      const { run, tree, warn, missing } = context;
       const md = run.start.sample as unknown;
       const fields = Object.fromEntries(options.fields.map((f) => [f, `${options.prefix}_${f}`]));
       const present = presentFields(context, fields);
       if ((md === undefined || md === null) && present.length === 0) {
-        if (settings.warnOnMissingContent) warn("No sample metadata or signals: no sample group");
+        missing("No sample metadata or signals: no sample group");
         return;
       }
       tree.group("/entry", "NXentry");

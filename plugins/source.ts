@@ -54,29 +54,16 @@ export const defaults = {
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { source } from "./source.ts";
  *
- * const tree = new NexusTree();
  * const plugin = source({
  *   name: "Spallation Neutron Source",
  *   shortName: "SNS",
  *   probe: "neutron",
  *   type: "Spallation Neutron Source",
  * });
- * plugin.build({
- *   run: new RunAccumulator(composeRun().start),
- *   tree: tree.builder(plugin.name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(new RunAccumulator(composeRun().start), [plugin]);
  * const probe = tree.get("/entry/instrument/source/probe");
  * assert.equal(probe?.kind === "field" && probe.data, "neutron");
  * ```

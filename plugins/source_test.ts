@@ -1,19 +1,18 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../mod.ts";
-import { type NexusTree, type NxNode, RunAccumulator } from "../core/nexus/mod.ts";
+import { buildTree, type NexusTree, type NxNode, RunAccumulator } from "../core/nexus/mod.ts";
 import { defaults, type Options, source } from "./source.ts";
-import { buildPlugins } from "./_test_context.ts";
 
-function build(options?: Options): NexusTree {
-  return buildPlugins(new RunAccumulator(composeRun().start), [source(options)]).tree;
+async function build(options?: Options): Promise<NexusTree> {
+  return (await buildTree(new RunAccumulator(composeRun().start), [source(options)])).tree;
 }
 
 function text(node: NxNode | undefined): unknown {
   return node?.kind === "field" && node.dtype === "NX_CHAR" ? node.data : undefined;
 }
 
-Deno.test("source() writes apstools' generic source by default", () => {
-  const tree = build();
+Deno.test("source() writes apstools' generic source by default", async () => {
+  const tree = await build();
   const group = tree.get("/entry/instrument/source");
   assert.equal(group?.kind === "group" && group.nxClass, "NXsource");
   const name = tree.get("/entry/instrument/source/name");
@@ -24,8 +23,8 @@ Deno.test("source() writes apstools' generic source by default", () => {
   assert.equal(defaults.name, "Bluesky framework");
 });
 
-Deno.test("source() writes the name, probe and type its options give, and no empty short name", () => {
-  const tree = build({
+Deno.test("source() writes the name, probe and type its options give, and no empty short name", async () => {
+  const tree = await build({
     name: "Advanced Photon Source",
     shortName: "",
     type: "Synchrotron X-ray Source",

@@ -26,11 +26,10 @@ import {
 /**
  * Options of the {@linkcode streams} plugin.
  *
- * @example Start and end values of a second baseline-like stream
+ * @example Copy area-detector frames into the file, uncompressed
  * ```ts
- * import { defaults, type Options, streams } from "./streams.ts";
- * const options: Options = { startEnd: [...defaults.startEnd, "monitors"] };
- * streams(options);
+ * import { createNXWriter } from "../mod.ts";
+ * createNXWriter({ builtins: { streams: { frames: "copy", compression: 0 } } });
  * ```
  */
 export interface Options {
@@ -41,22 +40,29 @@ export interface Options {
   startEnd?: string[];
   /** Streams whose keys get `@signal_type` (`"detector"`, `"positioner"` or `"other"`). */
   signalTypes?: string[];
+  /**
+   * How frames that detectors wrote to their own files get into this file: `"link"`, an HDF5
+   * external link to the detector's dataset when it holds exactly the run's frames in order
+   * (else they are copied); `"copy"`: only the referenced frames, copied one at a time.
+   */
+  frames?: "link" | "copy";
+  /** gzip level of copied frames, 1-9, 0 for none (faster, larger). */
+  compression?: number;
 }
 
 /**
- * Defaults of {@linkcode Options}.
- *
- * @example apstools' streams
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./streams.ts";
- * assert.deepEqual(defaults, { startEnd: ["baseline"], signalTypes: ["primary"] });
- * ```
+ * Defaults of {@linkcode Options}: apstools' streams, frames linked, copies at gzip level 1
+ * (the fastest: gzip dominates the time of copying frames).
  */
-export const defaults = {
+export const defaults: Required<Options> = {
   startEnd: ["baseline"],
   signalTypes: ["primary"],
-} satisfies Options;
+  frames: "link",
+  compression: 1,
+};
+
+/** The options with their defaults. */
+type Resolved = Required<Options>;
 
 /** Data, type and shape of a field. */
 interface Prepared {
@@ -197,25 +203,29 @@ function writeTimes(context: BuildContext, group: string, column: Column): void 
   });
 }
 
-function writeKey(
-  context: BuildContext,
-  stream: StreamData,
-  column: Column,
-  signalType: string | undefined,
-  startEnd: boolean,
-): void {
-  const { tree, warn, settings } = context;
+/** One key of a stream, and how to write it. */
+interface KeyToWrite {
+  stream: StreamData;
+  column: Column;
+  signalType: string | undefined;
+  startEnd: boolean;
+  options: Resolved;
+}
+
+function writeKey(context: BuildContext, key: KeyToWrite): void {
+  const { stream, column, signalType, startEnd, options } = key;
+  const { tree, warn, missing } = context;
   const group = keyPath(stream.name, column.key);
   const typed: Record<string, AttrValue> = signalType ? { signal_type: signalType } : {};
   const external = column.dataKey.external;
   // Without its frames, an image key has no value to plot: no @signal then.
   const plotted = external === undefined || external.startsWith("FILESTORE:") ||
-    context.assets?.get(stream.name, column.key) !== undefined;
+    context.assets.get(stream.name, column.key) !== undefined;
   tree.group(group, "NXdata", plotted ? { signal: "value", axes: ["time"], ...typed } : typed);
   const say = (message: string) => warn(message, group);
   const attrs = keyAttributes(column.key, column.dataKey);
   if (external !== undefined) {
-    writeFrames(context, stream, column, group, { ...attrs, ...typed });
+    writeFrames(context, { stream, column, group, attrs: { ...attrs, ...typed }, options });
     writeTimes(context, group, column);
     return;
   }
@@ -228,7 +238,7 @@ function writeKey(
   });
   if (startEnd) {
     if (column.length === 0) {
-      if (settings.warnOnMissingContent) say(`No readings of "${column.key}": no value_start`);
+      missing(`No readings of "${column.key}": no value_start`, group);
     } else {
       const quiet = () => {};
       for (const [name, row] of [["value_start", 0], ["value_end", column.length - 1]] as const) {
@@ -264,15 +274,16 @@ function relativeTo(nexusFile: string, file: string): string {
  */
 function writeFrames(
   context: BuildContext,
-  stream: StreamData,
-  column: Column,
-  group: string,
-  attrs: Record<string, AttrValue>,
+  key: Pick<KeyToWrite, "stream" | "column" | "options"> & {
+    group: string;
+    attrs: Record<string, AttrValue>;
+  },
 ): void {
+  const { stream, column, group, attrs, options } = key;
   const { tree, settings, warn } = context;
   const say = (message: string) => warn(message, group);
-  const stack = context.assets?.get(stream.name, column.key);
-  if (stack && stack.link && settings.assetMode !== "copy") {
+  const stack = context.assets.get(stream.name, column.key);
+  if (stack && stack.link && options.frames === "link") {
     // An external link carries no attributes: they stay on the group.
     tree.externalLink(
       `${group}/value`,
@@ -285,7 +296,7 @@ function writeFrames(
     tree.field(`${group}/value`, stack.frames(), {
       attrs,
       target: true,
-      compression: settings.assetCompression ?? 1,
+      compression: options.compression,
     });
     return;
   }
@@ -321,7 +332,7 @@ function writeFrames(
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { streams } from "./streams.ts";
  *
  * const run = composeRun({ detectors: ["det"] });
@@ -333,21 +344,7 @@ function writeFrames(
  * acc.receive("descriptor", primary.doc);
  * acc.receive("event", primary.event({ data: { det: 1.5 }, timestamps: { det: 100 } }));
  * acc.receive("event", primary.event({ data: { det: 2.5 }, timestamps: { det: 101 } }));
- * const tree = new NexusTree();
- * const plugin = streams();
- * plugin.build({
- *   run: acc,
- *   tree: tree.builder(plugin.name),
- *   settings: {
- *     filePath: "run.h5",
- *     nxdataSignal: undefined,
- *     nxdataSignalAxes: undefined,
- *     instrumentName: undefined,
- *     warnOnMissingContent: true,
- *     timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const { tree } = await buildTree(acc, [streams()]);
  * const time = tree.get("/entry/instrument/bluesky/streams/primary/det/time");
  * assert.deepEqual(time?.kind === "field" && [...(time.data as Float64Array)], [0, 1]);
  * ```
@@ -378,7 +375,7 @@ export function streams(userOptions: Options = {}): NexusPlugin {
         const startEnd = options.startEnd.includes(stream.name);
         for (const key of stream.keys()) {
           const column = stream.column(key)!;
-          writeKey(context, stream, column, types?.get(key), startEnd);
+          writeKey(context, { stream, column, signalType: types?.get(key), startEnd, options });
         }
         for (const key of stream.keys()) {
           const base = key.endsWith("_image") ? key.slice(0, -"_image".length) : "";

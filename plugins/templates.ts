@@ -67,7 +67,7 @@ function resolveClassPath(tree: TreeBuilder, path: string, where: string): strin
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, type NexusPlugin, RunAccumulator } from "../core/nexus/mod.ts";
  * import { templates } from "./templates.ts";
  * const template = JSON.stringify([
  *   ["/entry/extra:NXnote/answer=", 42],
@@ -75,17 +75,8 @@ function resolveClassPath(tree: TreeBuilder, path: string, where: string): strin
  *   ["/entry/extra/answer", "/entry/answer"],
  * ]);
  * const run = composeRun({ nxwriter_template: template });
- * const tree = new NexusTree();
- * tree.builder("entry").group("/entry", "NXentry");
- * templates().build({
- *   run: new RunAccumulator(run.start),
- *   tree: tree.builder("templates"),
- *   settings: {
- *     filePath: "a.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
- *     instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
- *   },
- *   warn: () => {},
- * });
+ * const entry: NexusPlugin = { name: "entry", build: ({ tree }) => void tree.group("/entry", "NXentry") };
+ * const { tree } = await buildTree(new RunAccumulator(run.start), [entry, templates()]);
  * assert.equal(tree.get("/entry/extra")?.attrs.get("note")?.value, "set by a template");
  * assert.equal(tree.resolve("/entry/answer")?.path, "/entry/extra/answer");
  * ```
@@ -143,7 +134,7 @@ export function templates(userOptions: Options = {}): NexusPlugin {
             const name = source.slice(slash + 1, -1);
             tree.field(`${group}/${name}`, target as never, { target: true });
           } else {
-            if (!tree.tree.resolve(source)) {
+            if (!tree.resolve(source)) {
               throw new NexusLayoutError(`${where}: no "${source}" to link to`, { path: source });
             }
             if (typeof target !== "string") {

@@ -1,55 +1,38 @@
 /**
  * The contract test helper for plugin authors: build the NeXus tree a plugin makes from a
- * run's documents, exactly as the writer would, check it, and return it for assertions,
- * without writing a file.
+ * run's documents with the very step the writer uses ({@linkcode buildTree}), strictly, and
+ * return it for assertions, without writing a file.
  *
  * @module
  */
 
 import {
+  buildTree,
+  type BuildTreeOptions,
   type DocumentMap,
   type DocumentName,
-  type Hdf5Backend,
-  isNexusName,
   type NamedDocument,
   type NexusTree,
-  type NexusWarning,
-  NXWriter,
-  type NXWriterOptions,
   type PluginLike,
+  RunAccumulator,
+  type RunStart,
 } from "../core/nexus/mod.ts";
 import { builtinPlugins, type BuiltinPluginsOptions } from "./builtin.ts";
 
 /**
  * Options of {@linkcode buildPluginTree}.
- *
- * @example Without the built-in plugins
- * ```ts
- * import assert from "node:assert/strict";
- * import type { BuildPluginTreeOptions } from "./testing.ts";
- * const options: BuildPluginTreeOptions = { builtins: false, writer: { timeZone: "UTC" } };
- * assert.equal(options.builtins, false);
- * ```
  */
 export interface BuildPluginTreeOptions {
-  /** Run the built-in plugins first, as `createNXWriter` does (default true). */
+  /** Run the built-in plugins first, as `createNXWriter` does (default true), with these
+   * options. */
   builtins?: boolean | BuiltinPluginsOptions;
-  /** Writer options (signal, time zone, ...). */
-  writer?: Omit<NXWriterOptions, "plugins" | "backend" | "strict" | "onWarning">;
+  /** Options of the build: file path, time zone, `warnOnMissingContent`. It is always strict
+   * and asks for NeXus names. */
+  build?: Omit<BuildTreeOptions, "strict" | "nexusNames" | "onWarning">;
 }
 
 /**
  * What {@linkcode buildPluginTree} returns.
- *
- * @example What a contract test asserts on
- * ```ts
- * import assert from "node:assert/strict";
- * import { buildPluginTree, type BuiltPluginTree } from "./testing.ts";
- * import { composeRun } from "../mod.ts";
- * const run = composeRun();
- * const built: BuiltPluginTree = await buildPluginTree([], [["start", run.start], ["stop", run.stop()]]);
- * assert.ok(built.tree.get("/entry"));
- * ```
  */
 export interface BuiltPluginTree {
   /** The tree as the writer would write it. */
@@ -59,22 +42,22 @@ export interface BuiltPluginTree {
 }
 
 /**
- * Build the tree of a run with the given plugins, as the writer would (strict: a plugin that
- * throws fails the build, naming itself and the path), and check it: every link reaches its
- * target, every group has an NX class, and every name follows NeXus's naming rule.
+ * Build the tree of a run with the given plugins, as the writer does, but strict: a plugin
+ * that throws fails the build, naming itself and the path; every link must reach its
+ * target, every group have an NX class, and every name follow NeXus's naming rule.
  *
  * @example A plugin that adds a note
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { type NexusPlugin } from "../core/nexus/mod.ts";
+ * import { METADATA, type NexusPlugin } from "../core/nexus/mod.ts";
  * import { buildPluginTree } from "./testing.ts";
  * const note: NexusPlugin = {
  *   name: "note",
  *   build({ run, tree }) {
  *     tree.group("/entry/note", "NXnote");
  *     tree.field("/entry/note/plan", String(run.start.plan_name));
- *     tree.link("/entry/note/uid", "/entry/instrument/bluesky/metadata/run_start_uid");
+ *     tree.link("/entry/note/uid", `${METADATA}/run_start_uid`);
  *   },
  * };
  * const run = composeRun({ plan_name: "count" });
@@ -85,60 +68,32 @@ export interface BuiltPluginTree {
  *
  * @param plugins The plugin or plugins under test.
  * @param documents The run's documents, start to stop.
- * @param options Built-in plugins and writer options.
+ * @param options Built-in plugins and build options.
  * @returns The tree and the warnings.
- * @throws {Error} When a plugin throws, or the tree breaks one of the checks above (all
- *   problems listed).
+ * @throws {Error} When the documents hold no run, a document cannot be taken in, a plugin
+ *   throws, or the tree breaks one of the checks above (all problems listed).
  */
 export async function buildPluginTree(
   plugins: PluginLike | PluginLike[],
   documents: readonly NamedDocument[],
   options: BuildPluginTreeOptions = {},
 ): Promise<BuiltPluginTree> {
-  let captured: NexusTree | undefined;
-  const backend: Hdf5Backend = {
-    versions: () => Promise.resolve({ library: "none", libraryVersion: "0", hdf5: "0" }),
-    write(tree) {
-      captured = tree;
-      return Promise.reject(new Error("captured"));
-    },
-  };
+  const [first, ...rest] = documents;
+  if (first?.[0] !== "start") throw new Error("The documents hold no run: the first is no start");
+  const run = new RunAccumulator(first[1] as RunStart);
+  for (const [name, doc] of rest) {
+    run.receive(name as DocumentName, doc as DocumentMap[DocumentName]);
+  }
   const builtins = options.builtins ?? true;
-  const warnings: NexusWarning[] = [];
-  const writer = new NXWriter({
-    ...options.writer,
-    fileName: "contract.h5",
-    filePath: "/nonexistent-folder-for-contract-tests",
-    backend,
+  const { tree, warnings } = await buildTree(run, [
+    ...(builtins === false ? [] : builtinPlugins(builtins === true ? {} : builtins)),
+    ...(Array.isArray(plugins) ? plugins : [plugins]),
+  ], {
+    filePath: "contract.h5",
+    timeZone: "UTC",
+    ...options.build,
     strict: true,
-    onWarning: (w) => void warnings.push(w),
-    plugins: [
-      ...(builtins === false ? [] : builtinPlugins(builtins === true ? {} : builtins)),
-      ...(Array.isArray(plugins) ? plugins : [plugins]),
-    ],
+    nexusNames: true,
   });
-  for (const [name, doc] of documents) {
-    writer.receiver(name as DocumentName, doc as DocumentMap[DocumentName]);
-  }
-  writer.flush();
-  try {
-    await writer.wait();
-  } catch (error) {
-    if (!captured) throw error;
-  }
-  if (!captured) throw new Error("The documents hold no run: no tree was built");
-  const problems = captured.check().map((p) => p.message);
-  for (const node of captured.walk()) {
-    if (node === captured.root) continue;
-    if (!isNexusName(node.name)) {
-      problems.push(`"${node.path}": "${node.name}" is not a NeXus name`);
-    }
-    if (node.kind === "group" && !/^NX[a-z_]+$/.test(node.nxClass)) {
-      problems.push(`"${node.path}": NX class "${node.nxClass}" is not one`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`The tree breaks the NeXus contract:\n  ${problems.join("\n  ")}`);
-  }
-  return { tree: captured, warnings: warnings.map((w) => `${w.plugin}: ${w.message}`) };
+  return { tree, warnings: warnings.map((w) => `${w.plugin}: ${w.message}`) };
 }

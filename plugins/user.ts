@@ -54,21 +54,11 @@ const GROUP = "/entry/contact";
  * ```ts
  * import assert from "node:assert/strict";
  * import { composeRun } from "../mod.ts";
- * import { NexusTree, RunAccumulator } from "../core/nexus/mod.ts";
+ * import { buildTree, RunAccumulator } from "../core/nexus/mod.ts";
  * import { user } from "./user.ts";
- * const tree = new NexusTree();
- * const warnings: string[] = [];
- * user().build({
- *   run: new RunAccumulator(composeRun().start),
- *   tree: tree.builder("user"),
- *   settings: {
- *     filePath: "a.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
- *     instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
- *   },
- *   warn: (m) => void warnings.push(m),
- * });
+ * const { tree, warnings } = await buildTree(new RunAccumulator(composeRun().start), [user()]);
  * assert.equal(tree.get("/entry/contact"), undefined);
- * assert.match(warnings[0]!, /no contact group/);
+ * assert.match(warnings[0]!.message, /no contact group/);
  * ```
  *
  * @param userOptions Fields and role.
@@ -79,11 +69,11 @@ export function user(userOptions: Options = {}): NexusPlugin {
   return {
     name: "user",
     build(context) {
-      const { run, tree, settings, warn } = context;
+      const { run, tree, missing } = context;
       const present = presentFields(context, options.fields);
       const name = run.start.user;
       if (present.length === 0 && typeof name !== "string") {
-        if (settings.warnOnMissingContent) warn("No user signals or metadata: no contact group");
+        missing("No user signals or metadata: no contact group");
         return;
       }
       tree.group("/entry", "NXentry");

@@ -194,15 +194,6 @@ let h5dump: boolean | undefined;
  * whichever `python3` is on the PATH.
  *
  * @returns The executable, or null when no Python here can import h5py.
- *
- * @example Run Python with h5py
- * ```ts
- * import { pythonWithH5py } from "./_interop.ts";
- * const python = pythonWithH5py();
- * if (python !== null) {
- *   await new Deno.Command(python, { args: ["-c", "import h5py"] }).output();
- * }
- * ```
  */
 export function pythonWithH5py(): string | null {
   return findPython();
@@ -212,12 +203,6 @@ export function pythonWithH5py(): string | null {
  * Tells whether Python with h5py is there to read files with.
  *
  * @returns `true` when `/usr/bin/python3` or `python3` can import h5py.
- *
- * @example
- * ```ts
- * import { h5pyAvailable } from "./_interop.ts";
- * if (!h5pyAvailable()) console.log("no h5py here");
- * ```
  */
 export function h5pyAvailable(): boolean {
   return findPython() !== null;
@@ -227,12 +212,6 @@ export function h5pyAvailable(): boolean {
  * Tells whether the `h5dump` tool is there.
  *
  * @returns `true` when `h5dump --version` runs.
- *
- * @example
- * ```ts
- * import { h5dumpAvailable } from "./_interop.ts";
- * if (!h5dumpAvailable()) console.log("no h5dump here");
- * ```
  */
 export function h5dumpAvailable(): boolean {
   h5dump ??= runs("h5dump", ["--version"]);
@@ -255,13 +234,8 @@ function ignoreWithout(tool: string, available: boolean): boolean {
  * Without h5py it prints why (once) and returns `true`; under CI it returns `false`, so that the
  * test runs and fails on the missing tool.
  *
- * @returns `true` when the test should be skipped.
- *
- * @example A test that reads a file with h5py
- * ```ts
- * import { ignoreWithoutH5py } from "./_interop.ts";
- * Deno.test({ name: "h5py reads the file", ignore: ignoreWithoutH5py(), fn: () => {} });
- * ```
+ * @returns `true` when the test should be skipped, as in
+ * `Deno.test({ name, ignore: ignoreWithoutH5py(), fn })`.
  */
 export function ignoreWithoutH5py(): boolean {
   return ignoreWithout("Python with h5py", h5pyAvailable());
@@ -271,12 +245,6 @@ export function ignoreWithoutH5py(): boolean {
  * Whether a test that needs `h5dump` should be ignored; see {@linkcode ignoreWithoutH5py}.
  *
  * @returns `true` when the test should be skipped.
- *
- * @example A test that checks a file with h5dump
- * ```ts
- * import { ignoreWithoutH5dump } from "./_interop.ts";
- * Deno.test({ name: "h5dump parses the file", ignore: ignoreWithoutH5dump(), fn: () => {} });
- * ```
  */
 export function ignoreWithoutH5dump(): boolean {
   return ignoreWithout("h5dump", h5dumpAvailable());
@@ -400,16 +368,7 @@ export interface NexusCheckOptions {
   externalLinksResolve?: boolean;
 }
 
-/**
- * Defaults of {@linkcode NexusCheckOptions}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { nexusCheckDefaults } from "./_interop.ts";
- * assert.equal(nexusCheckDefaults.externalLinksResolve, true);
- * ```
- */
+/** Defaults of {@linkcode NexusCheckOptions}: external links must resolve. */
 export const nexusCheckDefaults = {
   externalLinksResolve: true,
 } satisfies Required<NexusCheckOptions>;

@@ -70,7 +70,11 @@ for (const flavor of ["resource", "stream"] as const) {
           const names = docs.map(([name]) => name);
           const asset = flavor === "resource" ? "datum" : "stream_datum";
           assert.equal(names.filter((n) => n === asset).length, 4);
-          const writer = createNXWriter({ filePath: dir, fileName: "run.h5", assets: { mode } });
+          const writer = createNXWriter({
+            filePath: dir,
+            fileName: "run.h5",
+            builtins: { streams: { frames: mode } },
+          });
           feed(writer.receiver, docs);
           const path = await writer.wait();
           await checkNexusFile(path, { externalLinksResolve: true });
@@ -112,7 +116,7 @@ else:
 }
 
 Deno.test({
-  name: "A detector file that appears 2 s after the stop is still written in full",
+  name: "A detector file that appears after the stop is waited for and written in full",
   ignore: ignoreWithoutH5py(),
   async fn() {
     const dir = await Deno.makeTempDir();
@@ -123,13 +127,18 @@ Deno.test({
       const writer = createNXWriter({
         filePath: dir,
         fileName: "late.h5",
-        assets: { mode: "copy", timeout: 10_000, interval: 100 },
+        assets: { timeout: 10_000, interval: 50 },
+        builtins: { streams: { frames: "copy" } },
       });
-      const started = Date.now();
       feed(writer.receiver, docs);
-      setTimeout(() => Deno.renameSync(`${file}.moved`, file), 2000);
-      const path = await writer.wait();
-      assert.ok(Date.now() - started >= 2000);
+      let settled = false;
+      const written = writer.wait().finally(() => settled = true);
+      // Long enough for several looks at the missing file; far shorter than the timeout.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, false, "the writer did not wait for the detector's file");
+      await assert.rejects(Deno.stat(`${dir}/late.h5`), Deno.errors.NotFound);
+      await Deno.rename(`${file}.moved`, file);
+      const path = await written;
       const read = await h5pyValues(path, [`${IMAGE}/value`]);
       assert.deepEqual(read[`${IMAGE}/value`], frames);
     } finally {
@@ -193,8 +202,7 @@ Deno.test({
         const writer = createNXWriter({
           filePath: dir,
           fileName: `image-${mode}.h5`,
-          nxdataSignal: "image_image",
-          assets: { mode },
+          builtins: { entry: { signal: "image_image" }, streams: { frames: mode } },
         });
         feed(writer.receiver, docs);
         const path = await writer.wait();

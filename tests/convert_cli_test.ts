@@ -116,6 +116,7 @@ Deno.test({
 /** A real run (a 3-point scan recorded at APS) changed the way apstools cannot handle. */
 async function variant(
   change: (docs: Pair[]) => Pair[],
+  expect: { args?: string[]; code?: number } = {},
 ): Promise<{ summary: H5Summary; err: string[] }> {
   const input = fixtureFiles().find((f) => f.endsWith("uid-34c84a1b.json"));
   assert.ok(input, "uid-34c84a1b.json is missing");
@@ -123,8 +124,9 @@ async function variant(
   try {
     await Deno.writeTextFile(`${dir}/in.json`, JSON.stringify(change(await pairs(input))));
     const { io, err } = memoryIO();
-    const code = await runConvertCommand([`${dir}/in.json`, "--file", `${dir}/out.h5`], io);
-    assert.equal(code, 0, err.join("\n"));
+    const args = [`${dir}/in.json`, "--file", `${dir}/out.h5`, ...(expect.args ?? [])];
+    const code = await runConvertCommand(args, io);
+    assert.equal(code, expect.code ?? 0, err.join("\n"));
     return { summary: await checkNexusFile(`${dir}/out.h5`), err };
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -221,5 +223,47 @@ Deno.test({
       return [...moved.slice(0, last), ["descriptor", second], ...moved.slice(last)];
     });
     assert.deepEqual(value(summary, `${STREAMS}/primary/${key}/value`), values);
+  },
+});
+
+Deno.test({
+  name: "A problem of every event is said once, then counted; --strict leaves the events out",
+  ignore: ignoreVariants,
+  async fn() {
+    const noted = (docs: Pair[]) =>
+      docs.map(([name, doc]): Pair =>
+        name === "event" ? [name, { ...doc, note: "x" }] : [name, doc]
+      );
+    const events = (await pairs(fixtureFiles().find((f) => f.endsWith("uid-34c84a1b.json"))!))
+      .filter(([name]) => name === "event").length;
+    const lenient = await variant(noted);
+    const said = lenient.err.filter((line) => /field "note"/.test(line));
+    assert.equal(said.length, 2, lenient.err.join("\n"));
+    assert.match(
+      said[0]!,
+      /in\.json: document \d+: event document, uid "[^"]+", field "note": .*\(kept as recorded\)$/,
+    );
+    assert.match(
+      said[1]!,
+      new RegExp(
+        `in\\.json: event document, field "note": ${
+          events - 1
+        } more documents of run "[^"]+" had this problem.*\\(all kept as recorded\\)$`,
+      ),
+    );
+    const primary = Object.values(lenient.summary.objects).find((o) =>
+      o.path.startsWith(`${STREAMS}/primary/`) && o.path.endsWith("/value")
+    );
+    assert.equal(primary?.shape?.[0], events);
+
+    const strict = await variant(noted, { args: ["--strict"], code: 1 });
+    assert.ok(
+      strict.err.some((line) => /field "note": .*\(left out\)$/.test(line)),
+      strict.err.join("\n"),
+    );
+    const none = Object.values(strict.summary.objects).find((o) =>
+      o.path.startsWith(`${STREAMS}/primary/`) && o.path.endsWith("/value")
+    );
+    assert.equal(none?.shape?.[0], 0);
   },
 });

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { aps, monochromator, sample, templates, user } from "../plugins/mod.ts";
+import { aps, monochromator, sample, user } from "../plugins/mod.ts";
 import { buildPluginTree } from "../plugins/testing.ts";
 import { composeRun, createNXWriter, type NamedDocument, type PluginLike } from "../mod.ts";
 import { readDocuments } from "../core/readers/mod.ts";
@@ -185,7 +185,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "templates() writes constants, attributes and links, and names a bad entry by index",
+  name:
+    "The built-in templates() writes constants, attributes and links, and names a bad entry by index",
   ignore: ignoreWithoutH5py(),
   async fn() {
     const template = JSON.stringify([
@@ -196,7 +197,7 @@ Deno.test({
       ["not a pair"],
     ]);
     const docs = composedRun({ nxwriter_template: template });
-    const { dir, path, warnings } = await write(docs, [templates()]);
+    const { dir, path, warnings } = await write(docs, []);
     try {
       const extra = "/entry/instrument/extra";
       const v = await h5pyValues(path, [`${extra}/wavelength`, `${extra}/uid`]);

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
+import { H5wasmBackend } from "../core/nexus/mod.ts";
 import { composeRun, count, createNXWriter, type Hdf5Backend, RunEngine } from "../mod.ts";
 import { GaussianDetector, SimMotor } from "../devices/mod.ts";
 import { ROOT, runScript } from "./_cli.ts";
@@ -104,13 +105,13 @@ Deno.test("A folder that cannot be written is an error naming the file; no file 
 Deno.test("A full disk is reported as such, and no file appears at the final path", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const full: Hdf5Backend = {
+    const full: Hdf5Backend = Object.assign(new H5wasmBackend(), {
       versions: () => Promise.resolve({ library: "fake", libraryVersion: "1", hdf5: "1" }),
-      async write(_tree, path) {
+      async write(_tree: unknown, path: string) {
         await Deno.writeTextFile(path, "half");
         throw Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
       },
-    };
+    });
     const writer = createNXWriter({ backend: full, filePath: dir, fileName: "run.h5" });
     const { run } = smallRun();
     writer.receiver("start", run.start);
@@ -143,10 +144,10 @@ Deno.test("File names built from metadata stay in the folder and are made safe",
 });
 
 function markerBackend(): Hdf5Backend {
-  return {
+  return Object.assign(new H5wasmBackend(), {
     versions: () => Promise.resolve({ library: "fake", libraryVersion: "1", hdf5: "1" }),
-    write: (_tree, path) => Deno.writeTextFile(path, "x", { createNew: true }),
-  };
+    write: (_tree: unknown, path: string) => Deno.writeTextFile(path, "x", { createNew: true }),
+  });
 }
 
 Deno.test("A run that never stops is written after the idle timeout, marked incomplete", async () => {

@@ -9,9 +9,11 @@ import {
   readWithH5py,
   resolvePath,
 } from "./_interop.ts";
+import { checkTree } from "../core/nexus/check.ts";
 import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { NexusTree } from "../core/nexus/tree.ts";
-import { nxInt } from "../core/nexus/nodes.ts";
+import { type NxGroup, nxInt } from "../core/nexus/nodes.ts";
+import { childrenOf } from "../core/nexus/_mutable.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -105,6 +107,7 @@ Deno.test({
   ignore: ignoreWithoutH5py(),
   fn: async () => {
     await withDir(async (dir) => {
+      assert.deepEqual(checkTree(goodTree()), [], "the writer's own check agrees");
       await new H5wasmBackend().write(goodTree(), `${dir}/run.h5`);
       await writeDetector(dir);
       const summary = await checkNexusFile(`${dir}/run.h5`);
@@ -122,7 +125,18 @@ Deno.test({
       const b = tree.builder("test");
       b.attr("/", "default", "entry");
       b.group("/entry", "NXentry", { default: "data" });
-      b.group("/entry/classless", "");
+      // The builder refuses a class-less group at once; put one in by hand, to write it
+      // unchecked.
+      const entry = tree.get("/entry") as NxGroup;
+      childrenOf(entry).set("classless", {
+        kind: "group",
+        name: "classless",
+        path: "/entry/classless",
+        owner: "test",
+        nxClass: "",
+        attrs: new Map(),
+        children: new Map(),
+      });
       b.group("/entry/data", "NXdata", {
         signal: "missing",
         axes: ["x", "nope"],
@@ -134,6 +148,11 @@ Deno.test({
       b.group("/entry/other", "NXdata", { signal: "z" });
       b.group("/entry/other/deeper", "NXnote", { target: "/entry/nowhere" });
       b.externalLink("/entry/detector", "absent.h5", "/image");
+      // The writer's check refuses the class-less group before writing; written unchecked,
+      // the file shows h5py every broken promise.
+      assert.deepEqual(checkTree(tree).map((p) => [p.path, p.message.split(": ").at(-1)]), [
+        ["/entry/classless", 'got ""'],
+      ]);
       const path = `${dir}/bad.h5`;
       await new H5wasmBackend().write(tree, path);
       const error = await checkNexusFile(path).then(() => undefined, (e) => e);

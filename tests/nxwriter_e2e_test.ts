@@ -160,16 +160,21 @@ Deno.test({
 });
 
 Deno.test({
-  name: "The writer's options name the file, the instrument and the default plot",
+  name:
+    "The writer's and the entry plugin's options name the file, the instrument and the default plot",
   ignore,
   fn: () =>
     withDir(async (dir) => {
       const writer = createNXWriter({
         filePath: dir,
         fileName: (start) => `run-${start.scan_id}`,
-        instrumentName: "9-ID-C USAXS",
-        nxdataSignal: "motor_user_setpoint",
-        nxdataSignalAxes: ["motor"],
+        builtins: {
+          entry: {
+            instrumentName: "9-ID-C USAXS",
+            signal: "motor_user_setpoint",
+            axes: ["motor"],
+          },
+        },
       });
       const RE = new RunEngine();
       RE.subscribe("all", writer.receiver);

@@ -14,8 +14,7 @@ import type {
   EventDescriptor,
   RunStop,
 } from "../core/documents/types.ts";
-import { count, gridScan, relScan, scan } from "../core/plans/plans.ts";
-import { SupplementalData } from "../core/plans/preprocessors.ts";
+import { count, gridScan, relScan, scan, SupplementalData } from "../core/plans/mod.ts";
 import { RunEngine } from "../core/engine/run_engine.ts";
 import { Status } from "../core/engine/status.ts";
 import { validateDocument } from "../core/documents/validate.ts";

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { writePlotFiles } from "../cli/scan_command.ts";
+import type { PlotSeries } from "../mod.ts";
 import { runScript, spawnScript } from "./_cli.ts";
 import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
@@ -177,4 +179,42 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("Two scans to one --file, renamed by the config's overwrite policy, keep a plot each", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/nxdaq.config.ts`, 'export default { overwrite: "rename" };\n');
+    const args = ["--num", "2", "--no-table", "--file", "run.hdf"];
+    const first = await runScript("scan.ts", args, { cwd: dir });
+    const second = await runScript("scan.ts", args, { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(first.stdout, /^plot: (\.\/)?run\.svg$/m);
+    assert.match(first.stdout, /file=(\.\/)?run\.hdf$/m);
+    assert.match(second.stdout, /^plot: (\.\/)?run-1\.svg$/m);
+    assert.match(second.stdout, /file=(\.\/)?run-1\.hdf$/m);
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.deepEqual(names, ["nxdaq.config.ts", "run-1.hdf", "run-1.svg", "run.hdf", "run.svg"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writePlotFiles() names a run's plots after its data file, one file per plot", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const plot = (title: string): PlotSeries => ({
+      title,
+      xLabel: "motor",
+      x: [0, 1],
+      ys: [{ name: "sensor", values: [0.5, 0.25] }],
+    });
+    const paths = await writePlotFiles(`${dir}/scan-3.hdf`, [plot("primary"), plot("monitors")]);
+    assert.deepEqual(paths, [`${dir}/scan-3.svg`, `${dir}/scan-3.plot2.svg`]);
+    assert.match(await Deno.readTextFile(paths[0]!), /primary/);
+    assert.match(await Deno.readTextFile(paths[1]!), /monitors/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

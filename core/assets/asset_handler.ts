@@ -11,14 +11,6 @@ import type { FrameDtype } from "../nexus/frame_stack.ts";
 
 /**
  * Frame data of one of the {@linkcode FrameDtype}s.
- *
- * @example Pixels of 16 bits
- * ```ts
- * import assert from "node:assert/strict";
- * import type { FrameArray } from "./asset_handler.ts";
- * const frame: FrameArray = new Uint16Array(4);
- * assert.equal(frame.length, 4);
- * ```
  */
 export type FrameArray =
   | Uint8Array
@@ -67,14 +59,6 @@ export interface FrameSource {
 
 /**
  * A resource or a stream resource.
- *
- * @example Either kind of resource
- * ```ts
- * import assert from "node:assert/strict";
- * import { type AnyResource, specOf } from "./asset_handler.ts";
- * const resource: AnyResource = { uid: "r", spec: "AD_HDF5", root: "/", resource_path: "a.h5", resource_kwargs: {}, path_semantics: "posix" };
- * assert.equal(specOf(resource), "AD_HDF5");
- * ```
  */
 export type AnyResource = Resource | StreamResource;
 

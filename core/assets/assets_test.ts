@@ -103,17 +103,36 @@ Deno.test("application/x-hdf5 takes the file from the uri and frames from stream
   }
 });
 
-Deno.test("waitForFrames() waits for a file that appears late", async () => {
+Deno.test("waitForFrames() looks again until a file that appears late is there", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    setTimeout(() => void adFile(`${dir}/late.h5`, 2), 300);
-    const started = Date.now();
-    const source = await waitForFrames(adHdf5Handler(), resource(dir, "late.h5"), [0, 1], {
+    // The file appears between the second and the third look: no timer decides the outcome.
+    const handler = adHdf5Handler();
+    const looks: string[] = [];
+    const watched = {
+      ...handler,
+      async open(...args: Parameters<typeof handler.open>) {
+        if (looks.length === 2) await adFile(`${dir}/late.h5`, 2);
+        try {
+          const source = await handler.open(...args);
+          looks.push("found");
+          return source;
+        } catch (error) {
+          looks.push(error instanceof AssetError ? "missing" : String(error));
+          throw error;
+        }
+      },
+    };
+    const source = await waitForFrames({ handler: watched, resource: resource(dir, "late.h5") }, [
+      0,
+      1,
+    ], {
       timeout: 5000,
-      interval: 50,
+      interval: 10,
     });
-    assert.ok(Date.now() - started >= 250);
+    assert.deepEqual(looks, ["missing", "missing", "found"]);
     assert.equal(source.count, 2);
+    assert.deepEqual([...source.read(1)].slice(0, 2), [1, 1]);
     source.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -125,10 +144,14 @@ Deno.test("waitForFrames() names the file and the frames a short file lacks", as
   try {
     await adFile(`${dir}/short.h5`, 2);
     await assert.rejects(
-      waitForFrames(adHdf5Handler(), resource(dir, "short.h5"), [0, 1, 2, 3], {
-        timeout: 100,
-        interval: 20,
-      }),
+      waitForFrames(
+        { handler: adHdf5Handler(), resource: resource(dir, "short.h5") },
+        [0, 1, 2, 3],
+        {
+          timeout: 100,
+          interval: 20,
+        },
+      ),
       (error: unknown) => {
         assert.ok(error instanceof AssetError);
         assert.equal(error.file, `${dir}/short.h5`);

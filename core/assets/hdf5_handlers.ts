@@ -6,35 +6,38 @@
  */
 
 import type { Resource, StreamDatum } from "../documents/types.ts";
-import { loadH5wasm } from "../nexus/h5wasm_backend.ts";
+import type { Hdf5Backend, Hdf5File, Hdf5Type } from "../nexus/backend.ts";
 import type { FrameDtype } from "../nexus/frame_stack.ts";
+import { H5wasmBackend } from "../nexus/h5wasm_backend.ts";
 import { AssetError } from "./asset_error.ts";
 import type { AnyResource, AssetHandler, FrameArray, FrameSource } from "./asset_handler.ts";
 
-/**
- * Dataset of the frames in areaDetector's HDF5 files.
- *
- * @example areaDetector's dataset
- * ```ts
- * import assert from "node:assert/strict";
- * import { AD_DATASET } from "./hdf5_handlers.ts";
- * assert.equal(AD_DATASET, "/entry/data/data");
- * ```
- */
+/** Dataset of the frames in areaDetector's HDF5 files: `/entry/data/data`. */
 export const AD_DATASET = "/entry/data/data";
 
-const DTYPES: Readonly<Record<string, FrameDtype>> = {
-  "<B": "uint8",
-  "|u1": "uint8",
-  "<H": "uint16",
-  "<I": "uint32",
-  "<b": "int8",
-  "|i1": "int8",
-  "<h": "int16",
-  "<i": "int32",
-  "<f": "float32",
-  "<d": "float64",
+/**
+ * Options of the HDF5 handlers ({@linkcode adHdf5Handler}, {@linkcode hdf5StreamHandler}).
+ */
+export interface Hdf5HandlerOptions {
+  /** The HDF5 backend that reads the files. */
+  backend?: Pick<Hdf5Backend, "open">;
+}
+
+/**
+ * Defaults of {@linkcode Hdf5HandlerOptions}: files are read with h5wasm.
+ */
+export const hdf5HandlerDefaults: Required<Hdf5HandlerOptions> = {
+  backend: new H5wasmBackend(),
 };
+
+/** The pixel type of a dataset's type, for the types of frames. */
+function frameDtype(type: Hdf5Type): FrameDtype | undefined {
+  if (type.class === "float") {
+    return type.size === 4 ? "float32" : type.size === 8 ? "float64" : undefined;
+  }
+  if (type.class !== "integer" || ![1, 2, 4].includes(type.size)) return undefined;
+  return `${type.signed ? "int" : "uint"}${type.size * 8}` as FrameDtype;
+}
 
 /**
  * The file of a resource: `root` + `resource_path` for a classic resource, the path of a
@@ -95,52 +98,60 @@ export function framesOfStreamDatum(datum: StreamDatum): number[] {
 }
 
 /** Open one dataset of an HDF5 file for reading frames. */
-async function openHdf5(file: string, dataset: string): Promise<FrameSource> {
-  const h5 = await loadH5wasm();
+async function openHdf5(
+  file: string,
+  dataset: string,
+  backend: Pick<Hdf5Backend, "open">,
+): Promise<FrameSource> {
+  const error = (message: string, frames: number[], cause?: unknown) =>
+    new AssetError(
+      `Asset file "${file}" ${message}`,
+      { file, frames },
+      cause === undefined ? undefined : { cause },
+    );
+  let handle: Hdf5File;
   try {
-    await Deno.stat(file);
+    handle = await backend.open(file);
   } catch (cause) {
-    throw new AssetError(`Asset file "${file}" is missing`, { file, frames: [] }, { cause });
+    if (cause instanceof Deno.errors.NotFound) throw error("is missing", [], cause);
+    throw error("cannot be read as HDF5", [], cause);
   }
-  h5.takeDiagnostics();
-  let handle: InstanceType<typeof h5.api.File>;
-  try {
-    handle = new h5.api.File(file, "r");
-  } catch (cause) {
-    h5.takeDiagnostics();
-    throw new AssetError(`Asset file "${file}" cannot be read as HDF5`, { file, frames: [] }, {
-      cause,
-    });
-  }
-  h5.takeDiagnostics();
-  const fail = (message: string): never => {
+  const fail = (message: string, cause?: unknown): never => {
     handle.close();
-    h5.takeDiagnostics();
-    throw new AssetError(`Asset file "${file}" ${message}`, { file, frames: [] });
+    throw error(message, [], cause);
   };
-  if (handle.file_id < 0n) fail("cannot be read as HDF5");
-  const node = handle.get(dataset);
-  h5.takeDiagnostics();
-  if (!(node instanceof h5.api.Dataset)) return fail(`has no dataset "${dataset}"`);
-  const shape = node.shape ?? [];
-  const dtype = DTYPES[String(node.dtype)];
-  if (shape.length < 1 || dtype === undefined) {
-    return fail(`has a dataset "${dataset}" that is not a stack of frames (type ${node.dtype})`);
+  let node;
+  try {
+    node = handle.get(dataset);
+  } catch (cause) {
+    return fail(`cannot be read at "${dataset}"`, cause);
   }
-  const frameShape = shape.slice(1);
-  const rest = frameShape.map((n): [number, number] => [0, n]);
+  if (node?.kind !== "dataset") return fail(`has no dataset "${dataset}"`);
+  const stack = node;
+  const shape = stack.shape ?? [];
+  const dtype = frameDtype(stack.type);
+  if (shape.length < 1 || dtype === undefined) {
+    const { class: kind, size } = stack.type;
+    return fail(
+      `has a dataset "${dataset}" that is not a stack of frames (${kind} of ${size} bytes, ` +
+        `shape [${shape.join(", ")}])`,
+    );
+  }
   return {
     file,
     dataset,
-    frameShape,
+    frameShape: shape.slice(1),
     dtype,
     count: shape[0]!,
     read(index) {
-      return node.slice([[index, index + 1], ...rest]) as FrameArray;
+      try {
+        return stack.readRows(index, index + 1) as FrameArray;
+      } catch (cause) {
+        throw error(`cannot give frame ${index} of "${dataset}"`, [index], cause);
+      }
     },
     close() {
       handle.close();
-      h5.takeDiagnostics();
     },
   };
 }
@@ -161,13 +172,15 @@ async function openHdf5(file: string, dataset: string): Promise<FrameSource> {
  * assert.deepEqual(adHdf5Handler().framesOfDatum(resource, { point_number: 3 }), [6, 7]);
  * ```
  *
+ * @param options The backend that reads the files.
  * @returns The handler.
  */
-export function adHdf5Handler(): AssetHandler {
+export function adHdf5Handler(options: Hdf5HandlerOptions = {}): AssetHandler {
+  const { backend } = { ...hdf5HandlerDefaults, ...options };
   return {
     name: "AD_HDF5",
     specs: ["AD_HDF5"],
-    open: (resource, options) => openHdf5(resourceFile(resource, options?.root), AD_DATASET),
+    open: (resource, where) => openHdf5(resourceFile(resource, where?.root), AD_DATASET, backend),
     framesOfDatum(resource: Resource, kwargs) {
       const perPoint = Number(resource.resource_kwargs?.frame_per_point ?? 1);
       const point = Number(kwargs.point_number);
@@ -194,18 +207,20 @@ export function adHdf5Handler(): AssetHandler {
  * assert.deepEqual(hdf5StreamHandler().specs, ["application/x-hdf5"]);
  * ```
  *
+ * @param options The backend that reads the files.
  * @returns The handler.
  */
-export function hdf5StreamHandler(): AssetHandler {
+export function hdf5StreamHandler(options: Hdf5HandlerOptions = {}): AssetHandler {
+  const { backend } = { ...hdf5HandlerDefaults, ...options };
   return {
     name: "application/x-hdf5",
     specs: ["application/x-hdf5"],
-    open(resource, options) {
+    open(resource, where) {
       const parameters = ("parameters" in resource ? resource.parameters : undefined) as
         | Record<string, unknown>
         | undefined;
       const dataset = typeof parameters?.dataset === "string" ? parameters.dataset : AD_DATASET;
-      return openHdf5(resourceFile(resource, options?.root), dataset);
+      return openHdf5(resourceFile(resource, where?.root), dataset, backend);
     },
     framesOfDatum(resource) {
       throw new AssetError("A stream resource has stream datums, not datums", {

@@ -32,14 +32,6 @@ function exists(path: string): boolean {
 
 /**
  * What a `.npy` file holds.
- *
- * @example What parseNpy gives
- * ```ts
- * import assert from "node:assert/strict";
- * import type { NpyArray } from "./npy_seq.ts";
- * const npy: NpyArray = { dtype: "uint16", shape: [2], data: new Uint16Array([1, 2]) };
- * assert.equal(npy.data.length, npy.shape[0]);
- * ```
  */
 export interface NpyArray {
   /** Pixel type. */

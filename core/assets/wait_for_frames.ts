@@ -10,14 +10,6 @@ import type { AnyResource, AssetHandler, FrameSource } from "./asset_handler.ts"
 
 /**
  * Options of {@linkcode waitForFrames}.
- *
- * @example Wait up to a second
- * ```ts
- * import assert from "node:assert/strict";
- * import type { WaitOptions } from "./wait_for_frames.ts";
- * const options: WaitOptions = { timeout: 1000, interval: 50 };
- * assert.equal(options.timeout, 1000);
- * ```
  */
 export interface WaitOptions {
   /** Folder of relative paths. */
@@ -31,14 +23,8 @@ export interface WaitOptions {
 }
 
 /**
- * Defaults of {@linkcode WaitOptions}.
- *
- * @example Ten seconds, looking every 200 ms
- * ```ts
- * import assert from "node:assert/strict";
- * import { waitDefaults } from "./wait_for_frames.ts";
- * assert.deepEqual(waitDefaults, { timeout: 10_000, interval: 200 });
- * ```
+ * Defaults of {@linkcode WaitOptions}, and the one place they are written: wait ten seconds,
+ * looking every 200 ms.
  */
 export const waitDefaults = { timeout: 10_000, interval: 200 } as const satisfies WaitOptions;
 
@@ -54,24 +40,23 @@ export const waitDefaults = { timeout: 10_000, interval: 200 } as const satisfie
  *   resource_kwargs: {}, path_semantics: "posix" as const,
  * };
  * await assert.rejects(
- *   waitForFrames(adHdf5Handler(), resource, [0, 1], { timeout: 50, interval: 10 }),
+ *   waitForFrames({ handler: adHdf5Handler(), resource }, [0, 1], { timeout: 50, interval: 10 }),
  *   (error: AssetError) => error.file === "/nowhere/img.h5" && /missing/.test(error.message),
  * );
  * ```
  *
- * @param handler The handler of the resource.
- * @param resource The resource.
+ * @param asset The resource, and the handler that reads its files.
  * @param needed Frame indices needed.
  * @param options Folder, timeout, interval.
  * @returns The open source, holding every needed frame.
  * @throws {AssetError} On timeout: the file and the frames it lacks.
  */
 export async function waitForFrames(
-  handler: AssetHandler,
-  resource: AnyResource,
+  asset: { readonly handler: AssetHandler; readonly resource: AnyResource },
   needed: readonly number[],
   options: WaitOptions = {},
 ): Promise<FrameSource> {
+  const { handler, resource } = asset;
   const timeout = options.timeout ?? waitDefaults.timeout;
   const interval = options.interval ?? waitDefaults.interval;
   const deadline = Date.now() + timeout;

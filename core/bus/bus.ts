@@ -31,13 +31,16 @@ export type DocumentCallback = <K extends DocumentName>(
 /**
  * A callback for one kind of document.
  *
- * @example A callback of stop documents
+ * @example A callback of stop documents sees only those
  * ```ts
  * import assert from "node:assert/strict";
- * import type { NamedCallback } from "./bus.ts";
+ * import { DocumentBus, type NamedCallback } from "./bus.ts";
  * const statuses: string[] = [];
  * const onStop: NamedCallback<"stop"> = (_name, doc) => void statuses.push(doc.exit_status);
- * onStop("stop", { uid: "s", run_start: "r", time: 0, exit_status: "abort" });
+ * const bus = new DocumentBus();
+ * bus.subscribe("stop", onStop);
+ * bus.emit("start", { uid: "r", time: 0 });
+ * bus.emit("stop", { uid: "s", run_start: "r", time: 1, exit_status: "abort" });
  * assert.deepEqual(statuses, ["abort"]);
  * ```
  */
@@ -96,9 +99,12 @@ export interface BusOptions {
  * @example A name for error reports
  * ```ts
  * import assert from "node:assert/strict";
- * import type { SubscribeOptions } from "./bus.ts";
+ * import { DocumentBus, type SubscribeOptions } from "./bus.ts";
  * const options: SubscribeOptions = { name: "nexus writer" };
- * assert.equal(options.name, "nexus writer");
+ * const bus = new DocumentBus();
+ * bus.subscribe("all", () => { throw new Error("disk full"); }, options);
+ * bus.emit("start", { uid: "r", time: 0 });
+ * assert.match(bus.errors[0]!.message, /"nexus writer"/);
  * ```
  */
 export interface SubscribeOptions {

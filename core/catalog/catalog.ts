@@ -6,9 +6,10 @@
  */
 
 import { stringifyPython } from "../readers/_stringify_python.ts";
-import type { Document, DocumentName } from "../documents/types.ts";
+import type { Document, DocumentMap, DocumentName } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
-import { duplicate, RunTracker } from "./_run_tracker.ts";
+import { DocumentGate, type ProblemCallback } from "../bus/document_gate.ts";
+import type { RunHistory } from "../bus/run_router.ts";
 import { type CatalogRun, catalogRun, type RunSummary, summarize } from "./catalog_run.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { queryFilter, type RunQuery } from "./run_query.ts";
@@ -16,14 +17,18 @@ import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage, RunSlice, StoredRun } from "./storage.ts";
 
 /**
- * When the catalog commits what it was given.
+ * When the catalog commits what it was given, and what it does with documents that break the
+ * event model.
  *
- * @example Commit every document at once
+ * @example Collect the problems instead of catching them
  * ```ts
  * import assert from "node:assert/strict";
  * import { type CatalogOptions, temp } from "./catalog.ts";
- * const options: CatalogOptions = { maxBatch: 1, maxDelay: 0 };
+ * const problems: string[] = [];
+ * const options: CatalogOptions = { onProblem: (problem) => void problems.push(problem.message) };
  * const catalog = temp(options);
+ * catalog.insert("stop", { uid: "s1", run_start: "r9", time: 1, exit_status: "success" });
+ * assert.match(problems[0]!, /^stop document, uid "s1", field "run_start": refers to run "r9"/);
  * assert.equal(catalog.size, 0);
  * catalog.close();
  * ```
@@ -33,22 +38,25 @@ export interface CatalogOptions {
   maxBatch?: number;
   /** Commit at most this many milliseconds after the first uncommitted document. */
   maxDelay?: number;
+  /**
+   * Leave out documents that break the event model. By default they are stored as recorded
+   * (and reported to `onProblem`, when given).
+   */
+  strict?: boolean;
+  /**
+   * Receives every problem of a document, counted as {@linkcode DocumentGate} does; `insert`
+   * then throws nothing for them. Default: `insert` throws the {@linkcode DocumentError} of
+   * each document it leaves out, and stores nonconforming ones without a word.
+   */
+  onProblem?: ProblemCallback;
 }
 
-/**
- * Default {@linkcode CatalogOptions}.
- *
- * @example Group commit limits
- * ```ts
- * import assert from "node:assert/strict";
- * import { CATALOG_DEFAULTS } from "./catalog.ts";
- * assert.deepEqual(CATALOG_DEFAULTS, { maxBatch: 1000, maxDelay: 50 });
- * ```
- */
+/** Default {@linkcode CatalogOptions}: group commits of 1,000 documents or 50 ms, lenient. */
 export const CATALOG_DEFAULTS = {
   maxBatch: 1000,
   maxDelay: 50,
-} satisfies Required<CatalogOptions>;
+  strict: false,
+} satisfies Required<Omit<CatalogOptions, "onProblem">>;
 
 /** Documents after which the catalog commits at once: the run boundaries. */
 const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "stop"]);
@@ -63,6 +71,17 @@ const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "s
  * - once {@linkcode CatalogOptions.maxBatch} documents (1,000) wait uncommitted,
  * - by a timer {@linkcode CatalogOptions.maxDelay} ms (50) after the first uncommitted one,
  * - by {@linkcode Catalog.flush} and {@linkcode Catalog.close}.
+ *
+ * Every document comes through a {@linkcode DocumentGate}. One that breaks the event model is
+ * stored as recorded: the lenient mode is the default because the catalog is the record of
+ * what was measured, Python bluesky does not validate, and an export must give the same file
+ * as converting the original; {@linkcode CatalogOptions.strict} leaves such documents out.
+ * One that does not fit its run is refused in either mode: its uid is missing or taken (those
+ * of `start`, `descriptor`, `stop`, `resource` and `stream_resource` documents across the whole
+ * catalog, those of events, datums and stream datums, each row of a page, within their run),
+ * it refers to a run, descriptor or resource the catalog does not hold, or its run has
+ * stopped. A start needs a finite `time`: the catalog orders and finds runs by it. A run begun
+ * in an earlier session goes on: the gate looks up what the storage holds.
  *
  * "Committed" means on the storage for good: with the SQLite storage (WAL,
  * `synchronous=NORMAL`) a committed document survives the process being killed or crashing.
@@ -100,8 +119,10 @@ const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "s
  */
 export class Catalog {
   readonly #storage: CatalogStorage;
-  readonly #options: Required<CatalogOptions>;
-  readonly #tracker: RunTracker;
+  readonly #options: Required<Omit<CatalogOptions, "onProblem">>;
+  readonly #gate: DocumentGate;
+  /** The JSON text of the document being inserted, made by the gate's `admit` check. */
+  #json = "";
   #pending = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failure: unknown;
@@ -146,50 +167,60 @@ export class Catalog {
    */
   constructor(storage: CatalogStorage, options: CatalogOptions = {}) {
     this.#storage = storage;
-    this.#tracker = new RunTracker(storage);
-    this.#options = { ...CATALOG_DEFAULTS, ...options };
+    const { onProblem, ...rest } = options;
+    this.#options = { ...CATALOG_DEFAULTS, ...rest };
+    this.#gate = new DocumentGate(this.#store, {
+      strict: this.#options.strict,
+      onProblem: onProblem ?? refuse,
+      admit: this.#admit,
+      history: storageHistory(storage),
+    });
   }
 
   /**
    * Store a document: the callback to subscribe to the bus. Documents are kept exactly as
-   * given (as JSON text), pages as pages.
-   *
-   * Uids are checked for duplicates: those of `start`, `descriptor`, `stop`, `resource` and
-   * `stream_resource` documents across the whole catalog, those of events, datums and stream
-   * datums (each row of a page) within their run.
+   * given (as JSON text), pages as pages; see {@linkcode Catalog} for those left out.
    *
    * @param name The document's name.
    * @param doc The document.
-   * @throws {DocumentError} When the document does not fit: its uid is stored already, it
-   *   refers to a run, descriptor or resource the catalog does not hold, or its run has
-   *   stopped. Nothing stored before is lost.
+   * @throws {DocumentError} Without `onProblem`: when the document is left out (its uid is
+   *   stored already, it refers to a run, descriptor or resource the catalog does not hold, its
+   *   run has stopped; in strict mode, it breaks the event model). Nothing stored before is
+   *   lost.
    */
   readonly insert = (name: DocumentName, doc: Document): void => {
     this.#assertUsable();
-    if (name === "start" && !Number.isFinite((doc as { time?: unknown })?.time)) {
+    this.#gate.receiver(name, doc);
+  };
+
+  #admit = (name: DocumentName, doc: Document): void => {
+    const fields = doc as unknown as Record<string, unknown>;
+    const uid = typeof fields.uid === "string" ? fields.uid : undefined;
+    if (name === "start" && !Number.isFinite(fields.time)) {
       throw new DocumentError(
-        `needs a number of epoch seconds: got ${
-          JSON.stringify((doc as { time?: unknown })?.time)
-        }` +
+        `needs a number of epoch seconds: got ${JSON.stringify(fields.time)}` +
           " (the catalog orders and finds runs by it)",
-        { document: name, uid: String((doc as { uid?: unknown } | null)?.uid), field: "time" },
+        { document: name, uid, field: "time" },
       );
     }
-    const { run, ids } = this.#tracker.admit(name, doc as unknown as Record<string, unknown>);
-    const uid = ids[0];
-    let json: string;
     try {
       // Python's tokens for NaN and infinities, so such readings come back as recorded.
-      json = stringifyPython(doc);
+      this.#json = stringifyPython(doc);
     } catch (cause) {
       throw new DocumentError("cannot be written as JSON", { document: name, uid }, { cause });
     }
+  };
+
+  #store = <K extends DocumentName>(name: K, doc: DocumentMap[K], run: string): void => {
+    const fields = doc as unknown as Record<string, unknown>;
+    const id = name === "datum" || name === "datum_page" ? fields.datum_id : fields.uid;
     const page = name === "event_page" || name === "datum_page";
-    const events = name === "event" || name === "event_page" ? ids.length : 0;
-    if (!this.#storage.append({ run, name, doc, uid: page ? undefined : uid, events, json })) {
-      throw duplicate(name, uid);
+    const uid = page ? undefined : id as string;
+    const events = name === "event" ? 1 : name === "event_page" ? (id as string[]).length : 0;
+    if (!this.#storage.append({ run, name, doc, uid, events, json: this.#json })) {
+      const field = name === "datum" ? "datum_id" : "uid";
+      throw new DocumentError("is already in the catalog", { document: name, uid, field });
     }
-    this.#tracker.stored(name, run, ids);
     this.#pending++;
     if (BOUNDARIES.has(name) || this.#pending >= this.#options.maxBatch) this.flush();
     else if (this.#timer === undefined) {
@@ -350,6 +381,21 @@ export class Catalog {
  */
 export function temp(options: CatalogOptions = {}): Catalog {
   return new Catalog(new SqliteStorage(":memory:"), options);
+}
+
+/** Without `onProblem`, a document left out is an error for the caller of `insert`. */
+const refuse: ProblemCallback = (problem, report) => {
+  if (!report.passed) throw problem;
+};
+
+/** What the storage holds, for the gate: runs of earlier sessions go on, their uids stay taken. */
+function storageHistory(storage: CatalogStorage): RunHistory {
+  return {
+    name: "the catalog",
+    find: (uid) => storage.find(uid),
+    stopped: (run) => storage.run(run)?.stop !== undefined,
+    uids: (run) => storage.uids(run),
+  };
 }
 
 function integer(value: number, what: string): void {

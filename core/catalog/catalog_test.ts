@@ -213,6 +213,46 @@ Deno.test("A document that refers to nothing stored throws a DocumentError", () 
   catalog.close();
 });
 
+Deno.test("A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out", () => {
+  for (const strict of [false, true]) {
+    const problems: { message: string; passed: boolean }[] = [];
+    const catalog = temp({
+      strict,
+      onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
+    });
+    const { documents } = testRun({ start: { sample: null } as never, events: 2 });
+    insertAll(catalog, documents);
+    assert.match(problems[0]!.message, /^start document, uid "[^"]+", field "sample"/);
+    assert.equal(problems[0]!.passed, !strict);
+    if (strict) assert.equal(catalog.size, 0);
+    else assert.deepEqual([...catalog.get(-1).documents()], documents);
+    catalog.close();
+  }
+});
+
+Deno.test("With onProblem, insert throws nothing and a repeated problem is counted at the stop", () => {
+  const problems: { message: string; repeats: number }[] = [];
+  const catalog = temp({
+    onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
+  });
+  const { documents } = testRun({ events: 3 });
+  const event = documents[2]!;
+  // Three copies of an event: refused with its uid, reported once, then counted.
+  insertAll(catalog, [...documents.slice(0, 3), event, event, event, ...documents.slice(3)]);
+  assert.equal(problems.length, 2);
+  assert.match(
+    problems[0]!.message,
+    /^event document, uid "[^"]+", field "uid": is already in the catalog$/,
+  );
+  assert.match(
+    problems[1]!.message,
+    /field "uid": 2 more documents of run "[^"]+" had this problem/,
+  );
+  assert.equal(problems[1]!.repeats, 2);
+  assert.deepEqual([...catalog.get(-1).documents()], documents);
+  catalog.close();
+});
+
 Deno.test("Documents after a run's stop are refused, a second stop too", () => {
   const catalog = temp();
   const { run, documents } = testRun({ events: 1 });

@@ -11,12 +11,19 @@ import type { RunFilter, StartValue } from "./storage.ts";
  * Which runs to list. Times apply to the start document's `time`; every other key must equal
  * the start document's value of that key (same JSON type: `3` does not match `"3"`).
  *
- * @example Scans of one sample this year
+ * @example Scans of one sample since a date
  * ```ts
  * import assert from "node:assert/strict";
  * import type { RunQuery } from "./run_query.ts";
+ * import { temp } from "./catalog.ts";
+ * const catalog = temp();
+ * const jan1 = Date.parse("2026-01-01") / 1000;
+ * catalog.insert("start", { uid: "old-si", time: jan1 - 1, plan_name: "scan", sample: "Si" });
+ * catalog.insert("start", { uid: "new-si", time: jan1 + 1, plan_name: "scan", sample: "Si" });
+ * catalog.insert("start", { uid: "new-ge", time: jan1 + 2, plan_name: "scan", sample: "Ge" });
  * const query: RunQuery = { since: "2026-01-01", plan_name: "scan", sample: "Si" };
- * assert.equal(query.sample, "Si");
+ * assert.deepEqual(catalog.runs(query).map((run) => run.uid), ["new-si"]);
+ * catalog.close();
  * ```
  */
 export interface RunQuery {

@@ -11,15 +11,6 @@ import type { Document, DocumentName } from "../documents/types.ts";
 
 /**
  * One document to store, with what the catalog worked out about it.
- *
- * @example A start document to append
- * ```ts
- * import assert from "node:assert/strict";
- * import type { DocumentRecord } from "./storage.ts";
- * const doc = { uid: "r1", time: 1 };
- * const record: DocumentRecord = { run: "r1", name: "start", doc, uid: "r1", events: 0, json: JSON.stringify(doc) };
- * assert.equal(record.json, '{"uid":"r1","time":1}');
- * ```
  */
 export interface DocumentRecord {
   /** Uid of the start document of the document's run. */
@@ -65,27 +56,11 @@ export interface StoredRun {
 
 /**
  * A value a start-document key can be compared with.
- *
- * @example Values a search compares
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StartValue } from "./storage.ts";
- * const values: StartValue[] = ["Si", 3, true, null];
- * assert.equal(values.length, 4);
- * ```
  */
 export type StartValue = string | number | boolean | null;
 
 /**
  * Which runs to select; every condition given must hold.
- *
- * @example Runs of one plan since a time
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RunFilter } from "./storage.ts";
- * const filter: RunFilter = { since: 1_700_000_000, equal: [["plan_name", "scan"]] };
- * assert.equal(filter.equal?.[0]?.[1], "scan");
- * ```
  */
 export interface RunFilter {
   /** Start time (epoch seconds) at or after this. */
@@ -100,14 +75,6 @@ export interface RunFilter {
 
 /**
  * Which part of the selected runs, ordered by start time and then by insertion order.
- *
- * @example The most recent run
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RunSlice } from "./storage.ts";
- * const latest: RunSlice = { from: "newest", offset: 0, limit: 1 };
- * assert.equal(latest.limit, 1);
- * ```
  */
 export interface RunSlice {
   /** Count from the oldest run or from the most recent one. */
@@ -120,14 +87,6 @@ export interface RunSlice {
 
 /**
  * A stored document, as JSON text.
- *
- * @example A stored document, parsed back
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StoredDocument } from "./storage.ts";
- * const stored: StoredDocument = { name: "stop", json: '{"uid":"s"}' };
- * assert.equal(JSON.parse(stored.json).uid, "s");
- * ```
  */
 export interface StoredDocument {
   /** The document's name. */

@@ -35,5 +35,7 @@ export type {
 export { DOCUMENT_NAMES } from "./types.ts";
 export { isDocumentName, validateDocument } from "./validate.ts";
 export { packDatumPage, packEventPage, unpackDatumPage, unpackEventPage } from "./pages.ts";
-export { composeRun, DescriptorComposer, RunComposer } from "./compose.ts";
-export type { ComposeOptions, DescriptorInit, EventInit, EventPageInit } from "./compose.ts";
+export { composeRun, RunComposer } from "./compose.ts";
+export type { ComposeOptions, DescriptorInit } from "./compose.ts";
+export { DescriptorComposer } from "./descriptor_composer.ts";
+export type { EventInit, EventPageInit } from "./descriptor_composer.ts";

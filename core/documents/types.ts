@@ -11,17 +11,7 @@
  * @module
  */
 
-/**
- * JSON value, the only thing documents may carry.
- *
- * @example Metadata values
- * ```ts
- * import assert from "node:assert/strict";
- * import type { JsonValue } from "./types.ts";
- * const value: JsonValue = { sample: "Si", temperatures: [295, 300], note: null };
- * assert.equal(typeof value, "object");
- * ```
- */
+/** JSON value, the only thing documents may carry. */
 export type JsonValue =
   | string
   | number
@@ -30,30 +20,10 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
-/**
- * The broad JSON type of a data key (`DataKey.dtype`).
- *
- * @example The JSON type of a data key
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Dtype } from "./types.ts";
- * const dtype: Dtype = "number";
- * assert.equal(dtype, "number");
- * ```
- */
+/** The broad JSON type of a data key (`DataKey.dtype`). */
 export type Dtype = "string" | "number" | "array" | "boolean" | "integer";
 
-/**
- * A low/high pair of EPICS limits.
- *
- * @example A control range
- * ```ts
- * import assert from "node:assert/strict";
- * import type { LimitsRange } from "./types.ts";
- * const range: LimitsRange = { low: -10, high: 10 };
- * assert.equal(range.high! - range.low!, 20);
- * ```
- */
+/** A low/high pair of EPICS limits. */
 export interface LimitsRange {
   /** Lower limit, in the data key's units; `null` when there is none. */
   low: number | null;
@@ -61,17 +31,7 @@ export interface LimitsRange {
   high: number | null;
 }
 
-/**
- * EPICS limits of a data key.
- *
- * @example Control limits of a motor
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Limits } from "./types.ts";
- * const limits: Limits = { control: { low: -10, high: 10 } };
- * assert.equal(limits.control?.low, -10);
- * ```
- */
+/** EPICS limits of a data key. */
 export interface Limits {
   /** Range a setpoint is allowed to take (EPICS `DRVL`/`DRVH`). */
   control?: LimitsRange | null;
@@ -90,17 +50,7 @@ export interface Limits {
   rds?: { time_difference: number; value_difference: number } | null;
 }
 
-/**
- * Description of one key of an event's `data` (event-model's `DataKey`).
- *
- * @example A motor's readback
- * ```ts
- * import assert from "node:assert/strict";
- * import type { DataKey } from "./types.ts";
- * const key: DataKey = { dtype: "number", shape: [], source: "PV:m1.RBV", units: "mm", precision: 4 };
- * assert.equal(key.units, "mm");
- * ```
- */
+/** Description of one key of an event's `data` (event-model's `DataKey`). */
 export interface DataKey {
   /** Broad JSON type of the value. */
   dtype: Dtype;
@@ -132,30 +82,10 @@ export interface DataKey {
   [key: string]: unknown;
 }
 
-/**
- * Map of data key name to its description.
- *
- * @example Keys of a descriptor
- * ```ts
- * import assert from "node:assert/strict";
- * import type { DataKeys } from "./types.ts";
- * const keys: DataKeys = { det: { dtype: "number", shape: [], source: "SIM:det" } };
- * assert.deepEqual(Object.keys(keys), ["det"]);
- * ```
- */
+/** Map of data key name to its description. */
 export type DataKeys = Record<string, DataKey>;
 
-/**
- * `hints` of a run start document.
- *
- * @example A scan along one motor
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StartHints } from "./types.ts";
- * const hints: StartHints = { dimensions: [[["motor"], "primary"]] };
- * assert.equal(hints.dimensions?.[0]?.[1], "primary");
- * ```
- */
+/** `hints` of a run start document. */
 export interface StartHints {
   /**
    * Independent axes of the run, slowest first: `[fields, stream]` pairs naming the data keys
@@ -207,21 +137,7 @@ export interface RunStart {
   [key: string]: unknown;
 }
 
-/**
- * Configuration of one device as recorded in a descriptor.
- *
- * @example A device's configuration
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Configuration } from "./types.ts";
- * const config: Configuration = {
- *   data: { det_sigma: 1 },
- *   timestamps: { det_sigma: 0 },
- *   data_keys: { det_sigma: { dtype: "number", shape: [], source: "SIM:sigma" } },
- * };
- * assert.equal(config.data.det_sigma, 1);
- * ```
- */
+/** Configuration of one device as recorded in a descriptor. */
 export interface Configuration {
   /** Configuration values, by data key. */
   data: Record<string, unknown>;
@@ -231,17 +147,7 @@ export interface Configuration {
   data_keys: DataKeys;
 }
 
-/**
- * Per-device hints of a descriptor.
- *
- * @example A device's hint
- * ```ts
- * import assert from "node:assert/strict";
- * import type { PerObjectHint } from "./types.ts";
- * const hint: PerObjectHint = { fields: ["det"], NX_class: "NXdetector" };
- * assert.equal(hint.NX_class, "NXdetector");
- * ```
- */
+/** Per-device hints of a descriptor. */
 export interface PerObjectHint {
   /** The device's data keys worth plotting or tabulating. */
   fields?: string[];
@@ -251,21 +157,7 @@ export interface PerObjectHint {
   [key: string]: unknown;
 }
 
-/**
- * The `descriptor` document that describes an event stream.
- *
- * @example A descriptor
- * ```ts
- * import assert from "node:assert/strict";
- * import type { EventDescriptor } from "./types.ts";
- * import { composeRun } from "./compose.ts";
- * const doc: EventDescriptor = composeRun().descriptor({
- *   name: "primary",
- *   data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
- * }).doc;
- * assert.equal(doc.name, "primary");
- * ```
- */
+/** The `descriptor` document that describes an event stream. */
 export interface EventDescriptor {
   /** Globally unique id of the descriptor; its events refer to it. */
   uid: string;
@@ -361,17 +253,7 @@ export interface EventPage {
   filled?: Record<string, (boolean | string)[]>;
 }
 
-/**
- * Exit status of a run.
- *
- * @example How a run ended
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ExitStatus } from "./types.ts";
- * const status: ExitStatus = "abort";
- * assert.notEqual(status, "success");
- * ```
- */
+/** Exit status of a run. */
 export type ExitStatus = "success" | "abort" | "fail";
 
 /**
@@ -404,17 +286,7 @@ export interface RunStop {
   [key: string]: unknown;
 }
 
-/**
- * A `resource`: a file or group of files holding external data.
- *
- * @example An areaDetector file
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Resource } from "./types.ts";
- * const resource: Resource = { uid: "r", spec: "AD_HDF5", root: "/data", resource_path: "img.h5", resource_kwargs: { frame_per_point: 1 }, path_semantics: "posix" };
- * assert.equal(resource.spec, "AD_HDF5");
- * ```
- */
+/** A `resource`: a file or group of files holding external data. */
 export interface Resource {
   /** Globally unique id of the resource; its datums refer to it. */
   uid: string;
@@ -438,12 +310,15 @@ export interface Resource {
 /**
  * A `datum`: one quantum of external data inside a resource.
  *
- * @example The third frame
+ * @example A datum's id is its resource's uid and a counter
  * ```ts
  * import assert from "node:assert/strict";
  * import type { Datum } from "./types.ts";
- * const datum: Datum = { datum_id: "r/2", resource: "r", datum_kwargs: { point_number: 2 } };
- * assert.equal(datum.datum_kwargs.point_number, 2);
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const resource = run.resource({ spec: "AD_HDF5", root: "/data", resource_path: "img.h5", resource_kwargs: {} });
+ * const datum: Datum = run.datum(resource, { point_number: 0 });
+ * assert.equal(datum.datum_id, `${resource.uid}/0`);
  * ```
  */
 export interface Datum {
@@ -455,17 +330,7 @@ export interface Datum {
   datum_kwargs: Record<string, unknown>;
 }
 
-/**
- * A page of datums of one resource, column-wise.
- *
- * @example Two datums
- * ```ts
- * import assert from "node:assert/strict";
- * import type { DatumPage } from "./types.ts";
- * const page: DatumPage = { resource: "r", datum_id: ["r/0", "r/1"], datum_kwargs: { point_number: [0, 1] } };
- * assert.equal(page.datum_id.length, 2);
- * ```
- */
+/** A page of datums of one resource, column-wise. */
 export interface DatumPage {
   /** Globally unique id of each datum. */
   datum_id: string[];
@@ -475,17 +340,7 @@ export interface DatumPage {
   datum_kwargs: Record<string, unknown[]>;
 }
 
-/**
- * A `stream_resource`: an external file that a data key is streamed into.
- *
- * @example A detector's HDF5 file
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StreamResource } from "./types.ts";
- * const sr: StreamResource = { uid: "s", data_key: "image", mimetype: "application/x-hdf5", uri: "file://localhost/data/img.h5", parameters: { dataset: "/entry/data/data" } };
- * assert.equal(sr.mimetype, "application/x-hdf5");
- * ```
- */
+/** A `stream_resource`: an external file that a data key is streamed into. */
 export interface StreamResource {
   /** Globally unique id of the stream resource; its stream datums refer to it. */
   uid: string;
@@ -503,17 +358,7 @@ export interface StreamResource {
   [key: string]: unknown;
 }
 
-/**
- * A half-open range `[start, stop)` of integers.
- *
- * @example Rows 0 to 2
- * ```ts
- * import assert from "node:assert/strict";
- * import type { StreamRange } from "./types.ts";
- * const rows: StreamRange = { start: 0, stop: 3 };
- * assert.equal(rows.stop - rows.start, 3);
- * ```
- */
+/** A half-open range `[start, stop)` of integers. */
 export interface StreamRange {
   /** First integer of the range. */
   start: number;
@@ -524,12 +369,16 @@ export interface StreamRange {
 /**
  * A `stream_datum`: which rows of a stream resource belong to which events.
  *
- * @example The first frame
+ * @example The rows of the first event's frame
  * ```ts
  * import assert from "node:assert/strict";
  * import type { StreamDatum } from "./types.ts";
- * const sd: StreamDatum = { uid: "s/0", stream_resource: "s", descriptor: "d", indices: { start: 0, stop: 1 }, seq_nums: { start: 1, stop: 2 } };
- * assert.equal(sd.indices.stop - sd.indices.start, 1);
+ * import { composeRun } from "./compose.ts";
+ * const run = composeRun();
+ * const sr = run.streamResource({ data_key: "image", mimetype: "application/x-hdf5", uri: "file://localhost/data/img.h5", parameters: { dataset: "/entry/data/data" } });
+ * const sd: StreamDatum = run.streamDatum(sr, { descriptor: "d", indices: { start: 0, stop: 1 }, seq_nums: { start: 1, stop: 2 } });
+ * assert.equal(sd.uid, `${sr.uid}/0`);
+ * assert.equal(sd.stream_resource, sr.uid);
  * ```
  */
 export interface StreamDatum {
@@ -583,17 +432,7 @@ export interface DocumentMap {
   stream_datum: StreamDatum;
 }
 
-/**
- * Name of a document kind.
- *
- * @example The names of the event model's documents
- * ```ts
- * import assert from "node:assert/strict";
- * import { DOCUMENT_NAMES, type DocumentName } from "./types.ts";
- * const name: DocumentName = "event_page";
- * assert.ok(DOCUMENT_NAMES.includes(name));
- * ```
- */
+/** Name of a document kind. */
 export type DocumentName = keyof DocumentMap;
 
 /**
@@ -623,27 +462,18 @@ export const DOCUMENT_NAMES: readonly DocumentName[] = [
 /**
  * A `[name, doc]` pair, typed so that the document matches its name.
  *
- * @example A pair as files and callbacks pass them
+ * @example The name narrows the document's type
  * ```ts
  * import assert from "node:assert/strict";
  * import type { NamedDocument } from "./types.ts";
  * import { composeRun } from "./compose.ts";
- * const pair: NamedDocument = ["start", composeRun().start];
- * assert.equal(pair[0], "start");
+ * const run = composeRun();
+ * const pairs: NamedDocument[] = [["start", run.start], ["stop", run.stop()]];
+ * const stops = pairs.flatMap(([name, doc]) => name === "stop" ? [doc.exit_status] : []);
+ * assert.deepEqual(stops, ["success"]);
  * ```
  */
 export type NamedDocument = { [K in DocumentName]: [K, DocumentMap[K]] }[DocumentName];
 
-/**
- * Any document.
- *
- * @example Any document
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Document } from "./types.ts";
- * import { composeRun } from "./compose.ts";
- * const docs: Document[] = [composeRun().start];
- * assert.equal(docs.length, 1);
- * ```
- */
+/** Any document. */
 export type Document = DocumentMap[DocumentName];

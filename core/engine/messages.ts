@@ -4,17 +4,7 @@
  * @module
  */
 
-/**
- * One instruction of a plan, as bluesky's `Msg(command, obj, *args, **kwargs)`.
- *
- * @example A message
- * ```ts
- * import assert from "node:assert/strict";
- * import { msg, type Msg } from "./messages.ts";
- * const open: Msg = msg("open_run");
- * assert.equal(open.command, "open_run");
- * ```
- */
+/** One instruction of a plan, as bluesky's `Msg(command, obj, *args, **kwargs)`. */
 export interface Msg {
   /** Name of the command, for example `"set"` or `"open_run"`. */
   readonly command: string;
@@ -48,11 +38,16 @@ export type Plan<R = void> = Generator<Msg, R, unknown>;
 /**
  * Build a message.
  *
- * @example
+ * @example bluesky's `Msg("sleep", None, 0.1)`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { msg } from "./messages.ts";
- * const m = msg("sleep", undefined, [0.1]);
- * console.assert(m.command === "sleep");
+ * assert.deepEqual(msg("sleep", undefined, [0.1]), {
+ *   command: "sleep",
+ *   obj: undefined,
+ *   args: [0.1],
+ *   kwargs: {},
+ * });
  * ```
  *
  * @param command Command name.

@@ -22,17 +22,7 @@ import type { Status } from "./status.ts";
  */
 export type MaybePromise<T> = T | Promise<T>;
 
-/**
- * One reading of one data key.
- *
- * @example One value with its time
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Reading } from "./protocols.ts";
- * const reading: Reading = { value: 1.5, timestamp: 1_700_000_000 };
- * assert.equal(reading.value, 1.5);
- * ```
- */
+/** One reading of one data key. */
 export interface Reading {
   /** The value read; it becomes the data key's entry in an event's `data`. */
   value: unknown;
@@ -42,30 +32,10 @@ export interface Reading {
   alarm_severity?: number;
 }
 
-/**
- * Readings keyed by data key name.
- *
- * @example A device's readings
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Readings } from "./protocols.ts";
- * const readings: Readings = { motor: { value: 0.5, timestamp: 1 } };
- * assert.deepEqual(Object.keys(readings), ["motor"]);
- * ```
- */
+/** Readings keyed by data key name. */
 export type Readings = Record<string, Reading>;
 
-/**
- * Hints of a readable device: which of its keys are interesting to plot.
- *
- * @example Plot the readback
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Hints } from "./protocols.ts";
- * const hints: Hints = { fields: ["motor"] };
- * assert.deepEqual(hints.fields, ["motor"]);
- * ```
- */
+/** Hints of a readable device: which of its keys are interesting to plot. */
 export interface Hints {
   /** The device's data keys worth plotting or tabulating, for example its readback. */
   fields?: string[];
@@ -73,17 +43,7 @@ export interface Hints {
   [key: string]: unknown;
 }
 
-/**
- * Anything with a name.
- *
- * @example Anything with a name
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Named } from "./protocols.ts";
- * const named: Named = { name: "det" };
- * assert.equal(named.name, "det");
- * ```
- */
+/** Anything with a name. */
 export interface Named {
   /** Name of the device; it prefixes its data keys. */
   readonly name: string;
@@ -170,9 +130,16 @@ export interface Movable extends Named {
  * import assert from "node:assert/strict";
  * import type { Triggerable } from "./protocols.ts";
  * import { Status } from "./status.ts";
- * const det: Triggerable = { name: "det", trigger: () => Status.done("trigger") };
+ * let shots = 0;
+ * const det: Triggerable = {
+ *   name: "det",
+ *   trigger: () => {
+ *     shots++;
+ *     return Status.done("trigger");
+ *   },
+ * };
  * await det.trigger().wait();
- * assert.equal(det.name, "det");
+ * assert.equal(shots, 1);
  * ```
  */
 export interface Triggerable extends Named {

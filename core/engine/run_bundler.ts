@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { ComposeOptions, DescriptorComposer, RunComposer } from "../documents/compose.ts";
+import type { ComposeOptions, RunComposer } from "../documents/compose.ts";
+import type { DescriptorComposer } from "../documents/descriptor_composer.ts";
 import { composeRun } from "../documents/compose.ts";
 import type {
   Configuration,

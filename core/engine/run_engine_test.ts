@@ -173,21 +173,57 @@ Deno.test("RunEngine.registerCommand() adds a command that plans can yield", asy
   assert.ok(RE.commands.includes("double"));
 });
 
-Deno.test("RunEngine.abort() during a sleep ends the run with exit_status abort and the reason", async () => {
+/**
+ * Replace the global timers by ones that never fire, so that a sleep can only end by being
+ * interrupted; `onArm` sees each timer as it is set.
+ */
+function frozenTimers(onArm: (ms: number) => void) {
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+  const armed = new Map<number, number>();
+  const cleared: number[] = [];
+  let next = 1;
+  globalThis.setTimeout = ((_callback: () => void, ms = 0) => {
+    const id = next++;
+    armed.set(id, ms);
+    onArm(ms);
+    return id;
+  }) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((id?: number) => {
+    if (id !== undefined && armed.delete(id)) cleared.push(id);
+  }) as unknown as typeof clearTimeout;
+  return {
+    armed,
+    cleared,
+    restore: () => Object.assign(globalThis, real),
+  };
+}
+
+Deno.test("RunEngine.abort() during a sleep cuts the sleep short and ends the run with exit_status abort", async () => {
   const { det, motor, log } = fakeDevices();
   const RE = new RunEngine();
   const docs = collect(RE);
+  const after: string[] = [];
+  RE.registerCommand("mark", () => void after.push("mark"));
   function* plan(): Plan {
     yield msg("stage", det);
     yield msg("open_run");
     yield msg("set", motor, [1]);
     yield msg("sleep", undefined, [10]);
+    yield msg("mark");
   }
-  const running = RE.run(plan());
-  setTimeout(() => RE.abort("Ctrl-C"), 20);
-  const started = Date.now();
-  const result = await running;
-  assert.ok(Date.now() - started < 2000, "the sleep was interrupted");
+  // Abort once the engine has set the sleep's timer; that timer never fires.
+  const timers = frozenTimers((ms) => {
+    if (ms === 10_000) queueMicrotask(() => RE.abort("Ctrl-C"));
+  });
+  let result;
+  try {
+    result = await RE.run(plan());
+  } finally {
+    timers.restore();
+  }
+  assert.deepEqual([...timers.armed.values()], [], "the sleep released its timer");
+  assert.equal(timers.cleared.length, 1);
+  assert.deepEqual(after, [], "the message after the sleep never ran");
   assert.equal(result.exitStatus, "abort");
   assert.equal(result.reason, "Ctrl-C");
   const [stop] = docsOf(docs, "stop");

@@ -15,25 +15,12 @@ import type {
   RunStart,
   RunStop,
 } from "../documents/types.ts";
-import {
-  createLiveTable,
-  createLocalClock,
-  hintedFields,
-  type LiveCallback,
-  type PlanDimensions,
-  planDimensions,
-} from "./live_table.ts";
+import { createLiveTable, type LiveCallback } from "./live_table.ts";
+import { createLocalClock } from "./local_clock.ts";
+import { hintedFields, type PlanDimensions, planDimensions } from "./dimensions.ts";
 import type { PlotSeries } from "./plot.ts";
 
-/**
- * Options of {@linkcode createBestEffortCallback}.
- *
- * @example Print, but leave the table out
- * ```ts
- * import type { BestEffortOptions } from "./best_effort.ts";
- * const options: BestEffortOptions = { write: (line) => console.log(line), table: false };
- * ```
- */
+/** Options of {@linkcode createBestEffortCallback}. */
 export interface BestEffortOptions {
   /** Receives each line of output, without its newline. */
   write: (line: string) => void;
@@ -57,17 +44,7 @@ export interface BestEffortOptions {
   onPlot?: (plot: PlotSeries) => void;
 }
 
-/**
- * Defaults of {@linkcode BestEffortOptions}, bluesky's.
- *
- * @example Plot the baseline too
- * ```ts
- * import assert from "node:assert/strict";
- * import { bestEffortDefaults } from "./best_effort.ts";
- * const options = { ...bestEffortDefaults, noPlotStreams: [] };
- * assert.ok(options.table);
- * ```
- */
+/** Defaults of {@linkcode BestEffortOptions}, bluesky's. */
 export const bestEffortDefaults = {
   heading: true,
   table: true,
@@ -81,14 +58,6 @@ export const bestEffortDefaults = {
 /**
  * The callback {@linkcode createBestEffortCallback} makes, with the plots of the current
  * (or last) run.
- *
- * @example Read the plots after a run
- * ```ts
- * import assert from "node:assert/strict";
- * import { createBestEffortCallback, type BestEffortCallback } from "./best_effort.ts";
- * const bec: BestEffortCallback = createBestEffortCallback({ write: () => {} });
- * assert.equal(bec.plots.length, 0);
- * ```
  */
 export interface BestEffortCallback extends LiveCallback {
   /** One plot per plotted stream, in the order their descriptors came. */

@@ -15,7 +15,9 @@ import type {
   RunStart,
   RunStop,
 } from "../documents/types.ts";
-import { localParts } from "../time.ts";
+import { createLocalClock } from "./local_clock.ts";
+import { hintedFields, planDimensions } from "./dimensions.ts";
+import { formatFixed, formatInteger, text } from "./_python_format.ts";
 
 /**
  * A callback taking every document, as `DocumentBus.subscribe("all", ...)` wants.
@@ -30,213 +32,7 @@ import { localParts } from "../time.ts";
  */
 export type LiveCallback = (name: DocumentName, doc: Document) => void;
 
-/**
- * Clock faces in one time zone, as Python's `datetime.fromtimestamp()` prints them.
- *
- * @example Read the time of day
- * ```ts
- * import assert from "node:assert/strict";
- * import { createLocalClock, type LocalClock } from "./live_table.ts";
- * const clock: LocalClock = createLocalClock("UTC");
- * assert.equal(clock.time(0.5), "00:00:00.500000");
- * ```
- */
-export interface LocalClock {
-  /** `HH:MM:SS.ffffff`, or `HH:MM:SS` on a whole second (Python's `str(time)`). */
-  time(epoch: number): string;
-  /** `YYYY-MM-DD HH:MM:SS`, the seconds truncated. */
-  dateTime(epoch: number): string;
-}
-
-const two = (n: number): string => (n < 10 ? "0" : "") + n;
-
-/**
- * Make a clock for a time zone. The zone's offset is looked up once per quarter hour of
- * epoch time (every offset change since 1970 falls on one), so formatting thousands of
- * rows does not call `Intl` for each of them.
- *
- * @param timeZone IANA zone name, for example `"America/Chicago"`; the system's by default.
- * @returns The clock.
- * @throws {RangeError} When the time zone is unknown.
- *
- * @example Format the seed's start time in Chicago
- * ```ts
- * import assert from "node:assert/strict";
- * import { createLocalClock } from "./live_table.ts";
- * const clock = createLocalClock("America/Chicago");
- * assert.equal(clock.dateTime(1660343258.78), "2022-08-12 17:27:38");
- * assert.equal(clock.time(1660343260.1), "17:27:40.100000");
- * ```
- */
-export function createLocalClock(timeZone?: string): LocalClock {
-  // Fail at once on an unknown time zone, not at the first event.
-  localParts(0, timeZone);
-  let bucket = NaN;
-  let offset = 0;
-  let local = 0;
-  let micro = 0;
-  // Python rounds to the microsecond first, so 59.9999996 shows as the next second.
-  const split = (epoch: number): void => {
-    let whole = Math.floor(epoch);
-    micro = Math.round((epoch - whole) * 1e6);
-    if (micro === 1e6) {
-      whole += 1;
-      micro = 0;
-    }
-    if (Math.floor(whole / 900) !== bucket) {
-      bucket = Math.floor(whole / 900);
-      const p = localParts(whole * 1000, timeZone);
-      const utc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
-      offset = utc / 1000 - whole;
-    }
-    local = whole + offset;
-  };
-  return {
-    time(epoch) {
-      split(epoch);
-      const s = ((local % 86400) + 86400) % 86400;
-      const hms = two(Math.floor(s / 3600)) + ":" + two(Math.floor(s / 60) % 60) + ":" +
-        two(s % 60);
-      return micro === 0 ? hms : hms + "." + String(micro).padStart(6, "0");
-    },
-    dateTime(epoch) {
-      split(epoch);
-      const iso = new Date(local * 1000).toISOString();
-      return iso.slice(0, 10) + " " + iso.slice(11, 19);
-    },
-  };
-}
-
-/** Python's `format(x, ".{p}f")`: ties to even, `nan`, `inf`, `-0.0`, no exponent. */
-function formatFixed(x: number, p: number): string {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (Math.abs(x) >= 1e21) return BigInt(x).toString() + (p > 0 ? "." + "0".repeat(p) : "");
-  let s = x.toFixed(p);
-  // toFixed() rounds exact ties away from zero; a tie is x = odd / 2^(p+1).
-  const scaled = x * 2 ** (p + 1);
-  if (Number.isInteger(scaled) && scaled % 2 !== 0 && (s.charCodeAt(s.length - 1) & 1) === 1) {
-    const digits = (BigInt(s.replace(/[-.]/g, "")) - 1n).toString().padStart(p + 1, "0");
-    s = (x < 0 ? "-" : "") + (p > 0 ? digits.slice(0, -p) + "." + digits.slice(-p) : digits);
-  }
-  return Object.is(x, -0) ? "-" + s : s;
-}
-
-function formatInteger(x: number): string {
-  return Math.abs(x) < 1e21 ? String(x) : BigInt(x).toString();
-}
-
-function text(value: unknown): string {
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "object" && value !== null) return JSON.stringify(value);
-  return String(value);
-}
-
-/**
- * The fields a descriptor's devices hint at, device by device (bluesky's `hinted_fields`):
- * a device's `hints.fields` when it has them, all its `object_keys` otherwise. A descriptor
- * without `object_keys` hints at all its data keys.
- *
- * @param descriptor The descriptor.
- * @returns Field names in device order.
- *
- * @example Hinted fields of a motor and a detector
- * ```ts
- * import assert from "node:assert/strict";
- * import { hintedFields } from "./live_table.ts";
- * const fields = hintedFields({
- *   uid: "d", run_start: "r", time: 0, data_keys: {},
- *   object_keys: { motor: ["motor", "motor_user_setpoint"], sensor: ["sensor"] },
- *   hints: { motor: { fields: ["motor"] } },
- * });
- * assert.equal(fields.join(), "motor,sensor");
- * ```
- */
-export function hintedFields(descriptor: EventDescriptor): string[] {
-  const objects = Object.entries(descriptor.object_keys ?? {});
-  if (objects.length === 0) return Object.keys(descriptor.data_keys);
-  return objects.flatMap(([obj, keys]) => descriptor.hints?.[obj]?.fields ?? keys);
-}
-
-/**
- * The independent axes of a run, as bluesky's `BestEffortCallback` works them out.
- *
- * @example The axes of a scan
- * ```ts
- * import assert from "node:assert/strict";
- * import { planDimensions, type PlanDimensions } from "./live_table.ts";
- * const dims: PlanDimensions = planDimensions({ hints: { dimensions: [[["m"], "primary"]] } });
- * assert.equal(dims.axes[0], "m");
- * ```
- */
-export interface PlanDimensions {
-  /** The stream all dimensions belong to. */
-  stream: string;
-  /** First field of each dimension, slow to fast: what plots use as x. */
-  axes: string[];
-  /** Every field of every dimension. */
-  fields: string[];
-  /** True when the start document has no usable `hints.dimensions` and they were guessed. */
-  guessed: boolean;
-}
-
-/**
- * Work out a run's dimensions from its start document's `hints.dimensions`. Without them
- * (or when they span several streams) they are guessed as bluesky does, one per entry of
- * `motors`, whose device names are turned into fields with the primary `descriptor`'s
- * hints; a run with neither is plotted against `seq_num`.
- *
- * @param start The start document.
- * @param descriptor The primary descriptor, to resolve guessed motor names into fields.
- * @returns The dimensions.
- *
- * @example Guess from the motors when hints are missing
- * ```ts
- * import assert from "node:assert/strict";
- * import { planDimensions } from "./live_table.ts";
- * const dims = planDimensions({ motors: ["m1"] }, {
- *   uid: "d", run_start: "r", time: 0, data_keys: {},
- *   object_keys: { m1: ["m1_readback", "m1_setpoint"] },
- *   hints: { m1: { fields: ["m1_readback"] } },
- * });
- * assert.ok(dims.guessed);
- * assert.equal(dims.axes[0], "m1_readback");
- * ```
- */
-export function planDimensions(
-  start: Partial<RunStart>,
-  descriptor?: EventDescriptor,
-): PlanDimensions {
-  const hinted = start.hints?.dimensions;
-  if (
-    Array.isArray(hinted) && hinted.length > 0 && new Set(hinted.map((d) => d[1])).size === 1
-  ) {
-    const fields = hinted.flatMap(([f]) => f);
-    return {
-      stream: hinted[0]![1],
-      axes: hinted.map(([f]) => f[0] ?? "time"),
-      fields,
-      guessed: false,
-    };
-  }
-  const motors = Array.isArray(start.motors) ? start.motors : [];
-  const resolve = (obj: string): string[] =>
-    descriptor?.hints?.[obj]?.fields ?? descriptor?.object_keys?.[obj] ?? [obj];
-  const dims = motors.map((m) => descriptor ? resolve(m) : [m]);
-  if (dims.length === 0) dims.push(["seq_num"]);
-  const axes = dims.map((f) => f[0] ?? "time");
-  return { stream: "primary", axes, fields: dims.flat(), guessed: true };
-}
-
-/**
- * Options of {@linkcode createLiveTable}.
- *
- * @example Options that print every line
- * ```ts
- * import type { LiveTableOptions } from "./live_table.ts";
- * const options: LiveTableOptions = { write: (line) => console.log(line), timeZone: "UTC" };
- * ```
- */
+/** Options of {@linkcode createLiveTable}. */
 export interface LiveTableOptions {
   /** Receives each line of output, without its newline. */
   write: (line: string) => void;
@@ -258,17 +54,7 @@ export interface LiveTableOptions {
   timeZone?: string;
 }
 
-/**
- * Defaults of {@linkcode LiveTableOptions}, bluesky's.
- *
- * @example Reprint the header less often
- * ```ts
- * import assert from "node:assert/strict";
- * import { liveTableDefaults } from "./live_table.ts";
- * const options = { ...liveTableDefaults, headerInterval: 100 };
- * assert.equal(options.minWidth, 12);
- * ```
- */
+/** Defaults of {@linkcode LiveTableOptions}, bluesky's. */
 export const liveTableDefaults = {
   stream: "primary",
   headerInterval: 50,

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../documents/compose.ts";
 import type { DataKey } from "../documents/types.ts";
-import {
-  createLiveTable,
-  createLocalClock,
-  hintedFields,
-  type LiveTableOptions,
-  planDimensions,
-} from "./live_table.ts";
+import { createLiveTable, type LiveTableOptions } from "./live_table.ts";
+import { hintedFields, planDimensions } from "./dimensions.ts";
 import { SEED_SENSOR, SEED_START, SEED_TIMES } from "../documents/_seed_documents.ts";
 
 const SEED_TABLE = [
@@ -250,14 +245,6 @@ Deno.test("createLiveTable() rejects bad options", () => {
     name: "RangeError",
     message: 'Unknown time zone "Mars/Olympus"',
   });
-});
-
-Deno.test("createLocalClock() follows daylight saving time and rounds as Python", () => {
-  const clock = createLocalClock("America/Chicago");
-  assert.equal(clock.dateTime(1660343258.78), "2022-08-12 17:27:38");
-  assert.equal(clock.dateTime(1642000000), "2022-01-12 09:06:40");
-  assert.equal(clock.time(1660343260.1), "17:27:40.100000");
-  assert.equal(clock.time(1660343259.9999996), "17:27:40");
 });
 
 Deno.test("hintedFields() and planDimensions() order the columns as bluesky's BEC", () => {

@@ -5,8 +5,10 @@
  * @module
  */
 
-export { createLiveTable, createLocalClock, liveTableDefaults } from "./live_table.ts";
-export type { LiveCallback, LiveTableOptions, LocalClock } from "./live_table.ts";
+export { createLiveTable, liveTableDefaults } from "./live_table.ts";
+export type { LiveCallback, LiveTableOptions } from "./live_table.ts";
+export { createLocalClock } from "./local_clock.ts";
+export type { LocalClock } from "./local_clock.ts";
 export { bestEffortDefaults, createBestEffortCallback } from "./best_effort.ts";
 export type { BestEffortCallback, BestEffortOptions } from "./best_effort.ts";
 export { renderSvg, renderTerminal, svgDefaults, terminalDefaults } from "./plot.ts";

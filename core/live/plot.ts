@@ -5,15 +5,7 @@
  * @module
  */
 
-/**
- * One dependent variable of a plot.
- *
- * @example A detector's readings
- * ```ts
- * import type { PlotLine } from "./plot.ts";
- * const line: PlotLine = { name: "sensor", values: [0.69, 0.45, 0.07] };
- * ```
- */
+/** One dependent variable of a plot. */
 export interface PlotLine {
   /** Legend label, usually the data key. */
   name: string;
@@ -21,20 +13,7 @@ export interface PlotLine {
   values: readonly number[];
 }
 
-/**
- * What a plot shows: lines of several `ys` against one `x`.
- *
- * @example Sensor against motor
- * ```ts
- * import type { PlotSeries } from "./plot.ts";
- * const series: PlotSeries = {
- *   title: "scan 1: sensor vs motor",
- *   xLabel: "motor",
- *   x: [-0.5, 0, 0.5],
- *   ys: [{ name: "sensor", values: [0.69, 0.07, 0.57] }],
- * };
- * ```
- */
+/** What a plot shows: lines of several `ys` against one `x`. */
 export interface PlotSeries {
   /** Title above the plot. */
   title: string;
@@ -46,15 +25,7 @@ export interface PlotSeries {
   ys: readonly PlotLine[];
 }
 
-/**
- * Options of {@linkcode renderSvg}.
- *
- * @example A wide plot without markers
- * ```ts
- * import type { SvgOptions } from "./plot.ts";
- * const options: SvgOptions = { width: 1000, markers: false };
- * ```
- */
+/** Options of {@linkcode renderSvg}. */
 export interface SvgOptions {
   /** Width in pixels. */
   width?: number;
@@ -66,16 +37,7 @@ export interface SvgOptions {
   markers?: boolean | "auto";
 }
 
-/**
- * Defaults of {@linkcode SvgOptions}; the colors are matplotlib's default cycle.
- *
- * @example The first color
- * ```ts
- * import assert from "node:assert/strict";
- * import { svgDefaults } from "./plot.ts";
- * assert.equal(svgDefaults.colors[0], "#1f77b4");
- * ```
- */
+/** Defaults of {@linkcode SvgOptions}; the colors are matplotlib's default cycle. */
 export const svgDefaults = {
   width: 640,
   height: 400,
@@ -253,15 +215,7 @@ export function renderSvg(series: PlotSeries, options: SvgOptions = {}): string 
   return out.join("\n") + "\n";
 }
 
-/**
- * Options of {@linkcode renderTerminal}.
- *
- * @example An ASCII plot in color
- * ```ts
- * import type { TerminalOptions } from "./plot.ts";
- * const options: TerminalOptions = { dots: "ascii", color: true };
- * ```
- */
+/** Options of {@linkcode renderTerminal}. */
 export interface TerminalOptions {
   /** Width of the plot area in characters. */
   width?: number;
@@ -273,17 +227,7 @@ export interface TerminalOptions {
   color?: boolean;
 }
 
-/**
- * Defaults of {@linkcode TerminalOptions}.
- *
- * @example A taller plot
- * ```ts
- * import assert from "node:assert/strict";
- * import { terminalDefaults } from "./plot.ts";
- * const options = { ...terminalDefaults, height: 30 };
- * assert.equal(options.width, 60);
- * ```
- */
+/** Defaults of {@linkcode TerminalOptions}. */
 export const terminalDefaults = {
   width: 60,
   height: 15,

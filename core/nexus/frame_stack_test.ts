@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
-import { H5wasmBackend, loadH5wasm } from "./h5wasm_backend.ts";
+import { H5wasmBackend } from "./h5wasm_backend.ts";
+import { loadH5wasm } from "./_h5wasm.ts";
 import { frameStack } from "./frame_stack.ts";
 import { NexusTree } from "./tree.ts";
 
@@ -10,6 +11,7 @@ function stackTree(frame: (i: number) => ArrayLike<number> | Promise<ArrayLike<n
   b.group("/entry", "NXentry");
   b.field("/entry/img", frameStack({ count: 5, frameShape: [6, 4], dtype: "float32", frame }), {
     attrs: { units: "counts" },
+    compression: 1,
   });
   return tree;
 }

@@ -159,11 +159,9 @@ export interface RoleGroups {
  * ```
  */
 export function linkRoleGroups(context: BuildContext, groups: RoleGroups): void {
-  const { tree, settings, warn } = context;
+  const { tree, missing } = context;
   if (groups.keys.length === 0) {
-    if (settings.warnOnMissingContent) {
-      warn(`No ${groups.role} keys in stream "${groups.stream}": no ${groups.folder} group`);
-    }
+    missing(`No ${groups.role} keys in stream "${groups.stream}": no ${groups.folder} group`);
     return;
   }
   const folder = `/entry/instrument/${groups.folder}`;

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { pythonBytesRepr, pythonFloatRepr, treeLines } from "./listing.ts";
+import { treeLines } from "./listing.ts";
+import { pythonBytesRepr, pythonFloatRepr } from "./python_format.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { type AttrValue, type FieldData, nxFloat } from "./nodes.ts";
 import { NexusTree } from "./tree.ts";
+import { checkTree } from "./check.ts";
 import { ignoreWithoutH5py, pythonWithH5py } from "../../tests/_interop.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -164,7 +166,7 @@ function seedTree(): NexusTree {
   });
   b.field("/entry/instrument/source/probe", "x-ray");
   b.field("/entry/instrument/source/type", "Synchrotron X-ray Source");
-  assert.deepEqual(tree.check(), []);
+  assert.deepEqual(checkTree(tree), []);
   return tree;
 }
 
@@ -544,4 +546,51 @@ print(json.dumps(expected))
       }
     });
   },
+});
+
+Deno.test("treeLines() reads through the backend it is given, and h5wasm never loads", async () => {
+  // In a process that cannot load npm packages at all, so h5wasm could not be used.
+  const script = `
+import { treeLines } from ${JSON.stringify(import.meta.resolve("./listing.ts"))};
+const float = { class: "float", size: 8, signed: false, vlen: false, utf8: false };
+const text = { class: "string", size: 8, signed: false, vlen: true, utf8: true };
+const attribute = (name, value) => ({ name, type: text, shape: [], read: () => value });
+const x = {
+  kind: "dataset", path: "/entry/x", address: "2", type: float, shape: [3],
+  attributes: () => [attribute("units", "mm")],
+  read: () => new Float64Array([0, 0.5, 1]),
+  readRows: (start, stop) => new Float64Array([0, 0.5, 1]).subarray(start, stop),
+};
+const entry = {
+  kind: "group", path: "/entry", address: "1",
+  attributes: () => [attribute("NX_class", "NXentry")],
+  children: () => [
+    { name: "x", path: "/entry/x", link: "hard", object: "dataset" },
+    { name: "y", path: "/entry/y", link: "soft", target: "/entry/x" },
+  ],
+};
+const root = {
+  kind: "group", path: "/", address: "0", attributes: () => [],
+  children: () => [{ name: "entry", path: "/entry", link: "hard", object: "group" }],
+};
+const objects = { "/": root, "/entry": entry, "/entry/x": x };
+const backend = { open: (path) => Promise.resolve({ path, get: (p) => objects[p], close() {} }) };
+console.log((await treeLines("memory.h5", { backend })).join("\\n"));
+`;
+  await withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/list.js`, script);
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-npm", "--no-check", "--no-config", "list.js"],
+      cwd: dir,
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.deepEqual(new TextDecoder().decode(stdout).trimEnd().split("\n"), [
+      "memory.h5 : NeXus data file",
+      "  entry:NXentry",
+      '    @NX_class = "NXentry"',
+      "    x:NX_FLOAT64[3] = [0.0, 0.5, 1.0]",
+      '      @units = "mm"',
+      "    y: --> /entry/x",
+    ]);
+  });
 });

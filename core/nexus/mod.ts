@@ -50,13 +50,23 @@ export { FRAME_TYPES, frameStack, isFrameStack } from "./frame_stack.ts";
 export type { FrameDtype, FrameStack } from "./frame_stack.ts";
 export { illegalName, isNexusName, joinPath, splitPath } from "./names.ts";
 
-// The plugin contract and the run a plugin reads.
+// The plugin contract, the one step that builds a run's tree, and the run a plugin reads.
 export { resolvePlugin, runningOrder } from "./plugin.ts";
+export { buildTree, buildTreeDefaults, pluginOrder } from "./build_tree.ts";
+export { checkAttribute, checkDefaults, checkNode, checkTree } from "./check.ts";
+export type { CheckOptions, NamedAttribute } from "./check.ts";
+export type { BuildTreeOptions, BuiltTree } from "./build_tree.ts";
 export type { BuildContext, NexusPlugin, PluginLike, WriterSettings } from "./plugin.ts";
 export { RunAccumulator } from "./run_data.ts";
 export type { Column, ColumnKind, RunData, StreamData } from "./run_data.ts";
 export type { ImageStack, RunAssets } from "./run_assets.ts";
-export { NexusLayoutError, PluginError } from "../errors.ts";
+export {
+  AssetsMissingError,
+  FileExistsError,
+  NexusLayoutError,
+  NoRunError,
+  PluginError,
+} from "../errors.ts";
 export type {
   DataKey,
   DataKeys,
@@ -89,9 +99,28 @@ export { linspace } from "../plans/plan_patterns.ts";
 export type { IsoTimeOptions } from "../time.ts";
 
 // The writer, its HDF5 backend and the handlers of detectors' own files.
-export { assetDefaults, NXWriter, nxWriterDefaults } from "./nxwriter.ts";
-export type { AssetOptions, NexusWarning, NXWriterOptions, OverwritePolicy } from "./nxwriter.ts";
-export type { BackendVersions, Hdf5Backend } from "./backend.ts";
+export { NXWriter, nxWriterDefaults } from "./nxwriter.ts";
+export type {
+  AssetOptions,
+  NexusWarning,
+  NXWriterOptions,
+  OverwritePolicy,
+  WrittenRun,
+} from "./nxwriter.ts";
+export type {
+  BackendVersions,
+  FrameFile,
+  FrameFileOptions,
+  Hdf5Attribute,
+  Hdf5Backend,
+  Hdf5Dataset,
+  Hdf5File,
+  Hdf5Group,
+  Hdf5Link,
+  Hdf5Type,
+  Hdf5TypeClass,
+  Hdf5Value,
+} from "./backend.ts";
 export { H5wasmBackend } from "./h5wasm_backend.ts";
 export { treeDefaults, treeLines } from "./listing.ts";
 export type { TreeOptions } from "./listing.ts";
@@ -102,6 +131,7 @@ export {
   AssetRegistry,
   builtinAssetHandlers,
   framesOfStreamDatum,
+  hdf5HandlerDefaults,
   hdf5StreamHandler,
   npySeqHandler,
   parseNpy,
@@ -115,6 +145,7 @@ export type {
   AssetHandler,
   FrameArray,
   FrameSource,
+  Hdf5HandlerOptions,
   NpyArray,
   WaitOptions,
 } from "../assets/mod.ts";

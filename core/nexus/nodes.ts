@@ -156,7 +156,7 @@ export interface NodeBase {
   /** Name of the plugin that made the node. */
   readonly owner: string;
   /** Attributes by name. */
-  readonly attrs: Map<string, NxAttribute>;
+  readonly attrs: ReadonlyMap<string, NxAttribute>;
 }
 
 /**
@@ -179,7 +179,7 @@ export interface NxGroup extends NodeBase {
   /** Its NeXus base class, for example `"NXentry"` (empty for the root). */
   readonly nxClass: string;
   /** Children by name, in insertion order. */
-  readonly children: Map<string, NxNode>;
+  readonly children: ReadonlyMap<string, NxNode>;
 }
 
 /**
@@ -300,8 +300,8 @@ export interface FieldOptions {
   attrs?: Record<string, AttrValue>;
   /** Chunk shape (enables chunked storage). */
   chunks?: number[];
-  /** gzip level 1-9 (needs `chunks`); 0 for none. Frame stacks default to 1 (the
-   * fastest level: gzip dominates the time of copying frames). */
+  /** gzip level 1-9 (needs `chunks`, which a frame stack has: one frame per chunk); 0 or
+   * none for no compression. */
   compression?: number;
   /** Give the field `@target` with its own path, as apstools does for fields it links to. */
   target?: boolean;

@@ -6,38 +6,31 @@
  */
 
 import type { DocumentMap, DocumentName, RunStart } from "../documents/types.ts";
-import { AssetsMissingError, NexusLayoutError, PluginError } from "../errors.ts";
-import { type AssetHandler, AssetRegistry, builtinAssetHandlers } from "../assets/mod.ts";
-import { resolveAssets, type RunAssets } from "./run_assets.ts";
+import { AssetsMissingError, NoRunError } from "../errors.ts";
+import {
+  type AssetHandler,
+  AssetRegistry,
+  builtinAssetHandlers,
+  waitDefaults,
+} from "../assets/mod.ts";
+import { resolveAssets } from "./run_assets.ts";
 import { defaultFileName } from "./file_name.ts";
 import { RunAccumulator } from "./run_data.ts";
-import { RunRouter } from "../bus/run_router.ts";
-import { VERSION } from "../version.ts";
+import { DocumentGate } from "../bus/document_gate.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
-import type { NexusPlugin, PluginLike, WriterSettings } from "./plugin.ts";
-import { resolvePlugin, runningOrder } from "./plugin.ts";
-import { isoTime } from "../time.ts";
-import { NexusTree } from "./tree.ts";
-import { type NxExternalLink, type NxLink } from "./nodes.ts";
+import { type NexusPlugin, type PluginLike, resolvePlugin } from "./plugin.ts";
+import { buildTree, type NexusWarning, pluginOrder, WRITER } from "./build_tree.ts";
+import { type OverwritePolicy, placeTree } from "./_place_file.ts";
+
+export type { NexusWarning } from "./build_tree.ts";
+export type { OverwritePolicy } from "./_place_file.ts";
 
 /**
- * What to do when the file to write already exists.
+ * Options of {@linkcode NXWriter}. The choices of what goes in the file (the default plot's
+ * signal, linked or copied frames, the source's name) are the plugins' own options.
  *
- * @example Keep both files
- * ```ts
- * import assert from "node:assert/strict";
- * import type { OverwritePolicy } from "./nxwriter.ts";
- * const policy: OverwritePolicy = "rename";
- * assert.equal(policy, "rename");
- * ```
- */
-export type OverwritePolicy = "fail" | "replace" | "rename";
-
-/**
- * Options of {@linkcode NXWriter}.
- *
- * @example Files named by scan id in a folder
+ * @example Files named by scan id in a folder, never overwritten
  * ```ts
  * import assert from "node:assert/strict";
  * import { NXWriter, type NXWriterOptions } from "./nxwriter.ts";
@@ -59,82 +52,66 @@ export interface NXWriterOptions {
   filePath?: string;
   /** Extension of default file names, without the dot. */
   fileExtension?: string;
-  /** Plugins warn about content they expected and did not find. */
+  /** Pass on what plugins report as missing content, as apstools' `warn_on_missing_content`. */
   warnOnMissingContent?: boolean;
-  /** Signal of the default plot (`/entry/data@signal`). */
-  nxdataSignal?: string;
-  /** Axes of the default plot. */
-  nxdataSignalAxes?: string[];
-  /** Name of the instrument. */
-  instrumentName?: string;
   /** An existing file is an error (`"fail"`), replaced, or kept with the new file renamed. */
   overwrite?: OverwritePolicy;
   /** IANA time zone of file names and of times written as text; the system's by default. */
   timeZone?: string;
   /** Plugins, registered in this order before any added with `use()`. */
   plugins?: PluginLike[];
-  /** When true, a failing plugin fails the file instead of being left out of it. */
+  /** When true, a failing plugin or a broken link fails the file instead of being left out. */
   strict?: boolean;
+  /**
+   * Leave out documents that break the event model (`"strict"`), or take them as recorded
+   * (`"lenient"`, the default: Python bluesky does not validate, so real runs hold such
+   * documents). Either way each is reported as a warning, once per run and kind of problem;
+   * a document that does not fit its run (unknown run or descriptor, repeated uid) is always
+   * left out.
+   */
+  documents?: "lenient" | "strict";
   /** The HDF5 implementation. Default: h5wasm. */
   backend?: Hdf5Backend;
   /** Receives each warning; by default they are kept in `warnings`. */
   onWarning?: (warning: NexusWarning) => void;
-  /** Frames written by detectors to their own files: how to wait for them and take them in. */
+  /** Receives each run's outcome as soon as its file is written or has failed. */
+  onWritten?: (outcome: WrittenRun) => void;
+  /** Frames written by detectors to their own files: how to wait for them and read them. */
   assets?: AssetOptions;
   /**
    * Write a run that has received no document for this many ms, as an incomplete run (an
    * event stream that never stops). Default: never; `flush()` writes it on demand.
    */
   idleTimeout?: number;
+  /**
+   * How many written runs `written(uid)` still answers for; older results are let go, so a
+   * writer that lives for days holds a bounded amount of memory. Runs still being written
+   * are always kept.
+   */
+  history?: number;
 }
 
 /**
- * How the writer takes in the frames that detectors write to their own files.
+ * How the writer waits for, and reads, the frames that detectors write to their own files.
+ * How they get into the file (linked or copied) is the streams plugin's `frames` option.
  *
- * @example Copy frames, waiting up to 30 s
+ * @example Wait up to 30 s for a slow detector
  * ```ts
- * import assert from "node:assert/strict";
- * import type { AssetOptions } from "./nxwriter.ts";
- * const assets: AssetOptions = { mode: "copy", timeout: 30_000, compression: 0 };
- * assert.equal(assets.mode, "copy");
+ * import { createNXWriter } from "../../mod.ts";
+ * createNXWriter({ assets: { timeout: 30_000 } });
  * ```
  */
 export interface AssetOptions {
-  /**
-   * `"link"`: an HDF5 external link to the detector's dataset when it holds exactly the run's
-   * frames in order (else a copy); `"copy"`: the frames copied, one gzip-compressed chunk per
-   * frame, read one frame at a time.
-   */
-  mode?: "link" | "copy";
-  /** How long to wait after the stop for the files to hold their frames, in ms. */
+  /** How long to wait after the stop for the files to hold their frames, in ms (default
+   * `waitDefaults.timeout`). */
   timeout?: number;
-  /** Time between two looks at a file, in ms. */
+  /** Time between two looks at a file, in ms (default `waitDefaults.interval`). */
   interval?: number;
   /** Handlers of more resource specs or mimetypes, after the built-in ones. */
   handlers?: AssetHandler[];
   /** Folder that relative resource paths are taken in. */
   root?: string;
-  /** gzip level of copied frames, 0 for none (faster, larger). */
-  compression?: number;
 }
-
-/**
- * Defaults of {@linkcode AssetOptions}.
- *
- * @example Frames are linked by default
- * ```ts
- * import assert from "node:assert/strict";
- * import { assetDefaults } from "./nxwriter.ts";
- * assert.equal(assetDefaults.mode, "link");
- * assert.equal(assetDefaults.timeout, 10_000);
- * ```
- */
-export const assetDefaults = {
-  mode: "link",
-  timeout: 10_000,
-  interval: 200,
-  compression: 1,
-} as const satisfies AssetOptions;
 
 /**
  * Defaults of {@linkcode NXWriterOptions}.
@@ -152,51 +129,35 @@ export const nxWriterDefaults = {
   warnOnMissingContent: true,
   overwrite: "fail",
   strict: false,
+  history: 1000,
 } as const satisfies NXWriterOptions;
 
 /**
- * Something a user should know about a file that was still written.
- *
- * @example Warnings go to a callback
- * ```ts
- * import assert from "node:assert/strict";
- * import { NXWriter, type NexusWarning } from "./nxwriter.ts";
- * const seen: NexusWarning[] = [];
- * const writer = new NXWriter({ onWarning: (w) => void seen.push(w) });
- * writer.receiver("event", null as never);
- * assert.match(seen[0]!.message, /not an object/);
- * ```
+ * A run's outcome: the path of its file, or why it was not written in full.
  */
-export interface NexusWarning {
-  /** Uid of the run. */
-  readonly run: string;
-  /** Plugin that raised it (`"NXWriter"` for the writer itself). */
-  readonly plugin: string;
-  /** NeXus path concerned, when there is one. */
-  readonly path: string | undefined;
-  /** What happened. */
-  readonly message: string;
-}
+export type WrittenRun =
+  | { readonly run: string; readonly path: string; readonly error?: undefined }
+  | { readonly run: string; readonly path?: undefined; readonly error: Error };
 
-interface RunState {
-  readonly accumulator: RunAccumulator;
-  /** Documents of this run that could not be recorded. */
-  readonly problems: Error[];
-}
+/** How many warnings `warnings` keeps when no `onWarning` is given. */
+const KEPT_WARNINGS = 1000;
 
 /**
- * Writes one NeXus file per run, at the run's stop document.
+ * Writes one NeXus file per run, at the run's stop document: collects the run's documents,
+ * builds its tree with the plugins ({@linkcode buildTree}), and has the backend write it to a
+ * temporary file that is then moved into place.
  *
  * Subscribe its `receiver` to a bus or a RunEngine. Each run has its own state, so a run that
- * starts while the previous file is still being written does not disturb it. `wait()` gives
- * the path of the last file written, or the error that kept a file from being written.
+ * starts while the previous file is still being written does not disturb it, and a run's
+ * state is let go once its file is written. `wait()` gives the path of the last file
+ * written, or the error that kept a file from being written.
  *
  * @example Write a file for each run of a RunEngine
  * ```ts
  * import assert from "node:assert/strict";
  * import { NXWriter } from "./nxwriter.ts";
- * import { RunEngine } from "../engine/run_engine.ts";
- * import { msg } from "../engine/messages.ts";
+ * import { RunEngine } from "../engine/mod.ts";
+ * import { msg } from "../engine/mod.ts";
  *
  * const dir = await Deno.makeTempDir();
  * const writer = new NXWriter({ filePath: dir, fileName: "run.h5" });
@@ -208,19 +169,24 @@ interface RunState {
  * ```
  */
 export class NXWriter {
-  /** Warnings of the files written so far (when no `onWarning` was given). */
+  /** The latest warnings (at most 1,000), when no `onWarning` was given. */
   readonly warnings: NexusWarning[] = [];
   readonly #options: NXWriterOptions;
   readonly #plugins: NexusPlugin[] = [];
   readonly #backend: Hdf5Backend;
   readonly #assetHandlers: AssetRegistry;
-  readonly #runs = new Map<string, RunState>();
-  readonly #router = new RunRouter();
+  /** Runs that have started and not yet been handed to the writing queue. */
+  readonly #runs = new Map<string, RunAccumulator>();
+  /** Checks every document and tells which run it belongs to. */
+  readonly #gate: DocumentGate;
   readonly #idle = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Results of the runs handed to the queue, the oldest settled ones let go past `history`. */
   readonly #results = new Map<string, Promise<string>>();
+  readonly #settled = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
-  #pending: Promise<string>[] = [];
-  #lastRun: string | undefined;
+  /** The first failure since the last `wait()`, and how many there were. */
+  #failure: { error: unknown; count: number } | undefined;
+  #lastStopped: string | undefined;
 
   /**
    * Make a writer; it writes nothing until a run stops.
@@ -229,11 +195,22 @@ export class NXWriter {
   constructor(options: NXWriterOptions = {}) {
     this.#options = { ...options };
     this.#backend = options.backend ?? new H5wasmBackend();
+    // One backend writes the file and reads the detectors' files.
     this.#assetHandlers = new AssetRegistry([
-      ...builtinAssetHandlers(),
+      ...builtinAssetHandlers({ backend: this.#backend }),
       ...(options.assets?.handlers ?? []),
     ]);
     for (const plugin of options.plugins ?? []) this.use(plugin);
+    this.#gate = new DocumentGate(this.#receive, {
+      strict: options.documents === "strict",
+      onProblem: (problem, report) =>
+        this.#warn(
+          report.run ?? "",
+          undefined,
+          `${problem.message} (${report.passed ? "kept as recorded" : "left out"})`,
+        ),
+    });
+    this.receiver = this.#gate.receiver;
   }
 
   /**
@@ -245,9 +222,7 @@ export class NXWriter {
    */
   use(plugin: PluginLike): this {
     const resolved = resolvePlugin(plugin);
-    if (this.#plugins.some((p) => p.name === resolved.name)) {
-      throw new TypeError(`A NeXus plugin named "${resolved.name}" is already registered`);
-    }
+    pluginOrder([...this.#plugins, resolved]); // refuses a second plugin of one name
     this.#plugins.push(resolved);
     return this;
   }
@@ -266,56 +241,47 @@ export class NXWriter {
 
   /** The registered plugins, in running order. */
   get plugins(): readonly NexusPlugin[] {
-    return runningOrder(this.#plugins);
+    return pluginOrder(this.#plugins);
   }
 
   /**
-   * The callback to subscribe: takes every document of every run.
-   * @param name Document name.
-   * @param doc The document.
+   * The callback to subscribe: takes every document of every run, checked at the door (see
+   * `documents`).
    */
-  readonly receiver = <K extends DocumentName>(name: K, doc: DocumentMap[K]): void => {
-    let uid: string;
-    try {
-      uid = this.#router.route(name, doc as unknown as Record<string, unknown>);
-    } catch (error) {
-      this.#warn("", "NXWriter", undefined, `${(error as Error).message}: ignored`);
-      return;
-    }
+  readonly receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K]) => void;
+
+  /** A document the gate let in, with the uid of its run. */
+  readonly #receive = <K extends DocumentName>(name: K, doc: DocumentMap[K], uid: string): void => {
     if (name === "start") {
       const open = [...this.#runs.keys()];
       if (open.length > 0) {
         this.#warn(
           uid,
-          "NXWriter",
           undefined,
           `start document, uid "${uid}": run(s) ${
             open.map((u) => `"${u}"`).join(", ")
           } have not stopped; each run is kept and written at its own stop`,
         );
       }
-      const accumulator = new RunAccumulator(doc as RunStart, {
-        onWarning: (problem) => this.#warn(uid, "NXWriter", undefined, problem.message),
+      const run = new RunAccumulator(doc as RunStart, {
+        onWarning: (problem) => this.#warn(uid, undefined, problem.message),
       });
-      this.#runs.set(uid, { accumulator, problems: [] });
-      this.#lastRun = uid;
+      this.#runs.set(uid, run);
       this.#watch(uid);
       return;
     }
-    const state = this.#runs.get(uid);
-    if (!state) {
-      this.#warn(uid, "NXWriter", undefined, `Ignored a ${name} document of a run already written`);
+    const run = this.#runs.get(uid);
+    if (!run) {
+      this.#warn(uid, undefined, `Ignored a ${name} document of a run already written`);
       return;
     }
     try {
-      state.accumulator.receive(name, doc);
+      run.receive(name, doc);
     } catch (error) {
-      state.problems.push(error as Error);
-      this.#warn(uid, "NXWriter", undefined, (error as Error).message);
+      this.#warn(uid, undefined, (error as Error).message);
     }
     if (name === "stop") {
-      this.#router.forget(uid);
-      this.#finish(uid, state);
+      this.#finish(uid, run);
     } else {
       this.#watch(uid);
     }
@@ -333,7 +299,6 @@ export class NXWriter {
         if (!this.#runs.has(uid)) return;
         this.#warn(
           uid,
-          "NXWriter",
           undefined,
           `No document for ${timeout / 1000} s: written as an incomplete run`,
         );
@@ -352,7 +317,7 @@ export class NXWriter {
   flush(uid?: string): string[] {
     const uids = uid === undefined ? [...this.#runs.keys()] : this.#runs.has(uid) ? [uid] : [];
     for (const run of uids) {
-      this.#router.forget(run);
+      this.#gate.forget(run);
       this.#finish(run, this.#runs.get(run)!);
     }
     return uids;
@@ -361,7 +326,8 @@ export class NXWriter {
   /**
    * The file of a run, once written.
    * @param uid The run's uid.
-   * @returns The path, or undefined when the run has not stopped yet.
+   * @returns The path, or undefined when the run has not stopped yet (or was written so long
+   *   ago that its result was let go: see `history`).
    */
   written(uid: string): Promise<string> | undefined {
     return this.#results.get(uid);
@@ -369,45 +335,53 @@ export class NXWriter {
 
   /**
    * Wait for every file whose run has stopped.
-   * @returns The path of the last run's file.
+   * @returns The path of the last stopped run's file.
    * @throws The first error that kept a file from being written since the last `wait()`.
+   * @throws {NoRunError} When no run has stopped.
    */
   async wait(): Promise<string> {
-    const pending = this.#pending;
-    this.#pending = [];
-    const settled = await Promise.allSettled(pending);
-    const failed = settled.find((s) => s.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    const last = this.#lastRun === undefined ? undefined : this.#results.get(this.#lastRun);
-    if (!last) throw new Error("No run has stopped yet, so no file was written");
+    for (let queue = this.#queue;; queue = this.#queue) {
+      await queue;
+      if (queue === this.#queue) break;
+    }
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure) throw failure.error;
+    const last = this.#lastStopped === undefined ? undefined : this.#results.get(this.#lastStopped);
+    if (!last) throw new NoRunError();
     return await last;
   }
 
-  #finish(uid: string, state: RunState): void {
+  #finish(uid: string, run: RunAccumulator): void {
     this.#runs.delete(uid);
     clearTimeout(this.#idle.get(uid));
     this.#idle.delete(uid);
     // Files are written one at a time: the HDF5 library is not re-entrant.
-    const result = this.#queue.then(() => this.#write(state));
-    this.#queue = result.catch(() => undefined);
+    const result = this.#queue.then(() => this.#write(run));
+    this.#queue = result.then(
+      (path) => this.#done(uid, { run: uid, path }),
+      (error) => this.#done(uid, { run: uid, error: error as Error }),
+    );
     this.#results.set(uid, result);
-    this.#pending.push(result);
+    this.#lastStopped = uid;
     // A caller that never waits must not see an unhandled rejection.
     result.catch(() => undefined);
   }
 
-  #settings(filePath: string): WriterSettings {
-    const o = this.#options;
-    return {
-      filePath,
-      nxdataSignal: o.nxdataSignal,
-      nxdataSignalAxes: o.nxdataSignalAxes,
-      instrumentName: o.instrumentName,
-      warnOnMissingContent: o.warnOnMissingContent ?? nxWriterDefaults.warnOnMissingContent,
-      timeZone: o.timeZone,
-      assetMode: o.assets?.mode ?? assetDefaults.mode,
-      assetCompression: o.assets?.compression ?? assetDefaults.compression,
-    };
+  #done(uid: string, outcome: WrittenRun): void {
+    if (outcome.error !== undefined) {
+      if (this.#failure) this.#failure.count++;
+      else this.#failure = { error: outcome.error, count: 1 };
+    }
+    this.#settled.add(uid);
+    const keep = this.#options.history ?? nxWriterDefaults.history;
+    for (const old of this.#settled) {
+      if (this.#results.size <= keep) break;
+      if (old === this.#lastStopped) continue;
+      this.#results.delete(old);
+      this.#settled.delete(old);
+    }
+    this.#options.onWritten?.(outcome);
   }
 
   #finalPath(start: RunStart): string {
@@ -423,203 +397,49 @@ export class NXWriter {
     return folder === "." ? name : `${folder.replace(/\/+$/, "")}/${name}`;
   }
 
-  async #write(state: RunState): Promise<string> {
-    const run = state.accumulator;
-    const uid = run.start.uid;
+  async #write(run: RunAccumulator): Promise<string> {
+    const o = this.#options;
     const finalPath = this.#finalPath(run.start);
-    const a = this.#options.assets ?? {};
     const assets = await resolveAssets(run, {
       registry: this.#assetHandlers,
-      timeout: a.timeout ?? assetDefaults.timeout,
-      interval: a.interval ?? assetDefaults.interval,
-      ...(a.root === undefined ? {} : { root: a.root }),
+      timeout: o.assets?.timeout ?? waitDefaults.timeout,
+      interval: o.assets?.interval ?? waitDefaults.interval,
+      ...(o.assets?.root === undefined ? {} : { root: o.assets.root }),
     });
     let path: string;
     try {
-      path = await this.#compose(run, finalPath, assets);
+      const { tree } = await buildTree(run, this.#plugins, {
+        filePath: finalPath,
+        ...(o.timeZone === undefined ? {} : { timeZone: o.timeZone }),
+        warnOnMissingContent: o.warnOnMissingContent ?? nxWriterDefaults.warnOnMissingContent,
+        strict: o.strict ?? nxWriterDefaults.strict,
+        assets,
+        versions: await this.#backend.versions(),
+        onWarning: (warning) => this.#emit(warning),
+      });
+      path = await placeTree(
+        this.#backend,
+        tree,
+        finalPath,
+        o.overwrite ?? nxWriterDefaults.overwrite,
+      );
     } finally {
       assets.close();
     }
     if (assets.errors.length > 0) {
-      for (const error of assets.errors) this.#warn(uid, "NXWriter", undefined, error.message);
+      for (const error of assets.errors) this.#warn(run.start.uid, undefined, error.message);
       throw new AssetsMissingError(path, assets.errors);
     }
     return path;
   }
 
-  async #compose(run: RunAccumulator, finalPath: string, assets: RunAssets): Promise<string> {
-    const uid = run.start.uid;
-    const tree = new NexusTree();
-    const settings = this.#settings(finalPath);
-    for (const plugin of this.plugins) {
-      try {
-        await plugin.build({
-          run,
-          assets,
-          tree: tree.builder(plugin.name),
-          settings,
-          warn: (message, path) => this.#warn(uid, plugin.name, path, message),
-        });
-      } catch (error) {
-        const path = error instanceof NexusLayoutError ? error.path : undefined;
-        const failure = new PluginError(plugin.name, error, path);
-        if (this.#options.strict) throw failure;
-        tree.removeOwner(plugin.name);
-        this.#warn(uid, plugin.name, path, `${failure.message} (left out of the file)`);
-      }
-    }
-    const versions = await this.#backend.versions();
-    this.#rootAttributes(tree, finalPath, versions);
-    this.#resolveProblems(tree, uid);
-    externalizeLinks(tree);
-    markTargets(tree);
-    return await this.#place(tree, finalPath);
+  #warn(run: string, path: string | undefined, message: string): void {
+    this.#emit({ run, plugin: WRITER, path, message });
   }
 
-  #rootAttributes(
-    tree: NexusTree,
-    finalPath: string,
-    versions: { library: string; libraryVersion: string; hdf5: string },
-  ): void {
-    const root = tree.builder("NXWriter");
-    root.attr("/", "creator", "NXWriter");
-    root.attr("/", "creator_version", `nxdaq ${VERSION}`);
-    root.attr("/", "file_name", finalPath);
-    root.attr("/", "file_time", isoTime(Date.now() / 1000, this.#options.timeZone));
-    root.attr("/", "HDF5_Version", versions.hdf5);
-    root.attr("/", `${versions.library}_version`, versions.libraryVersion);
-    root.attr("/", "NeXus_version", "v2020.1");
+  #emit(warning: NexusWarning): void {
+    if (this.#options.onWarning) return this.#options.onWarning(warning);
+    this.warnings.push(warning);
+    if (this.warnings.length > KEPT_WARNINGS) this.warnings.shift();
   }
-
-  /** Drop links whose targets are missing (strict: fail); other problems always fail. */
-  #resolveProblems(tree: NexusTree, uid: string): void {
-    for (const problem of tree.check()) {
-      const node = tree.get(problem.path);
-      if (node?.kind === "link" && !this.#options.strict) {
-        const parentPath = problem.path.slice(0, problem.path.lastIndexOf("/")) || "/";
-        const parent = tree.get(parentPath);
-        if (parent?.kind === "group") parent.children.delete(node.name);
-        this.#warn(uid, node.owner, problem.path, `${problem.message} (link left out)`);
-        continue;
-      }
-      throw problem;
-    }
-  }
-
-  async #place(tree: NexusTree, finalPath: string): Promise<string> {
-    const slash = finalPath.lastIndexOf("/");
-    const folder = slash >= 0 ? finalPath.slice(0, slash) || "/" : ".";
-    const base = finalPath.slice(slash + 1);
-    const temporary = `${folder}/.${base}.${crypto.randomUUID().slice(0, 8)}.partial`;
-    try {
-      await this.#backend.write(tree, temporary);
-    } catch (error) {
-      await Deno.remove(temporary).catch(() => undefined);
-      if (error instanceof NexusLayoutError) throw error;
-      throw new Error(`Cannot write "${finalPath}": ${writeFailure(error)}`, { cause: error });
-    }
-    try {
-      return await placeFile(temporary, finalPath, this.#options.overwrite ?? "fail");
-    } finally {
-      await Deno.remove(temporary).catch(() => undefined);
-    }
-  }
-
-  #warn(run: string, plugin: string, path: string | undefined, message: string): void {
-    const warning: NexusWarning = { run, plugin, path, message };
-    if (this.#options.onWarning) this.#options.onWarning(warning);
-    else this.warnings.push(warning);
-  }
-}
-
-/**
- * A link to an external link (an image stack linked from a detector's file, linked again as
- * `NXdetector/data` or into `/entry/data`) becomes an external link to the same place: HDF5
- * hard links cannot reach into another file.
- */
-function externalizeLinks(tree: NexusTree): void {
-  const replace: [NxLink, NxExternalLink][] = [];
-  for (const node of tree.walk()) {
-    if (node.kind !== "link") continue;
-    const target = tree.resolve(node.target);
-    if (target?.kind !== "external_link") continue;
-    replace.push([node, {
-      kind: "external_link",
-      name: node.name,
-      path: node.path,
-      owner: node.owner,
-      file: target.file,
-      target: target.target,
-      attrs: new Map(),
-    }]);
-  }
-  for (const [link, external] of replace) {
-    const parentPath = link.path.slice(0, link.path.lastIndexOf("/")) || "/";
-    const parent = tree.get(parentPath);
-    if (parent?.kind === "group") parent.children.set(link.name, external);
-  }
-}
-
-/** Give every group, and every node a link points at, `@target` with its own path. */
-function markTargets(tree: NexusTree): void {
-  const targets = new Set<string>();
-  for (const node of tree.walk()) {
-    if (node.kind === "link") targets.add(node.target);
-  }
-  const writer = tree.builder("NXWriter");
-  for (const node of tree.walk()) {
-    if (node === tree.root || node.kind === "link" || node.kind === "external_link") continue;
-    if ((node.kind === "group" || targets.has(node.path)) && !node.attrs.has("target")) {
-      writer.attr(node.path, "target", node.path);
-    }
-  }
-}
-
-/** Why a file could not be written, in words a user acts on. */
-function writeFailure(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOSPC" || /ENOSPC|No space left/i.test(String(error))) {
-    return "the disk is full";
-  }
-  if (error instanceof Deno.errors.NotFound) return "the folder does not exist";
-  if (error instanceof Deno.errors.PermissionDenied) return "the folder cannot be written";
-  return (error as Error).message ?? String(error);
-}
-
-function withSuffix(path: string, n: number): string {
-  const slash = path.lastIndexOf("/");
-  const dot = path.lastIndexOf(".");
-  return dot > slash + 1 ? `${path.slice(0, dot)}-${n}${path.slice(dot)}` : `${path}-${n}`;
-}
-
-/**
- * Move a finished temporary file to its final path without ever exposing a partial file
- * there. A hard link refuses to replace an existing file atomically, which is what "fail"
- * and "rename" need.
- */
-async function placeFile(
-  temporary: string,
-  finalPath: string,
-  policy: OverwritePolicy,
-): Promise<string> {
-  if (policy === "replace") {
-    await Deno.rename(temporary, finalPath);
-    return finalPath;
-  }
-  for (let n = 0; n < 10_000; n++) {
-    const candidate = n === 0 ? finalPath : withSuffix(finalPath, n);
-    try {
-      await Deno.link(temporary, candidate);
-      return candidate;
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      if (policy === "fail") {
-        throw new Error(
-          `File "${finalPath}" already exists: not overwritten (choose overwrite "replace" or "rename")`,
-          { cause: error },
-        );
-      }
-    }
-  }
-  throw new Error(`No free file name found next to "${finalPath}"`);
 }

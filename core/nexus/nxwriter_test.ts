@@ -1,19 +1,21 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../documents/compose.ts";
 import type { DocumentMap, DocumentName, RunStart } from "../documents/types.ts";
-import type { BackendVersions, Hdf5Backend } from "./backend.ts";
-import { type NexusWarning, NXWriter } from "./nxwriter.ts";
+import type { BackendVersions } from "./backend.ts";
+import { H5wasmBackend } from "./h5wasm_backend.ts";
+import { type NexusWarning, NXWriter, type WrittenRun } from "./nxwriter.ts";
+import { FileExistsError, NoRunError } from "../errors.ts";
 import type { NexusPlugin } from "./plugin.ts";
 import type { NexusTree } from "./tree.ts";
 
 /** Records the trees it is asked to write and writes a small marker file. */
-class RecordingBackend implements Hdf5Backend {
+class RecordingBackend extends H5wasmBackend {
   readonly trees: NexusTree[] = [];
   delay = 0;
-  versions(): Promise<BackendVersions> {
+  override versions(): Promise<BackendVersions> {
     return Promise.resolve({ library: "fake", libraryVersion: "1", hdf5: "1.14.0" });
   }
-  async write(tree: NexusTree, path: string): Promise<void> {
+  override async write(tree: NexusTree, path: string): Promise<void> {
     this.trees.push(tree);
     if (this.delay) await new Promise((resolve) => setTimeout(resolve, this.delay));
     await Deno.writeTextFile(path, `${tree.root.attrs.get("file_name")?.value}`, {
@@ -204,7 +206,9 @@ Deno.test("An existing file is not overwritten unless asked", async () => {
     await Deno.writeTextFile(`${dir}/same.h5`, "precious");
     const failing = make("fail");
     emitRun(failing.receiver);
-    await assert.rejects(failing.wait(), /File ".*same.h5" already exists: not overwritten/);
+    const error = await failing.wait().catch((e) => e);
+    assert.ok(error instanceof FileExistsError);
+    assert.equal(error.path, `${dir}/same.h5`);
     assert.equal(await Deno.readTextFile(`${dir}/same.h5`), "precious");
     const renaming = make("rename");
     emitRun(renaming.receiver);
@@ -261,7 +265,39 @@ Deno.test("flush() writes the runs that never stopped, and later documents of th
   assert.equal(backend.trees.length, 1);
   assert.match(
     writer.warnings.at(-1)?.message ?? "",
-    /stop document, uid .*run_start.*not been seen/,
+    /stop document, uid .*run_start/,
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("wait() before any run has stopped is a NoRunError, also with a run still open", async () => {
+  const writer = new NXWriter({ backend: new RecordingBackend(), plugins: [entryPlugin] });
+  await assert.rejects(writer.wait(), NoRunError);
+  writer.receiver("start", composeRun().start);
+  await assert.rejects(writer.wait(), NoRunError);
+});
+
+Deno.test("A long-lived writer lets go of old runs: bounded results, each outcome reported once", async () => {
+  await withDir(async (dir) => {
+    const outcomes: WrittenRun[] = [];
+    const writer = new NXWriter({
+      filePath: dir,
+      backend: new RecordingBackend(),
+      plugins: [entryPlugin],
+      history: 5,
+      onWritten: (outcome) => void outcomes.push(outcome),
+    });
+    const starts = Array.from(
+      { length: 20 },
+      (_, i) => emitRun(writer.receiver, { scan_id: i }, 1),
+    );
+    const last = await writer.wait();
+    assert.equal(outcomes.length, 20);
+    assert.deepEqual(outcomes.map((o) => o.run), starts.map((s) => s.uid));
+    assert.ok(outcomes.every((o) => o.error === undefined && o.path !== undefined));
+    assert.equal(last, outcomes.at(-1)!.path);
+    // Only the latest runs are still answered for; the oldest were let go.
+    const answered = starts.filter((s) => writer.written(s.uid) !== undefined);
+    assert.deepEqual(answered.map((s) => s.uid), starts.slice(-5).map((s) => s.uid));
+  });
 });

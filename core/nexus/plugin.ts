@@ -10,82 +10,62 @@ import type { RunData } from "./run_data.ts";
 import type { TreeBuilder } from "./tree_builder.ts";
 
 /**
- * Settings of the writer that plugins read.
- *
- * @example Settings a plugin reads
- * ```ts
- * import assert from "node:assert/strict";
- * import type { WriterSettings } from "./plugin.ts";
- * const settings: WriterSettings = {
- *   filePath: "run.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
- *   instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
- * };
- * assert.equal(settings.assetMode ?? "link", "link");
- * ```
+ * What a plugin may know of the file being written. Each plugin's own choices (which signal
+ * the default plot shows, whether frames are linked or copied) are its options, not settings.
  */
 export interface WriterSettings {
-  /** Absolute or relative path of the file being written. */
+  /** Path of the file being written, for links relative to it. */
   readonly filePath: string;
-  /** Name of the signal of the default plot (`/entry/data@signal`), when the user chose one. */
-  readonly nxdataSignal: string | undefined;
-  /** Axes of the default plot, when the user chose them. */
-  readonly nxdataSignalAxes: readonly string[] | undefined;
-  /** Name of the instrument (`/entry/instrument/name`), when given. */
-  readonly instrumentName: string | undefined;
-  /** Whether plugins should warn about content they expected and did not find. */
-  readonly warnOnMissingContent: boolean;
-  /** IANA time zone used for times written as text; the system's when undefined. */
+  /** IANA time zone of times written as text; the system's when undefined. */
   readonly timeZone: string | undefined;
-  /**
-   * How image frames written to their own files get into the NeXus file: an HDF5 external link
-   * to the detector's dataset (`"link"`, the default, when the frames are that whole dataset
-   * in order) or a compressed copy (`"copy"`).
-   */
-  readonly assetMode?: "link" | "copy";
-  /** gzip level of copied frames (0: none); 1 when undefined. */
-  readonly assetCompression?: number;
 }
 
 /**
  * What a plugin's `build()` receives.
  *
- * @example Calling a plugin by hand
+ * @example A plugin reads the run and adds its part of the file
  * ```ts
  * import assert from "node:assert/strict";
- * import type { BuildContext, NexusPlugin } from "./plugin.ts";
- * import { composeRun } from "../documents/compose.ts";
- * import { RunAccumulator } from "./run_data.ts";
- * import { NexusTree } from "./tree.ts";
- * const tree = new NexusTree();
- * const warnings: string[] = [];
- * const context: BuildContext = {
- *   run: new RunAccumulator(composeRun({ plan_name: "count" }).start),
- *   tree: tree.builder("note"),
- *   settings: {
- *     filePath: "run.h5", nxdataSignal: undefined, nxdataSignalAxes: undefined,
- *     instrumentName: undefined, warnOnMissingContent: true, timeZone: "UTC",
+ * import { composeRun } from "../documents/mod.ts";
+ * import { buildTree, type NexusPlugin, RunAccumulator } from "./mod.ts";
+ * const plan: NexusPlugin = {
+ *   name: "plan",
+ *   build({ run, tree, missing }) {
+ *     if (typeof run.start.plan_name !== "string") return missing("No plan name: no /entry/plan");
+ *     tree.group("/entry", "NXentry");
+ *     tree.field("/entry/plan", run.start.plan_name);
  *   },
- *   warn: (message) => void warnings.push(message),
  * };
- * const plugin: NexusPlugin = { name: "note", build: ({ tree }) => void tree.group("/entry", "NXentry") };
- * await plugin.build(context);
- * assert.ok(tree.get("/entry"));
+ * const run = new RunAccumulator(composeRun({ plan_name: "count" }).start);
+ * const { tree } = await buildTree(run, [plan]);
+ * const field = tree.get("/entry/plan");
+ * assert.equal(field?.kind === "field" && field.data, "count");
  * ```
  */
 export interface BuildContext {
   /** The run: start, streams with their columns and configuration, stop. */
   readonly run: RunData;
   /** The frames of the run's external keys (area detectors), found and waited for. */
-  readonly assets?: RunAssets;
-  /** Adds nodes to the file's tree on behalf of this plugin. */
+  readonly assets: RunAssets;
+  /** Adds nodes to the file's tree on behalf of this plugin, and reads what is there. */
   readonly tree: TreeBuilder;
-  /** The writer's settings. */
+  /** The file being written. */
   readonly settings: WriterSettings;
   /**
-   * Report something the user should know that does not stop the file (missing optional
-   * content, a name made safe). The writer passes it on with the plugin's name.
+   * Report something the user should know that does not stop the file (a name made safe, a
+   * value left out). The writer passes it on with the plugin's name.
+   * @param message What happened.
+   * @param path The NeXus path concerned.
    */
   warn(message: string, path?: string): void;
+  /**
+   * Report content the plugin looked for and did not find (no sample metadata, no detector
+   * to plot). The writer passes it on only when its `warnOnMissingContent` is on, as
+   * apstools' `warn_on_missing_content`.
+   * @param message What is missing and what the plugin did instead.
+   * @param path The NeXus path concerned.
+   */
+  missing(message: string, path?: string): void;
 }
 
 /**

@@ -196,11 +196,15 @@ export async function resolveAssets(
   // Files are waited for side by side: the timeout bounds the whole wait, not each file.
   await Promise.all([...needed].map(async ([resource, indices]) => {
     try {
-      const source = await waitForFrames(handlerOf(resource)!, resource, [...indices], {
-        timeout: options.timeout,
-        interval: options.interval,
-        ...(options.root === undefined ? {} : { root: options.root }),
-      });
+      const source = await waitForFrames(
+        { handler: handlerOf(resource)!, resource },
+        [...indices],
+        {
+          timeout: options.timeout,
+          interval: options.interval,
+          ...(options.root === undefined ? {} : { root: options.root }),
+        },
+      );
       sources.set(resource, source);
     } catch (error) {
       failed.add(resource);

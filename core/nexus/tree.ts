@@ -9,9 +9,9 @@
  * @module
  */
 
-import { NexusLayoutError } from "../errors.ts";
-import { illegalName, splitPath } from "./names.ts";
+import { splitPath } from "./names.ts";
 import type { NxGroup, NxNode } from "./nodes.ts";
+import { attrsOf, childrenOf } from "./_mutable.ts";
 import { TreeBuilder } from "./tree_builder.ts";
 
 /**
@@ -29,7 +29,6 @@ import { TreeBuilder } from "./tree_builder.ts";
  * b.field("/entry/data/y", new Float64Array([1, 2, 3]), { attrs: { units: "counts" } });
  * b.link("/entry/y", "/entry/data/y");
  * assert.equal(tree.get("/entry/data/y")?.kind, "field");
- * assert.deepEqual(tree.check(), []);
  * ```
  */
 export class NexusTree {
@@ -116,52 +115,33 @@ export class NexusTree {
         if (child.kind === "group") prune(child);
         const emptyGroup = child.kind === "group" && child.children.size === 0;
         if (child.owner === owner && (child.kind !== "group" || emptyGroup)) {
-          group.children.delete(name);
+          childrenOf(group).delete(name);
           continue;
         }
-        for (const [key, attr] of child.attrs) if (attr.owner === owner) child.attrs.delete(key);
+        for (const [key, attr] of child.attrs) {
+          if (attr.owner === owner) attrsOf(child).delete(key);
+        }
       }
     };
     prune(this.root);
     for (const [key, attr] of this.root.attrs) {
-      if (attr.owner === owner) this.root.attrs.delete(key);
+      if (attr.owner === owner) attrsOf(this.root).delete(key);
     }
   }
 
   /**
-   * Check the whole tree: link targets exist, names are legal, groups have classes.
-   * @returns The problems found (empty when the tree can be written).
+   * Remove the node at `path` (a group with everything in it), without following links.
+   * @param path Absolute path; not the root.
+   * @returns The node removed, or undefined when there was none.
    */
-  check(): NexusLayoutError[] {
-    const problems: NexusLayoutError[] = [];
-    for (const node of this.walk()) {
-      if (node === this.root) continue;
-      const why = illegalName(node.name);
-      if (why) {
-        problems.push(
-          new NexusLayoutError(`Illegal name: ${why}`, { path: node.path, plugin: node.owner }),
-        );
-      }
-      if (node.kind === "group" && !/^NX[A-Za-z_]+$/.test(node.nxClass)) {
-        problems.push(
-          new NexusLayoutError(`Group has no valid NX_class: got "${node.nxClass}"`, {
-            path: node.path,
-            plugin: node.owner,
-          }),
-        );
-      }
-      if (node.kind === "link") {
-        const target = this.resolve(node.target);
-        if (!target) {
-          problems.push(
-            new NexusLayoutError(`Link target "${node.target}" does not exist`, {
-              path: node.path,
-              plugin: node.owner,
-            }),
-          );
-        }
-      }
-    }
-    return problems;
+  remove(path: string): NxNode | undefined {
+    const segments = splitPath(path);
+    const name = segments.pop();
+    if (name === undefined) return undefined;
+    const parent = this.get(segments.length === 0 ? "/" : `/${segments.join("/")}`);
+    if (parent?.kind !== "group") return undefined;
+    const node = parent.children.get(name);
+    childrenOf(parent).delete(name);
+    return node;
   }
 }

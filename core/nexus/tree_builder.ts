@@ -6,7 +6,8 @@
 
 import { NexusLayoutError } from "../errors.ts";
 import { FRAME_TYPES, type FrameStack, isFrameStack } from "./frame_stack.ts";
-import { illegalName, splitPath } from "./names.ts";
+import { splitPath } from "./names.ts";
+import { checkAttribute, checkNode } from "./check.ts";
 import type {
   AttrValue,
   FieldData,
@@ -19,6 +20,7 @@ import type {
   NxType,
 } from "./nodes.ts";
 import type { NexusTree } from "./tree.ts";
+import { attrsOf, childrenOf } from "./_mutable.ts";
 
 function inferType(data: FieldData): NxType {
   if (isFrameStack(data)) return FRAME_TYPES[data.dtype];
@@ -66,8 +68,7 @@ function inferShape(data: FieldData): number[] {
  * ```
  */
 export class TreeBuilder {
-  /** The tree being built. */
-  readonly tree: NexusTree;
+  readonly #tree: NexusTree;
   /** The plugin this builder works for. */
   readonly owner: string;
 
@@ -77,7 +78,7 @@ export class TreeBuilder {
    * @param owner Name of the plugin.
    */
   constructor(tree: NexusTree, owner: string) {
-    this.tree = tree;
+    this.#tree = tree;
     this.owner = owner;
   }
 
@@ -108,7 +109,7 @@ export class TreeBuilder {
         attrs: new Map(),
         children: new Map(),
       };
-      parent.children.set(name, group);
+      this.#insert(parent, group);
     }
     for (const [key, value] of Object.entries(attrs)) this.#setAttr(group, key, value);
     return group;
@@ -127,18 +128,6 @@ export class TreeBuilder {
     if (existing) throw this.#conflict(path, existing, "a field");
     const stack = isFrameStack(data);
     const shape = stack ? inferShape(data) : options.shape ?? inferShape(data);
-    const expected = stack
-      ? shape.reduce((a, b) => a * b, 1)
-      : typeof data === "object"
-      ? data.length
-      : 1;
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (options.shape && typeof data === "object" && count !== expected) {
-      throw new NexusLayoutError(
-        `Shape [${shape.join(", ")}] holds ${count} values, the data has ${expected}`,
-        { path, plugin: this.owner },
-      );
-    }
     const field: NxField = {
       kind: "field",
       name,
@@ -148,19 +137,15 @@ export class TreeBuilder {
       shape,
       data,
       attrs: new Map(),
-      // A stack is stored one frame per chunk, gzip-compressed unless told otherwise.
+      // A stack is stored one frame per chunk: frames are written one at a time.
       ...(options.chunks
         ? { chunks: options.chunks }
         : stack
         ? { chunks: [1, ...(data as FrameStack).frameShape] }
         : {}),
-      ...(options.compression !== undefined
-        ? (options.compression ? { compression: options.compression } : {})
-        : stack
-        ? { compression: 1 }
-        : {}),
+      ...(options.compression ? { compression: options.compression } : {}),
     };
-    parent.children.set(name, field);
+    this.#insert(parent, field);
     for (const [key, value] of Object.entries(options.attrs ?? {})) {
       this.#setAttr(field, key, value);
     }
@@ -175,7 +160,7 @@ export class TreeBuilder {
    * @param value Attribute value.
    */
   attr(path: string, name: string, value: AttrValue): void {
-    const node = this.tree.get(path);
+    const node = this.#tree.get(path);
     if (!node) {
       throw new NexusLayoutError(`Cannot set attribute "${name}": no node at this path`, {
         path,
@@ -197,7 +182,7 @@ export class TreeBuilder {
     const existing = parent.children.get(name);
     if (existing) throw this.#conflict(path, existing, `a link to "${target}"`);
     const link: NxLink = { kind: "link", name, path, owner: this.owner, target, attrs: new Map() };
-    parent.children.set(name, link);
+    this.#insert(parent, link);
     return link;
   }
 
@@ -221,7 +206,7 @@ export class TreeBuilder {
       target,
       attrs: new Map(),
     };
-    parent.children.set(name, link);
+    this.#insert(parent, link);
     return link;
   }
 
@@ -231,7 +216,26 @@ export class TreeBuilder {
    * @returns True when it does.
    */
   has(path: string): boolean {
-    return this.tree.get(path) !== undefined;
+    return this.#tree.get(path) !== undefined;
+  }
+
+  /**
+   * The node at `path` as the tree holds it so far (without following links), to read what
+   * other plugins wrote.
+   * @param path Absolute path.
+   * @returns The node, or undefined.
+   */
+  get(path: string): NxNode | undefined {
+    return this.#tree.get(path);
+  }
+
+  /**
+   * The node at `path`, following hard links (also in the middle of the path).
+   * @param path Absolute path.
+   * @returns The node, or undefined when it or a link target is missing.
+   */
+  resolve(path: string): NxNode | undefined {
+    return this.#tree.resolve(path);
   }
 
   #parentOf(path: string): { parent: NxGroup; name: string } {
@@ -240,10 +244,8 @@ export class TreeBuilder {
     if (name === undefined) {
       throw new NexusLayoutError("The root cannot be made again", { path, plugin: this.owner });
     }
-    const why = illegalName(name);
-    if (why) throw new NexusLayoutError(`Illegal name: ${why}`, { path, plugin: this.owner });
     const parentPath = segments.length === 0 ? "/" : `/${segments.join("/")}`;
-    const parent = this.tree.get(parentPath);
+    const parent = this.#tree.get(parentPath);
     if (!parent || parent.kind !== "group") {
       throw new NexusLayoutError(
         `Parent group "${parentPath}" does not exist (declare it with group() first)`,
@@ -253,13 +255,16 @@ export class TreeBuilder {
     return { parent, name };
   }
 
+  /** Add a node that breaks no rule of its own (see `checkNode`): the plugin hears at once. */
+  #insert(parent: NxGroup, node: NxNode): void {
+    const [problem] = checkNode(node);
+    if (problem) throw problem;
+    childrenOf(parent).set(node.name, node);
+  }
+
   #setAttr(node: NxNode, name: string, value: AttrValue): void {
-    if (name === "NX_class") {
-      throw new NexusLayoutError("NX_class is set from the group's class, not as an attribute", {
-        path: node.path,
-        plugin: this.owner,
-      });
-    }
+    const [problem] = checkAttribute(node, { name, value, owner: this.owner });
+    if (problem) throw problem;
     const existing = node.attrs.get(name);
     if (existing && existing.owner !== this.owner) {
       throw new NexusLayoutError(
@@ -267,7 +272,7 @@ export class TreeBuilder {
         { path: node.path, plugin: this.owner },
       );
     }
-    node.attrs.set(name, { value, owner: this.owner });
+    attrsOf(node).set(name, { value, owner: this.owner });
   }
 
   #conflict(path: string, existing: NxNode, wanted: string): NexusLayoutError {

@@ -10,24 +10,7 @@
 
 import type { Movable, Readable } from "../engine/protocols.ts";
 
-/**
- * A motor of a step scan: it is moved (`set`) and read at every point.
- *
- * @example A motor a scan can move and read
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ScanMotor } from "./plan_patterns.ts";
- * import { Status } from "../engine/status.ts";
- * const motor = {
- *   name: "m", position: 0,
- *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
- *   read: () => ({ m: { value: 0, timestamp: 0 } }),
- *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
- * };
- * const scanned: ScanMotor = motor;
- * assert.equal(scanned.name, "m");
- * ```
- */
+/** A motor of a step scan: it is moved (`set`) and read at every point. */
 export type ScanMotor = Movable & Readable;
 
 /**
@@ -75,64 +58,15 @@ export interface Trajectory {
   readonly points: readonly Step[];
 }
 
-/**
- * One axis of an inner product: `[motor, start, stop]`.
- *
- * @example From 0 to 1
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ScanAxis } from "./plan_patterns.ts";
- * import { Status } from "../engine/status.ts";
- * const motor = {
- *   name: "m", position: 0,
- *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
- *   read: () => ({ m: { value: 0, timestamp: 0 } }),
- *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
- * };
- * const axis: ScanAxis = [motor, 0, 1];
- * assert.equal(axis[2], 1);
- * ```
- */
+/** One axis of an inner product: `[motor, start, stop]`. */
 export type ScanAxis = readonly [motor: ScanMotor, start: number, stop: number];
 
-/**
- * One axis of a list scan: `[motor, positions]`.
- *
- * @example Given positions
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ListAxis } from "./plan_patterns.ts";
- * import { Status } from "../engine/status.ts";
- * const motor = {
- *   name: "m", position: 0,
- *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
- *   read: () => ({ m: { value: 0, timestamp: 0 } }),
- *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
- * };
- * const axis: ListAxis = [motor, [0, 0.1, 0.5]];
- * assert.equal(axis[1].length, 3);
- * ```
- */
+/** One axis of a list scan: `[motor, positions]`. */
 export type ListAxis = readonly [motor: ScanMotor, positions: readonly unknown[]];
 
 /**
  * One axis of a grid: `[motor, start, stop, num]`, and for every axis but the first an optional
  * snake flag.
- *
- * @example Five points, snaked
- * ```ts
- * import assert from "node:assert/strict";
- * import type { GridAxis } from "./plan_patterns.ts";
- * import { Status } from "../engine/status.ts";
- * const motor = {
- *   name: "m", position: 0,
- *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
- *   read: () => ({ m: { value: 0, timestamp: 0 } }),
- *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
- * };
- * const axis: GridAxis = [motor, -1, 1, 5, true];
- * assert.equal(axis[3], 5);
- * ```
  */
 export type GridAxis =
   | readonly [motor: ScanMotor, start: number, stop: number, num: number]

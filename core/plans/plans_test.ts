@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Msg, Plan } from "../engine/messages.ts";
 import type { Step } from "./plan_patterns.ts";
-import { count, gridScan, listScan, relGridScan, relScan, scan, scanNd } from "./plans.ts";
+import { count, gridScan, listScan, relGridScan, relScan, scan, scanNd } from "./mod.ts";
 import { innerListProduct } from "./plan_patterns.ts";
 import { oneNdStep, type PositionCache } from "./stubs/mod.ts";
 import type { Readable } from "../engine/protocols.ts";

@@ -26,17 +26,7 @@ export function* nullPlan(): Plan<unknown> {
   return yield msg("null");
 }
 
-/**
- * Options of {@linkcode absSet}, {@linkcode relSet}, {@linkcode trigger} and {@linkcode stage}.
- *
- * @example Wait for the group
- * ```ts
- * import assert from "node:assert/strict";
- * import type { GroupOptions } from "./control.ts";
- * const options: GroupOptions = { group: "motors", wait: true };
- * assert.equal(options.group, "motors");
- * ```
- */
+/** Options of {@linkcode absSet}, {@linkcode relSet}, {@linkcode trigger} and {@linkcode stage}. */
 export interface GroupOptions {
   /** Group to add the status to, for a later `wait`. */
   group?: string | undefined;

@@ -70,37 +70,10 @@ export function* relSet(obj: Movable, delta: unknown, options: GroupOptions = {}
   return yield* absSet(obj, offset(position, delta, obj), options);
 }
 
-/**
- * Pairs of `[device, target]` for {@linkcode mv} and {@linkcode mvr}.
- *
- * @example Two motors at once
- * ```ts
- * import assert from "node:assert/strict";
- * import type { Moves } from "./moves.ts";
- * import { Status } from "../../engine/status.ts";
- * const motor = {
- *   name: "m", position: 0,
- *   set(value: unknown) { this.position = Number(value); return Status.done("set"); },
- *   read: () => ({ m: { value: 0, timestamp: 0 } }),
- *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
- * };
- * const moves: Moves = [[motor, 1]];
- * assert.equal(moves.length, 1);
- * ```
- */
+/** Pairs of `[device, target]` for {@linkcode mv} and {@linkcode mvr}. */
 export type Moves = readonly (readonly [Movable, unknown])[];
 
-/**
- * Options of {@linkcode mv} and {@linkcode mvr}.
- *
- * @example A move with a timeout
- * ```ts
- * import assert from "node:assert/strict";
- * import type { MoveOptions } from "./moves.ts";
- * const options: MoveOptions = { timeout: 5 };
- * assert.equal(options.timeout, 5);
- * ```
- */
+/** Options of {@linkcode mv} and {@linkcode mvr}. */
 export interface MoveOptions {
   /** Group of the moves (default: a new uuid). */
   group?: string | undefined;

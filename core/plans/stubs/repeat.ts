@@ -26,17 +26,7 @@ export function* repeater(n: number | null, planFactory: () => Plan<unknown>): P
   for (let i = 0; n === null || i < n; i++) yield* planFactory();
 }
 
-/**
- * Options of {@linkcode repeat}.
- *
- * @example Three times, 0.1 s apart
- * ```ts
- * import assert from "node:assert/strict";
- * import type { RepeatOptions } from "./repeat.ts";
- * const options: RepeatOptions = { num: 3, delay: 0.1 };
- * assert.equal(options.num, 3);
- * ```
- */
+/** Options of {@linkcode repeat}. */
 export interface RepeatOptions {
   /** How many times; `null` repeats until the plan is stopped. */
   num?: number | null | undefined;
@@ -44,16 +34,7 @@ export interface RepeatOptions {
   delay?: number | readonly (number | null)[] | undefined;
 }
 
-/**
- * Defaults of {@linkcode RepeatOptions}.
- *
- * @example Once, without delay, by default
- * ```ts
- * import assert from "node:assert/strict";
- * import { repeatDefaults } from "./repeat.ts";
- * assert.deepEqual(repeatDefaults, { num: 1, delay: 0 });
- * ```
- */
+/** Defaults of {@linkcode RepeatOptions}. */
 export const repeatDefaults = { num: 1, delay: 0 } as const satisfies RepeatOptions;
 
 /**

@@ -12,47 +12,16 @@ import { checkpoint } from "./control.ts";
 import { triggerAndRead } from "./readings.ts";
 import { shortUid } from "./short_uid.ts";
 
-/**
- * A plan that takes one reading of some devices into a stream (default: `triggerAndRead`).
- *
- * @example The default reading
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TakeReading } from "./steps.ts";
- * import { triggerAndRead } from "./mod.ts";
- * const read: TakeReading = triggerAndRead;
- * assert.equal(typeof read, "function");
- * ```
- */
+/** A plan that takes one reading of some devices into a stream (default: `triggerAndRead`). */
 export type TakeReading = (
   devices: readonly Readable[],
   options?: { name?: string },
 ) => Plan<Readings>;
 
-/**
- * Where each motor of a scan was last sent, so that a motor that stays put is not moved.
- *
- * @example Where each motor was last sent
- * ```ts
- * import assert from "node:assert/strict";
- * import type { PositionCache } from "./steps.ts";
- * const cache: PositionCache = new Map();
- * assert.equal(cache.size, 0);
- * ```
- */
+/** Where each motor of a scan was last sent, so that a motor that stays put is not moved. */
 export type PositionCache = Map<Movable, unknown>;
 
-/**
- * Options of the per-point stubs: how a reading is taken.
- *
- * @example The default reading
- * ```ts
- * import assert from "node:assert/strict";
- * import type { TakeReadingOptions } from "./steps.ts";
- * const options: TakeReadingOptions = { takeReading: undefined };
- * assert.equal(options.takeReading, undefined);
- * ```
- */
+/** Options of the per-point stubs: how a reading is taken. */
 export interface TakeReadingOptions {
   /** The reading plan (default {@linkcode triggerAndRead}). */
   takeReading?: TakeReading | undefined;
@@ -147,17 +116,7 @@ export function* movePerStep(step: Step, posCache: PositionCache = new Map()): P
   yield msg("wait", undefined, [], { group });
 }
 
-/**
- * Options of {@linkcode oneNdStep}.
- *
- * @example With a position cache
- * ```ts
- * import assert from "node:assert/strict";
- * import type { OneNdStepOptions } from "./steps.ts";
- * const options: OneNdStepOptions = { posCache: new Map() };
- * assert.equal(options.posCache?.size, 0);
- * ```
- */
+/** Options of {@linkcode oneNdStep}. */
 export interface OneNdStepOptions extends TakeReadingOptions {
   /** Last positions sent to the motors (a scan passes the same map at every point). */
   posCache?: PositionCache | undefined;

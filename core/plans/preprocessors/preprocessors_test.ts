@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { RunInterrupted } from "../errors.ts";
-import { type Msg, msg, type Plan } from "../engine/messages.ts";
-import { absSet, closeRun, mv, nullPlan, openRun, sleep } from "./stubs/mod.ts";
+import { RunInterrupted } from "../../errors.ts";
+import { type Msg, msg, type Plan } from "../../engine/messages.ts";
+import { absSet, closeRun, mv, nullPlan, openRun, sleep } from "../stubs/mod.ts";
 import {
   baselineWrapper,
   contingencyWrapper,
@@ -13,8 +13,8 @@ import {
   runWrapper,
   stageWrapper,
   SupplementalData,
-} from "./preprocessors.ts";
-import { answerAsEngine, brief as briefMessages, drive, fakeMotor } from "./_plan_fakes.ts";
+} from "../mod.ts";
+import { answerAsEngine, brief as briefMessages, drive, fakeMotor } from "../_plan_fakes.ts";
 
 // ------------------------------------------------------------ fakes
 

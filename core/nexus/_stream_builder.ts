@@ -1,0 +1,110 @@
+/**
+ * One stream of a run as its documents arrive: descriptors, configuration, hints, and the
+ * columns of its data keys.
+ *
+ * @module
+ */
+
+import type {
+  Configuration,
+  DataKeys,
+  EventDescriptor,
+  PerObjectHint,
+} from "../documents/types.ts";
+import { DocumentError } from "../errors.ts";
+import type { Column, StreamData } from "./run_data.ts";
+import { ColumnBuilder, GrowableFloat64 } from "./_columns.ts";
+
+export class StreamBuilder implements StreamData {
+  readonly name: string;
+  readonly descriptors: EventDescriptor[] = [];
+  readonly dataKeys: DataKeys = {};
+  readonly configuration: Record<string, Configuration> = {};
+  readonly hints: Record<string, PerObjectHint> = {};
+  readonly objectKeys: Record<string, string[]> = {};
+  readonly #columns = new Map<string, ColumnBuilder>();
+  readonly #time = new GrowableFloat64();
+  readonly #seqNum = new GrowableFloat64();
+  readonly #warn: (problem: DocumentError) => void;
+
+  constructor(name: string, warn: (problem: DocumentError) => void) {
+    this.name = name;
+    this.#warn = warn;
+  }
+
+  get length(): number {
+    return this.#time.length;
+  }
+
+  addDescriptor(descriptor: EventDescriptor): void {
+    this.descriptors.push(descriptor);
+    for (const [key, dataKey] of Object.entries(descriptor.data_keys)) {
+      if (this.#columns.has(key)) continue;
+      this.dataKeys[key] = dataKey;
+      const column = new ColumnBuilder(key, dataKey);
+      column.padTo(this.length);
+      this.#columns.set(key, column);
+    }
+    Object.assign(this.configuration, descriptor.configuration ?? {});
+    Object.assign(this.hints, descriptor.hints ?? {});
+    Object.assign(this.objectKeys, descriptor.object_keys ?? {});
+  }
+
+  keys(): string[] {
+    return [...this.#columns.keys()];
+  }
+
+  column(key: string): Column | undefined {
+    return this.#columns.get(key);
+  }
+
+  time(): Float64Array {
+    return this.#time.view();
+  }
+
+  seqNum(): Float64Array {
+    return this.#seqNum.view();
+  }
+
+  addEvent(
+    data: Record<string, unknown>,
+    timestamps: Record<string, unknown>,
+    time: number,
+    seqNum: number,
+    uid: string,
+    document: string,
+  ): void {
+    let seen = 0;
+    for (const key in data) {
+      const column = this.#columns.get(key);
+      if (!column) {
+        throw new DocumentError(`key "${key}" is not in the descriptor's data_keys`, {
+          document,
+          uid,
+          field: `data.${key}`,
+        });
+      }
+      column.check(data[key], { document, uid });
+      seen++;
+    }
+    for (const key in data) this.#columns.get(key)!.push(data[key], timestamps[key]);
+    this.#time.push(time);
+    // A seq_num that goes back (bluesky repeats them after a rewind) is kept in arrival
+    // order; the document gate in front of the writer reports it, once per run.
+    this.#seqNum.push(seqNum);
+    if (seen !== this.#columns.size) {
+      const missing = [...this.#columns.keys()].filter((key) =>
+        !(key in data) && !this.dataKeys[key]?.external?.startsWith("STREAM:")
+      );
+      if (missing.length > 0) {
+        this.#warn(
+          new DocumentError(
+            `missing key(s) ${missing.map((k) => `"${k}"`).join(", ")}: written as missing values`,
+            { document, uid, field: "data" },
+          ),
+        );
+      }
+      for (const column of this.#columns.values()) column.padTo(this.length);
+    }
+  }
+}
