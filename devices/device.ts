@@ -13,14 +13,6 @@ import type { Kind, SignalRO } from "./signal.ts";
 
 /**
  * Options of {@linkcode Device}.
- *
- * @example A prefix
- * ```ts
- * import assert from "node:assert/strict";
- * import { Device, type DeviceOptions } from "./device.ts";
- * const options: DeviceOptions = { prefix: "sim:slit:" };
- * assert.equal(new Device("slit", options).prefix, "sim:slit:");
- * ```
  */
 export interface DeviceOptions {
   /** Address prefix shown by `repr()` (default `""`). */

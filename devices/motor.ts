@@ -46,14 +46,6 @@ export interface SimMotorOptions {
 
 /**
  * Defaults of {@linkcode SimMotorOptions}, close to a synApps simulated motor.
- *
- * @example The defaults
- * ```ts
- * import assert from "node:assert/strict";
- * import { SimMotor, simMotorDefaults } from "./motor.ts";
- * assert.equal(simMotorDefaults.units, "degrees");
- * assert.deepEqual(new SimMotor().limits, [simMotorDefaults.lowLimit, simMotorDefaults.highLimit]);
- * ```
  */
 export const simMotorDefaults = {
   name: "motor",

@@ -33,14 +33,6 @@ export interface RandomSensorOptions {
 
 /**
  * Defaults of {@linkcode RandomSensorOptions}.
- *
- * @example The defaults
- * ```ts
- * import assert from "node:assert/strict";
- * import { RandomSensor, randomSensorDefaults } from "./sensor.ts";
- * assert.equal(randomSensorDefaults.rate, 10);
- * assert.equal(new RandomSensor().name, randomSensorDefaults.name);
- * ```
  */
 export const randomSensorDefaults = {
   name: "sensor",

@@ -28,13 +28,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./aps.ts";
- * assert.equal(defaults.undulatorPrefix, "undulator_downstream");
- * ```
  */
 export const defaults = {
   sourcePrefix: "aps",

@@ -24,13 +24,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}.
- *
- * @example The primary stream
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./detectors.ts";
- * assert.equal(defaults.stream, "primary");
- * ```
  */
 export const defaults = { stream: "primary" } satisfies Options;
 

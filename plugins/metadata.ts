@@ -34,13 +34,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}.
- *
- * @example The keys apstools leaves out
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./metadata.ts";
- * assert.deepEqual(defaults.exclude, ["scan_id", "time"]);
- * ```
  */
 export const defaults = { exclude: ["scan_id", "time"] } satisfies Options;
 

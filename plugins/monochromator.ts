@@ -24,13 +24,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}: a double-crystal monochromator's signals.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./monochromator.ts";
- * assert.equal(defaults.fields.energy, "monochromator_dcm_energy");
- * ```
  */
 export const defaults = {
   fields: {

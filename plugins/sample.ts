@@ -32,13 +32,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}: apstools' fields.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./sample.ts";
- * assert.ok(defaults.fields.includes("temperature"));
- * ```
  */
 export const defaults = {
   prefix: "sample_data",

@@ -29,14 +29,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}: apstools' generic source.
- *
- * @example The generic source
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./source.ts";
- * assert.equal(defaults.name, "Bluesky framework");
- * assert.equal(defaults.probe, "x-ray");
- * ```
  */
 export const defaults = {
   name: "Bluesky framework",

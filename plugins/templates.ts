@@ -31,13 +31,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./templates.ts";
- * assert.equal(defaults.key, "nxwriter_template");
- * ```
  */
 export const defaults = { key: "nxwriter_template" } as const satisfies Options;
 

@@ -26,13 +26,6 @@ export interface Options {
 
 /**
  * Defaults of {@linkcode Options}: the APS beamline scheduling system's signals.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { defaults } from "./user.ts";
- * assert.equal(defaults.fields.name, "bss_user_info_contact");
- * ```
  */
 export const defaults = {
   fields: {

@@ -71,13 +71,6 @@ export interface BuildTreeOptions {
 
 /**
  * Defaults of {@linkcode BuildTreeOptions}.
- *
- * @example Lenient, as the writer is
- * ```ts
- * import assert from "node:assert/strict";
- * import { buildTreeDefaults } from "./build_tree.ts";
- * assert.equal(buildTreeDefaults.strict, false);
- * ```
  */
 export const buildTreeDefaults = {
   filePath: "run.h5",

@@ -28,13 +28,6 @@ export interface FileNameOptions {
 
 /**
  * Defaults of {@linkcode FileNameOptions}.
- *
- * @example The reference's extension
- * ```ts
- * import assert from "node:assert/strict";
- * import { fileNameDefaults } from "./file_name.ts";
- * assert.equal(fileNameDefaults.extension, "hdf");
- * ```
  */
 export const fileNameDefaults = { extension: "hdf" } as const satisfies FileNameOptions;
 

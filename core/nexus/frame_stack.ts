@@ -9,14 +9,6 @@ import type { NxType } from "./nodes.ts";
 
 /**
  * Pixel types of a {@linkcode FrameStack}.
- *
- * @example The type of a frame stack's pixels
- * ```ts
- * import assert from "node:assert/strict";
- * import type { FrameDtype } from "./frame_stack.ts";
- * const dtype: FrameDtype = "uint16";
- * assert.equal(dtype, "uint16");
- * ```
  */
 export type FrameDtype =
   | "uint8"
@@ -31,14 +23,6 @@ export type FrameDtype =
 /**
  * A stack of frames produced on demand (an area detector's images read from its own file):
  * the backend asks for them one at a time, in order, so the stack is never in memory whole.
- *
- * @example Frames made when written
- * ```ts
- * import assert from "node:assert/strict";
- * import { frameStack, type FrameStack } from "./frame_stack.ts";
- * const stack: FrameStack = frameStack({ count: 2, frameShape: [1, 2], dtype: "uint8", frame: (i) => [i, i] });
- * assert.equal(stack.kind, "frames");
- * ```
  */
 export interface FrameStack {
   /** Tells stacks apart from other field data. */
@@ -57,16 +41,7 @@ export interface FrameStack {
   frame(i: number): ArrayLike<number> | Promise<ArrayLike<number>>;
 }
 
-/**
- * The NeXus type of each frame pixel type.
- *
- * @example Pixels of 16 bits
- * ```ts
- * import assert from "node:assert/strict";
- * import { FRAME_TYPES } from "./frame_stack.ts";
- * assert.equal(FRAME_TYPES.uint16, "NX_UINT16");
- * ```
- */
+/** The NeXus type of each frame pixel type. */
 export const FRAME_TYPES: Readonly<Record<FrameDtype, NxType>> = {
   uint8: "NX_UINT8",
   uint16: "NX_UINT16",

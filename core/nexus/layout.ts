@@ -8,17 +8,7 @@
 import { illegalName } from "./names.ts";
 import type { BuildContext } from "./plugin.ts";
 
-/**
- * The bluesky part of the instrument: start metadata and the streams.
- *
- * @example The metadata and streams live under it
- * ```ts
- * import assert from "node:assert/strict";
- * import { BLUESKY, METADATA, STREAMS } from "./mod.ts";
- * assert.equal(METADATA, `${BLUESKY}/metadata`);
- * assert.equal(STREAMS, `${BLUESKY}/streams`);
- * ```
- */
+/** The bluesky part of the instrument: start metadata and the streams. */
 export const BLUESKY = "/entry/instrument/bluesky";
 /**
  * The start document's keys, one field each.

@@ -36,17 +36,7 @@ export type NxType =
   | "NX_UINT32"
   | "NX_UINT64";
 
-/**
- * Typed arrays that hold numeric field data.
- *
- * @example Typed data of a field
- * ```ts
- * import assert from "node:assert/strict";
- * import type { NumericArray } from "./nodes.ts";
- * const data: NumericArray = new Float32Array([1, 2]);
- * assert.equal(data.length, 2);
- * ```
- */
+/** Typed arrays that hold numeric field data. */
 export type NumericArray =
   | Float64Array
   | Float32Array
@@ -62,14 +52,6 @@ export type NumericArray =
 /**
  * Data of a field: a scalar, a string or strings, numbers (row-major for N-d shapes), or a
  * stack of frames written one at a time.
- *
- * @example Text, numbers, typed arrays
- * ```ts
- * import assert from "node:assert/strict";
- * import type { FieldData } from "./nodes.ts";
- * const values: FieldData[] = ["text", 1.5, [1, 2], new Uint8Array(2)];
- * assert.equal(values.length, 4);
- * ```
  */
 export type FieldData =
   | string
@@ -81,17 +63,7 @@ export type FieldData =
   | NumericArray
   | FrameStack;
 
-/**
- * An attribute value with an explicit type, for numbers whose type matters.
- *
- * @example A float attribute
- * ```ts
- * import assert from "node:assert/strict";
- * import { nxFloat, type TypedValue } from "./nodes.ts";
- * const value: TypedValue = nxFloat(2);
- * assert.equal(value.dtype, "NX_FLOAT64");
- * ```
- */
+/** An attribute value with an explicit type, for numbers whose type matters. */
 export interface TypedValue {
   /** The number or numbers. */
   value: number | bigint | number[] | NumericArray;
@@ -102,14 +74,6 @@ export interface TypedValue {
 /**
  * An attribute value. Plain integers are written as `NX_INT64` and other numbers as
  * `NX_FLOAT64`; use a {@linkcode TypedValue} (or {@linkcode nxFloat}) where that guess is wrong.
- *
- * @example Attribute values
- * ```ts
- * import assert from "node:assert/strict";
- * import type { AttrValue } from "./nodes.ts";
- * const attrs: Record<string, AttrValue> = { units: "mm", axes: ["x", "."], x_indices: 0 };
- * assert.equal(attrs.units, "mm");
- * ```
  */
 export type AttrValue = string | string[] | number | bigint | boolean | number[] | TypedValue;
 
@@ -134,20 +98,7 @@ export interface NxAttribute {
   owner: string;
 }
 
-/**
- * What every node of the tree has.
- *
- * @example What every node has
- * ```ts
- * import assert from "node:assert/strict";
- * import { NexusTree } from "./tree.ts";
- * import { type NodeBase } from "./nodes.ts";
- * const tree = new NexusTree();
- * const node: NodeBase = tree.builder("me").group("/entry", "NXentry");
- * assert.equal(node.path, "/entry");
- * assert.equal(node.owner, "me");
- * ```
- */
+/** What every node of the tree has. */
 export interface NodeBase {
   /** Name of the node, the last path segment. */
   readonly name: string;
@@ -159,20 +110,7 @@ export interface NodeBase {
   readonly attrs: ReadonlyMap<string, NxAttribute>;
 }
 
-/**
- * A group: an HDF5 group with an `NX_class`.
- *
- * @example A group and its children
- * ```ts
- * import assert from "node:assert/strict";
- * import { NexusTree } from "./tree.ts";
- * import { type NxGroup } from "./nodes.ts";
- * const tree = new NexusTree();
- * const entry: NxGroup = tree.builder("me").group("/entry", "NXentry");
- * assert.equal(entry.nxClass, "NXentry");
- * assert.equal(entry.children.size, 0);
- * ```
- */
+/** A group: an HDF5 group with an `NX_class`. */
 export interface NxGroup extends NodeBase {
   /** Tells the node kinds apart. */
   readonly kind: "group";
@@ -260,20 +198,7 @@ export interface NxExternalLink extends NodeBase {
   readonly target: string;
 }
 
-/**
- * Any node of the tree.
- *
- * @example Telling nodes apart
- * ```ts
- * import assert from "node:assert/strict";
- * import { NexusTree } from "./tree.ts";
- * import { type NxNode } from "./nodes.ts";
- * const tree = new NexusTree();
- * tree.builder("me").group("/entry", "NXentry");
- * const kinds = [...tree.walk()].map((node: NxNode) => node.kind);
- * assert.deepEqual(kinds, ["group", "group"]);
- * ```
- */
+/** Any node of the tree. */
 export type NxNode = NxGroup | NxField | NxLink | NxExternalLink;
 
 /**

@@ -115,13 +115,6 @@ export interface AssetOptions {
 
 /**
  * Defaults of {@linkcode NXWriterOptions}.
- *
- * @example An existing file is not overwritten by default
- * ```ts
- * import assert from "node:assert/strict";
- * import { nxWriterDefaults } from "./nxwriter.ts";
- * assert.equal(nxWriterDefaults.overwrite, "fail");
- * ```
  */
 export const nxWriterDefaults = {
   filePath: ".",

@@ -98,17 +98,7 @@ export interface NexusPlugin {
   build(context: BuildContext): void | Promise<void>;
 }
 
-/**
- * A plugin, or a function that makes one.
- *
- * @example A plugin or its factory
- * ```ts
- * import assert from "node:assert/strict";
- * import { type PluginLike, resolvePlugin } from "./plugin.ts";
- * const factory: PluginLike = () => ({ name: "mine", build() {} });
- * assert.equal(resolvePlugin(factory).name, "mine");
- * ```
- */
+/** A plugin, or a function that makes one. */
 export type PluginLike = NexusPlugin | (() => NexusPlugin);
 
 /**

@@ -20,19 +20,7 @@ import type { Resource, StreamResource } from "../documents/types.ts";
 import type { RunData, StreamData } from "./run_data.ts";
 import { type FrameStack, frameStack } from "./frame_stack.ts";
 
-/**
- * The frames of one external data key of one stream, in `seq_num` order.
- *
- * @example A plugin links or copies a stack
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ImageStack } from "./run_assets.ts";
- * function describe(stack: ImageStack): string {
- *   return stack.link ? `${stack.link.file}:${stack.link.dataset}` : `${stack.count} frames to copy`;
- * }
- * assert.equal(typeof describe, "function");
- * ```
- */
+/** The frames of one external data key of one stream, in `seq_num` order. */
 export interface ImageStack {
   /** Stream name. */
   readonly stream: string;

@@ -124,20 +124,7 @@ export interface StreamData {
   readonly objectKeys: Record<string, string[]>;
 }
 
-/**
- * A run as NeXus plugins see it.
- *
- * @example What plugins read
- * ```ts
- * import assert from "node:assert/strict";
- * import { RunAccumulator, type RunData } from "./run_data.ts";
- * import { composeRun } from "../documents/compose.ts";
- * const run = composeRun({ plan_name: "count" });
- * const data: RunData = new RunAccumulator(run.start);
- * assert.equal(data.start.plan_name, "count");
- * assert.equal(data.stop, undefined);
- * ```
- */
+/** A run as NeXus plugins see it. */
 export interface RunData {
   /** The start document. */
   readonly start: RunStart;

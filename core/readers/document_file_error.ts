@@ -5,17 +5,7 @@
  * @module
  */
 
-/**
- * Where in a document file a problem is.
- *
- * @example Line 12 of a file
- * ```ts
- * import assert from "node:assert/strict";
- * import { DocumentFileError, type DocumentFileErrorWhere } from "./document_file_error.ts";
- * const where: DocumentFileErrorWhere = { source: "runs.jsonl", line: 12, index: 11 };
- * assert.equal(new DocumentFileError("bad", where).line, 12);
- * ```
- */
+/** Where in a document file a problem is. */
 export interface DocumentFileErrorWhere {
   /** The file's path, or a label of the stream. */
   source: string;

@@ -17,16 +17,6 @@ export type { DocumentFileFormat } from "./detect_format.ts";
 
 /**
  * Options of {@linkcode readDocuments} and {@linkcode readDocumentStream}.
- *
- * @example Progress of a long read
- * ```ts
- * import assert from "node:assert/strict";
- * import type { ReadDocumentsOptions } from "./read_documents.ts";
- * const seen: number[] = [];
- * const options: ReadDocumentsOptions = { format: "json", onProgress: (read) => void seen.push(read) };
- * options.onProgress?.(1024, 2048);
- * assert.deepEqual(seen, [1024]);
- * ```
  */
 export interface ReadDocumentsOptions {
   /** The file's format; by default told from the file's extension, else from its content. */
