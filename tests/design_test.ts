@@ -446,3 +446,19 @@ Deno.test("Every entry point is an explicit list of named re-exports, and no mod
   assert.ok(files.includes("mod.ts") && files.includes("core/nexus/mod.ts"), files.join(", "));
   assertNone(problemsIn(files, exportProblems), files);
 });
+
+Deno.test("No test changes what the test modules share: they run side by side in one process", () => {
+  // `deno task test` runs modules in parallel, in one process: a changed working folder or
+  // environment variable would reach every module running beside the one that changed it.
+  const shared = /\bDeno\.(chdir|env\.(set|delete))\s*\(/;
+  const tests = ["core", "plugins", "devices", "cli", "tests"].flatMap(tsFiles)
+    .filter((file) => file.endsWith("_test.ts") || file.split("/").at(-1)!.startsWith("_"));
+  const problems = problemsIn(
+    tests,
+    (file, source) =>
+      source.split("\n").flatMap((line, i) =>
+        shared.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : []
+      ),
+  );
+  assertNone(problems, tests);
+});

@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import type { Hdf5Dataset } from "./backend.ts";
@@ -345,14 +346,11 @@ Deno.test("write() puts attributes set on a link onto the object it links to", a
 
 Deno.test("write() takes relative and non-ASCII paths from the current folder", async () => {
   await withDir(async (dir) => {
-    const here = Deno.cwd();
-    Deno.chdir(dir);
-    try {
-      await Deno.mkdir("données");
-      await new H5wasmBackend().write(fullTree(), "données/mesure ü 😀.h5");
-    } finally {
-      Deno.chdir(here);
-    }
+    // Relative to the current folder, which tests share: it is not changed.
+    const folder = relative(Deno.cwd(), `${dir}/données`);
+    assert.ok(!folder.startsWith("/"));
+    await Deno.mkdir(folder);
+    await new H5wasmBackend().write(fullTree(), `${folder}/mesure ü 😀.h5`);
     const absolute = `${dir}/données/mesure ü 😀.h5`;
     assert.ok((await Deno.stat(absolute)).size > 0);
     await readBack(absolute, (file) => {
@@ -585,7 +583,9 @@ try {
     const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", "--allow-all", "--config", config, script],
     }).output();
-    assert.equal(new TextDecoder().decode(stderr), "");
+    // What HDF5 prints is its diagnostic stack ("HDF5-DIAG: Error detected in HDF5 ...").
+    const printed = new TextDecoder().decode(stderr);
+    assert.doesNotMatch(printed, /HDF5|H5[A-Z]\w*\(\)/, `HDF5 printed: ${printed}`);
     assert.match(new TextDecoder().decode(stdout), new RegExp(`^Cannot open "${path}" as HDF5`));
   });
 });

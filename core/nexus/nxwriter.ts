@@ -14,13 +14,19 @@ import {
   waitDefaults,
 } from "../assets/mod.ts";
 import { resolveAssets } from "./run_assets.ts";
-import { defaultFileName } from "./file_name.ts";
+import { defaultFileName, fileNameDefaults } from "./file_name.ts";
 import { RunAccumulator } from "./run_data.ts";
 import { DocumentGate } from "../bus/document_gate.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { type NexusPlugin, type PluginLike, resolvePlugin } from "./plugin.ts";
-import { buildTree, type NexusWarning, pluginOrder, WRITER } from "./build_tree.ts";
+import {
+  buildTree,
+  buildTreeDefaults,
+  type NexusWarning,
+  pluginOrder,
+  WRITER,
+} from "./build_tree.ts";
 import { type OverwritePolicy, placeTree } from "./_place_file.ts";
 
 export type { NexusWarning } from "./build_tree.ts";
@@ -114,14 +120,15 @@ export interface AssetOptions {
 }
 
 /**
- * Defaults of {@linkcode NXWriterOptions}.
+ * Defaults of {@linkcode NXWriterOptions}; those of the file name and of the build are
+ * `fileNameDefaults`' and `buildTreeDefaults`'.
  */
 export const nxWriterDefaults = {
   filePath: ".",
-  fileExtension: "hdf",
-  warnOnMissingContent: true,
+  fileExtension: fileNameDefaults.extension,
+  warnOnMissingContent: buildTreeDefaults.warnOnMissingContent,
   overwrite: "fail",
-  strict: false,
+  strict: buildTreeDefaults.strict,
   history: 1000,
 } as const satisfies NXWriterOptions;
 
