@@ -251,5 +251,10 @@ export type {
   TreeOptions,
   WrittenRun,
 } from "./core/nexus/mod.ts";
-export { defaultFileName, fileNameDefaults, timeStamp } from "./core/nexus/file_name.ts";
+export {
+  defaultFileName,
+  fileNameDefaults,
+  numberedName,
+  timeStamp,
+} from "./core/nexus/file_name.ts";
 export type { FileNameOptions } from "./core/nexus/file_name.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RunStart } from "../mod.ts";
+import { numberedName, type RunStart } from "../mod.ts";
 import { CONFIG_OPTIONS, configOptionHelp, configuredWriter, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
@@ -32,11 +32,9 @@ Options:
 ${configOptionHelp(17)}
   --help         show this text`;
 
-function numbered(file: string, n: number): string {
-  if (n === 1) return file;
-  const slash = file.lastIndexOf("/");
-  const dot = file.lastIndexOf(".");
-  return dot > slash + 1 ? `${file.slice(0, dot)}-${n}${file.slice(dot)}` : `${file}-${n}`;
+/** The file of the `n`-th run converted to one name: the name itself, then `-2`, `-3`, ... */
+function numberedRun(file: string, n: number): string {
+  return n === 1 ? file : numberedName(file, n);
 }
 
 /**
@@ -84,7 +82,7 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
       ...(dir === undefined && values.file === undefined ? {} : { filePath: dir ?? "." }),
       ...(file === undefined
         ? {}
-        : { fileName: (start: RunStart) => numbered(file, order.get(start.uid) ?? 1) }),
+        : { fileName: (start: RunStart) => numberedRun(file, order.get(start.uid) ?? 1) }),
       ...(values.overwrite ? { overwrite: "replace" } : {}),
       onWarning: (w) => {
         if (values.quiet) return;

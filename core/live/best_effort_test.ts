@@ -5,7 +5,7 @@ import { DocumentBus } from "../bus/bus.ts";
 import { composeRun } from "../documents/compose.ts";
 import type { DataKey, RunStart } from "../documents/types.ts";
 import type { PlotSeries } from "./plot.ts";
-import { SEED_SENSOR, SEED_START, SEED_TIMES } from "../documents/_seed_documents.ts";
+import { SEED_SENSOR, SEED_START, SEED_TABLE, SEED_TIMES } from "../documents/_seed_documents.ts";
 
 const number = (precision = 5): DataKey => ({
   dtype: "number",
@@ -70,16 +70,7 @@ const SEED_OUTPUT = [
   "Transient Scan ID: 1     Time: 2022-08-12 17:27:38",
   "Persistent Unique Scan ID: 'c888d282-1094-403b-baff-3781057ff087'",
   "New stream: 'primary'",
-  "+-----------+------------+------------+------------+",
-  "|   seq_num |       time |      motor |     sensor |",
-  "+-----------+------------+------------+------------+",
-  "|         1 | 17:27:40.1 |   -0.50000 |    0.69377 |",
-  "|         2 | 17:27:40.5 |   -0.25000 |    0.44727 |",
-  "|         3 | 17:27:41.0 |    0.00000 |    0.07127 |",
-  "|         4 | 17:27:41.5 |    0.25000 |    0.97433 |",
-  "|         5 | 17:27:42.0 |    0.50000 |    0.57342 |",
-  "+-----------+------------+------------+------------+",
-  "generator scan ['c888d282'] (scan num: 1)",
+  ...SEED_TABLE,
   "",
   "",
   "",

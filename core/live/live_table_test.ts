@@ -3,20 +3,7 @@ import { composeRun } from "../documents/compose.ts";
 import type { DataKey } from "../documents/types.ts";
 import { createLiveTable, type LiveTableOptions } from "./live_table.ts";
 import { hintedFields, planDimensions } from "./dimensions.ts";
-import { SEED_SENSOR, SEED_START, SEED_TIMES } from "../documents/_seed_documents.ts";
-
-const SEED_TABLE = [
-  "+-----------+------------+------------+------------+",
-  "|   seq_num |       time |      motor |     sensor |",
-  "+-----------+------------+------------+------------+",
-  "|         1 | 17:27:40.1 |   -0.50000 |    0.69377 |",
-  "|         2 | 17:27:40.5 |   -0.25000 |    0.44727 |",
-  "|         3 | 17:27:41.0 |    0.00000 |    0.07127 |",
-  "|         4 | 17:27:41.5 |    0.25000 |    0.97433 |",
-  "|         5 | 17:27:42.0 |    0.50000 |    0.57342 |",
-  "+-----------+------------+------------+------------+",
-  "generator scan ['c888d282'] (scan num: 1)",
-];
+import { SEED_SENSOR, SEED_START, SEED_TABLE, SEED_TIMES } from "../documents/_seed_documents.ts";
 
 const number = (precision?: number): DataKey => ({
   dtype: "number",

@@ -7,6 +7,7 @@
 
 import { FileExistsError, NexusLayoutError } from "../errors.ts";
 import type { Hdf5Backend } from "./backend.ts";
+import { numberedName } from "./file_name.ts";
 import type { NexusTree } from "./tree.ts";
 
 /** What to do when the file to write already exists. */
@@ -52,12 +53,6 @@ function writeFailure(error: unknown): string {
   return (error as Error).message ?? String(error);
 }
 
-function withSuffix(path: string, n: number): string {
-  const slash = path.lastIndexOf("/");
-  const dot = path.lastIndexOf(".");
-  return dot > slash + 1 ? `${path.slice(0, dot)}-${n}${path.slice(dot)}` : `${path}-${n}`;
-}
-
 /**
  * A hard link refuses to replace an existing file, atomically, which is what "fail" and
  * "rename" need; "replace" is a rename, atomic too.
@@ -72,7 +67,7 @@ async function placeFile(
     return finalPath;
   }
   for (let n = 0; n < 10_000; n++) {
-    const candidate = n === 0 ? finalPath : withSuffix(finalPath, n);
+    const candidate = n === 0 ? finalPath : numberedName(finalPath, n);
     try {
       await Deno.link(temporary, candidate);
       return candidate;

@@ -12,7 +12,7 @@ import { isoTime } from "../time.ts";
 import { VERSION } from "../version.ts";
 import type { BackendVersions } from "./backend.ts";
 import { type NexusPlugin, type PluginLike, resolvePlugin, runningOrder } from "./plugin.ts";
-import type { RunAssets } from "./run_assets.ts";
+import { NO_ASSETS, type RunAssets } from "./run_assets.ts";
 import type { RunData } from "./run_data.ts";
 import { NexusTree } from "./tree.ts";
 import { checkTree } from "./check.ts";
@@ -88,8 +88,6 @@ export interface BuiltTree {
   /** What the plugins and the writer's passes reported, in order. */
   readonly warnings: readonly NexusWarning[];
 }
-
-const NO_ASSETS: RunAssets = { get: () => undefined, errors: [], close() {} };
 
 /** The name the writer's own nodes, attributes and warnings carry. */
 export const WRITER = "NXWriter";

@@ -114,3 +114,25 @@ export function safeFileName(name: string): string {
   while (encoder.encode(stem.join("") + extension).length > NAME_BYTES) stem = stem.slice(0, -1);
   return stem.join("") + extension;
 }
+
+/**
+ * The `n`-th file of a name, its number before the extension: `scan.h5`, `scan-2.h5`, ...
+ * (a name without extension gets it at the end).
+ *
+ * @example The second and third run converted to one name
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { numberedName } from "./file_name.ts";
+ * assert.equal(numberedName("/data/scan.h5", 2), "/data/scan-2.h5");
+ * assert.equal(numberedName("/data.d/scan", 3), "/data.d/scan-3");
+ * ```
+ *
+ * @param path The name or path.
+ * @param n The number.
+ * @returns The numbered name.
+ */
+export function numberedName(path: string, n: number): string {
+  const slash = path.lastIndexOf("/");
+  const dot = path.lastIndexOf(".");
+  return dot > slash + 1 ? `${path.slice(0, dot)}-${n}${path.slice(dot)}` : `${path}-${n}`;
+}

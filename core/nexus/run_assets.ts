@@ -101,7 +101,8 @@ interface Part {
 }
 
 /** An empty result: a run without external keys. */
-const NO_ASSETS: RunAssets = { get: () => undefined, errors: [], close() {} };
+/** The assets of a run that has none. */
+export const NO_ASSETS: RunAssets = { get: () => undefined, errors: [], close() {} };
 
 /**
  * Find, and wait for, the frames of a run's external keys.
