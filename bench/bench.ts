@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import type { Figure } from "./_figures.ts";
 import { formatTable } from "./_figures.ts";
+import { caBenchmarks } from "./ca_bench.ts";
 import { catalogBenchmarks } from "./catalog_bench.ts";
 import { coldBenchmarks } from "./cold_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
@@ -35,6 +36,7 @@ const benchmarks: Benchmark[] = [
   ...catalogBenchmarks,
   ...framesBenchmarks,
   ...coldBenchmarks,
+  ...caBenchmarks,
 ];
 
 async function main(args: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 /**
- * `deno task scan`: the seed's demo, a scan of a 10 Hz random sensor against a simulated
- * motor, with bluesky's live table and plot.
+ * `deno task scan`: the seed's demo, a scan of a 10 Hz random sensor against a motor, with
+ * bluesky's live table and plot. The devices are simulated, or with `--ioc PREFIX` the seed's
+ * EPICS devices on an IOC.
  *
  * @module
  */
@@ -27,12 +28,14 @@ import {
   outputFolder,
 } from "./_config.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
+import { caEnvironment, connectSeedDevices, type SeedDevices } from "./_epics_seed.ts";
 
 /** Usage text of the scan command. */
 export const SCAN_USAGE = `Usage: deno task scan [options]
 
-Scan the 10 Hz random "sensor" against the simulated "motor", as bluesky's
+Scan the 10 Hz random "sensor" against the "motor", as bluesky's
 scan([sensor], motor, start, stop, num), print the live table, and write the plot.
+The devices are simulated, unless --ioc names an EPICS IOC.
 
 Options:
   --start X       first motor position (default -0.5)
@@ -50,6 +53,12 @@ Options:
   --frames MODE   with --detector image: link (default) or copy the frames into
                   the NeXus file
   --no-table      do not print the live table
+  --ioc PREFIX    scan the seed's EPICS devices over Channel Access instead:
+                  EpicsMotor("PREFIX" + "m10") and EpicsSignalRO of the swait
+                  record "PREFIX" + "userCalc10", set up as a 10 Hz random number
+                  generator (deno task ioc serves them); EPICS_CA_ADDR_LIST and
+                  the other EPICS_CA_* variables say where IOCs are
+  --timeout S     with --ioc: seconds to wait for the PVs to connect (default 5)
 ${configOptionHelp(18)}
   --help          show this text`;
 
@@ -63,6 +72,8 @@ interface ScanArgs {
   overwrite: boolean;
   detector: "sensor" | "image";
   frames: "link" | "copy" | undefined;
+  ioc: string | undefined;
+  timeout: number;
   /** `--config` and `--no-config`. */
   config: { config: string | undefined; "no-config": boolean };
 }
@@ -96,6 +107,8 @@ function parse(args: string[]): ScanArgs | "help" {
         detector: { type: "string", default: "sensor" },
         frames: { type: "string" },
         overwrite: { type: "boolean", default: false },
+        ioc: { type: "string" },
+        timeout: { type: "string" },
         ...CONFIG_OPTIONS,
         help: { type: "boolean", default: false },
       },
@@ -112,6 +125,18 @@ function parse(args: string[]): ScanArgs | "help" {
   if (!Number.isInteger(num) || num < 1) {
     throw new UsageError(`Option --num needs a whole number of points >= 1: got "${v.num}"`);
   }
+  const timeout = number("timeout", v.timeout, 5);
+  if (!(timeout > 0)) {
+    throw new UsageError(`Option --timeout needs a number of seconds > 0: got "${v.timeout}"`);
+  }
+  if (v.ioc !== undefined && v.detector !== "sensor") {
+    throw new UsageError(
+      `Option --ioc scans the seed's sensor: --detector "${v.detector}" is simulated only`,
+    );
+  }
+  if (v.timeout !== undefined && v.ioc === undefined) {
+    throw new UsageError("Option --timeout is for --ioc");
+  }
   return {
     start: number("start", v.start, -0.5),
     stop: number("stop", v.stop, 0.5),
@@ -124,6 +149,8 @@ function parse(args: string[]): ScanArgs | "help" {
     frames: v.frames === undefined
       ? undefined
       : choice("frames", v.frames, ["link", "copy"] as const),
+    ioc: v.ioc,
+    timeout,
     config: { config: v.config, "no-config": v["no-config"] },
   };
 }
@@ -147,10 +174,19 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     catalog = Catalog.open(options.catalog);
     metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
   }
+  let epics: SeedDevices | undefined;
   try {
-    return await scanWith(options, io, { config, metadataStore, catalog });
+    if (options.ioc !== undefined) {
+      // Before any run opens: a PV that does not connect fails the scan with the list of them.
+      epics = await connectSeedDevices(options.ioc, {
+        timeout: options.timeout,
+        env: caEnvironment(),
+      });
+    }
+    return await scanWith(options, io, { config, metadataStore, catalog, epics });
   } finally {
     catalog?.close();
+    await epics?.close();
   }
 }
 
@@ -159,6 +195,8 @@ interface ScanTargets {
   config: LoadedConfig | undefined;
   metadataStore: JsonFileMetadataStore | undefined;
   catalog: Catalog | undefined;
+  /** The seed's EPICS devices, connected, with `--ioc`. */
+  epics?: SeedDevices | undefined;
 }
 
 /**
@@ -184,17 +222,17 @@ export async function writePlotFiles(
 }
 
 async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets): Promise<number> {
-  const { config, metadataStore, catalog } = targets;
-  const motor = new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
+  const { config, metadataStore, catalog, epics } = targets;
+  const motor = epics?.motor ?? new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
   // The detector's files go beside the NeXus file, which links them by a relative path.
   const folder = options.file === undefined
     ? outputFolder(config)
     : options.file.includes("/")
     ? options.file.slice(0, options.file.lastIndexOf("/")) || "/"
     : ".";
-  const detector = options.detector === "image"
+  const detector = epics ? epics.sensor : options.detector === "image"
     ? new SimAreaDetector({
-      motor,
+      motor: motor as SimMotor,
       folder: `${folder}/images`,
       range: [options.start, options.stop],
     })

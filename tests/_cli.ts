@@ -9,8 +9,24 @@ import type { CommandIO } from "../cli/_io.ts";
 /** Root folder of the project. */
 export const ROOT: string = new URL("../", import.meta.url).pathname;
 
-/** The permissions of `deno task scan` and `deno task nx`, as deno.json grants them. */
-const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env=HOME,XDG_DATA_HOME"];
+/**
+ * The permissions the task of a script grants in deno.json (`deno task scan` for `scan.ts`),
+ * so that the tests run each command exactly as a user does.
+ * @param script Script path relative to the project root.
+ * @returns The `--allow-*` flags.
+ */
+export function taskPermissions(script: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as {
+    tasks: Record<string, string>;
+  };
+  for (const task of Object.values(config.tasks)) {
+    const words = task.split(/\s+/);
+    if (words[0] === "deno" && words[1] === "run" && words.at(-1) === script) {
+      return words.slice(2, -1);
+    }
+  }
+  throw new Error(`No task of deno.json runs "${script}"`);
+}
 
 /** What a finished command printed and returned. */
 export interface CommandOutput {
@@ -32,7 +48,7 @@ export async function runScript(
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CommandOutput> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${ROOT}${script}`, ...args],
+    args: ["run", ...taskPermissions(script), `${ROOT}${script}`, ...args],
     cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",
@@ -47,18 +63,18 @@ export async function runScript(
  * Start a script and return the child process, for tests that signal it.
  * @param script Script path relative to the project root.
  * @param args Its arguments.
- * @param options Working directory.
+ * @param options Working directory and environment.
  * @returns The child process with piped output.
  */
 export function spawnScript(
   script: string,
   args: string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${ROOT}${script}`, ...args],
+    args: ["run", ...taskPermissions(script), `${ROOT}${script}`, ...args],
     cwd: options.cwd ?? ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();

@@ -135,6 +135,7 @@ Deno.test("The exports map names one entry point per audience", async () => {
     "./nexus",
     "./plugins",
     "./devices",
+    "./ca",
     "./catalog",
     "./readers",
     "./testing",

@@ -1,0 +1,91 @@
+/**
+ * The seed's EPICS devices, built as the seed builds them: `EpicsMotor("<ioc>m10")`, an swait
+ * record `<ioc>userCalc10` set up as a 10 Hz random number generator, and
+ * `EpicsSignalRO("<ioc>userCalc10.VAL")` as the sensor.
+ *
+ * @module
+ */
+
+import {
+  CAClient,
+  ConnectionTimeoutError,
+  EpicsMotor,
+  EpicsSignalRO,
+  setupRandomNumberSwait,
+  SwaitRecord,
+} from "../devices/mod.ts";
+
+/** The variables of the Channel Access client that the command line passes on. */
+export const CA_VARIABLES = [
+  "EPICS_CA_ADDR_LIST",
+  "EPICS_CA_AUTO_ADDR_LIST",
+  "EPICS_CA_SERVER_PORT",
+  "EPICS_CA_REPEATER_PORT",
+  "EPICS_CA_MAX_ARRAY_BYTES",
+  "EPICS_CA_CONN_TMO",
+] as const;
+
+/**
+ * The Channel Access variables set in this process's environment; one that cannot be read
+ * (no permission) is left out.
+ * @returns Variable names and values.
+ */
+export function caEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of CA_VARIABLES) {
+    try {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    } catch {
+      // Not permitted: the client's default applies.
+    }
+  }
+  return env;
+}
+
+/** The seed's devices on one client. */
+export interface SeedDevices {
+  /** `EpicsMotor("<ioc>m10", name="motor")`. */
+  motor: EpicsMotor;
+  /** `SwaitRecord("<ioc>userCalc10", name="calc10")`. */
+  calc10: SwaitRecord;
+  /** `EpicsSignalRO(calc10.calculated_value.pvname, name="sensor")`. */
+  sensor: EpicsSignalRO;
+  /** Close the client. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connect the seed's devices and set up the random number generator, as the seed does. Every
+ * PV is waited for at once, so a failure lists all the PVs that did not connect.
+ * @param ioc PV prefix of the IOC, for example `"gp:"`.
+ * @param options Seconds to wait for the connections, and the client's environment.
+ * @returns The connected devices.
+ * @throws {ConnectionTimeoutError} Listing every PV not connected in time.
+ */
+export async function connectSeedDevices(
+  ioc: string,
+  options: { timeout: number; env: Record<string, string> },
+): Promise<SeedDevices> {
+  const transport = new CAClient({ env: options.env });
+  try {
+    const motor = new EpicsMotor(`${ioc}m10`, { name: "motor", transport });
+    const calc10 = new SwaitRecord(`${ioc}userCalc10`, { name: "calc10", transport });
+    const sensor = new EpicsSignalRO(calc10.calculatedValue.readPv, { name: "sensor", transport });
+    const waits = await Promise.allSettled(
+      [motor, sensor, calc10].map((device) => device.waitForConnection(options.timeout)),
+    );
+    const missing = new Set<string>();
+    for (const wait of waits) {
+      if (wait.status === "fulfilled") continue;
+      if (!(wait.reason instanceof ConnectionTimeoutError)) throw wait.reason;
+      for (const pv of wait.reason.pvs) missing.add(pv);
+    }
+    if (missing.size > 0) throw new ConnectionTimeoutError([...missing], options.timeout);
+    await setupRandomNumberSwait(calc10);
+    return { motor, calc10, sensor, close: () => transport.close() };
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+}
