@@ -1,7 +1,7 @@
 /**
  * The server of the Channel Access benchmarks, run in its own process so that both clients
  * measured meet the same server under the same conditions: `bench:pv0` to `bench:pv999`
- * (doubles), `bench:fast` (a double renewed as fast as the event loop allows, 20 values per
+ * (doubles), `bench:fast` (a double renewed as fast as the event loop allows, 100 values per
  * millisecond tick) and `bench:put` (a double whose put completes at once).
  *
  * Prints `port N` once listening; stops on SIGTERM.
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await server.start();
   let n = 0;
   const timer = setInterval(() => {
-    for (let i = 0; i < 20; i++) fast.set(n++);
+    for (let i = 0; i < 100; i++) fast.set(n++);
   }, 1);
   console.log(`port ${server.port}`);
   await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", resolve));

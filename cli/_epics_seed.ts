@@ -15,34 +15,6 @@ import {
   SwaitRecord,
 } from "../devices/mod.ts";
 
-/** The variables of the Channel Access client that the command line passes on. */
-export const CA_VARIABLES = [
-  "EPICS_CA_ADDR_LIST",
-  "EPICS_CA_AUTO_ADDR_LIST",
-  "EPICS_CA_SERVER_PORT",
-  "EPICS_CA_REPEATER_PORT",
-  "EPICS_CA_MAX_ARRAY_BYTES",
-  "EPICS_CA_CONN_TMO",
-] as const;
-
-/**
- * The Channel Access variables set in this process's environment; one that cannot be read
- * (no permission) is left out.
- * @returns Variable names and values.
- */
-export function caEnvironment(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of CA_VARIABLES) {
-    try {
-      const value = Deno.env.get(name);
-      if (value !== undefined) env[name] = value;
-    } catch {
-      // Not permitted: the client's default applies.
-    }
-  }
-  return env;
-}
-
 /** The seed's devices on one client. */
 export interface SeedDevices {
   /** `EpicsMotor("<ioc>m10", name="motor")`. */
@@ -59,15 +31,16 @@ export interface SeedDevices {
  * Connect the seed's devices and set up the random number generator, as the seed does. Every
  * PV is waited for at once, so a failure lists all the PVs that did not connect.
  * @param ioc PV prefix of the IOC, for example `"gp:"`.
- * @param options Seconds to wait for the connections, and the client's environment.
+ * @param options Seconds to wait for the connections; the client's `EPICS_CA_*` variables
+ * (default: the process's).
  * @returns The connected devices.
  * @throws {ConnectionTimeoutError} Listing every PV not connected in time.
  */
 export async function connectSeedDevices(
   ioc: string,
-  options: { timeout: number; env: Record<string, string> },
+  options: { timeout: number; env?: Record<string, string> },
 ): Promise<SeedDevices> {
-  const transport = new CAClient({ env: options.env });
+  const transport = new CAClient(options.env ? { env: options.env } : {});
   try {
     const motor = new EpicsMotor(`${ioc}m10`, { name: "motor", transport });
     const calc10 = new SwaitRecord(`${ioc}userCalc10`, { name: "calc10", transport });

@@ -28,7 +28,7 @@ import {
   outputFolder,
 } from "./_config.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
-import { caEnvironment, connectSeedDevices, type SeedDevices } from "./_epics_seed.ts";
+import { connectSeedDevices, type SeedDevices } from "./_epics_seed.ts";
 
 /** Usage text of the scan command. */
 export const SCAN_USAGE = `Usage: deno task scan [options]
@@ -178,10 +178,7 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
   try {
     if (options.ioc !== undefined) {
       // Before any run opens: a PV that does not connect fails the scan with the list of them.
-      epics = await connectSeedDevices(options.ioc, {
-        timeout: options.timeout,
-        env: caEnvironment(),
-      });
+      epics = await connectSeedDevices(options.ioc, { timeout: options.timeout });
     }
     return await scanWith(options, io, { config, metadataStore, catalog, epics });
   } finally {
@@ -286,11 +283,19 @@ async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets):
       RE.halt("Interrupted twice by Ctrl-C");
     }
   });
-  let result;
+  let outcome: { exitStatus: string | undefined; reason: string };
   try {
-    result = await RE.run(scan([detector], [[motor, options.start, options.stop]], {
+    outcome = await RE.run(scan([detector], [[motor, options.start, options.stop]], {
       num: options.num,
     }));
+  } catch (error) {
+    // A failed run (a move or read that failed, an IOC gone) has its stop document already:
+    // its file and plots are written below, from what was recorded.
+    if (!start) throw error;
+    outcome = {
+      exitStatus: "fail",
+      reason: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     stopListening();
   }
@@ -317,8 +322,8 @@ async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets):
   if (detector instanceof SimAreaDetector) io.out(`detector file=${detectorFile}`);
   const exists = await Deno.stat(dataFile).then(() => true, () => false);
   io.out(`exists=${exists}  file=${dataFile}`);
-  if (result.exitStatus !== "success") {
-    io.err(`Run ${start.uid} ended with exit status "${result.exitStatus}": ${result.reason}`);
+  if (outcome.exitStatus !== "success") {
+    io.err(`Run ${start.uid} ended with exit status "${outcome.exitStatus}": ${outcome.reason}`);
     return 1;
   }
   return 0;

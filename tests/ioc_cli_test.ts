@@ -5,118 +5,20 @@
  */
 
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { IOC_USAGE, runIocCommand } from "../cli/ioc_command.ts";
 import { type CommandIO, runCommand } from "../cli/_io.ts";
 import { CAClient } from "../devices/ca/client.ts";
+import { seedIoc } from "../devices/ca/records/seed_ioc.ts";
 import { ignoreUnless } from "./_ci.ts";
-import { memoryIO, ROOT } from "./_cli.ts";
-
-/** The permissions `deno task ioc` grants, as deno.json has them. */
-const PERMISSIONS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-sys=hostname,networkInterfaces",
-];
-const PYTHON = "/usr/bin/python3";
-const SERVING = /^nxdaq ioc: serving (\d+) PVs, prefix "([^"]*)", on 127\.0\.0\.1:(\d+) /m;
-
-function pyepicsAvailable(): boolean {
-  try {
-    return new Deno.Command(PYTHON, {
-      args: ["-c", "import epics"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket({ type: "udp4" });
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
-/** A running `ioc.ts` child. */
-interface IocChild {
-  port: number;
-  pvCount: number;
-  /** What a client needs: loopback only, and the IOC's ports. */
-  env: Record<string, string>;
-  /** Stop it with SIGTERM; its exit code and everything it printed. */
-  stop(): Promise<{ code: number; stdout: string; stderr: string }>;
-}
-
-/** Start `ioc.ts --port 0` and wait for its serving line (the port is read from it). */
-async function startIoc(args: string[] = []): Promise<IocChild> {
-  const repeaterPort = await freeUdpPort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${ROOT}ioc.ts`, "--port", "0", ...args],
-    cwd: ROOT,
-    env: {
-      NO_COLOR: "1",
-      // Beacons to this test's own port on loopback, never to 5065 or another host.
-      EPICS_CA_REPEATER_PORT: String(repeaterPort),
-      EPICS_CAS_BEACON_PORT: String(repeaterPort),
-      EPICS_CAS_BEACON_ADDR_LIST: "127.0.0.1",
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  let serving: RegExpExecArray | null = null;
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  try {
-    while (!(serving = SERVING.exec(stdout))) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += value;
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  const rest = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      stdout += value;
-    }
-  })();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already gone.
-    }
-    const status = await child.status;
-    await rest;
-    return { code: status.code, stdout, stderr: await stderr };
-  };
-  if (!serving) {
-    const { stderr } = await stop();
-    throw new Error(`ioc.ts did not serve:\n${stdout}\n${stderr}`);
-  }
-  const port = Number(serving[3]);
-  return {
-    port,
-    pvCount: Number(serving[1]),
-    env: {
-      EPICS_CA_ADDR_LIST: "127.0.0.1",
-      EPICS_CA_AUTO_ADDR_LIST: "NO",
-      EPICS_CA_SERVER_PORT: String(port),
-      EPICS_CA_REPEATER_PORT: String(repeaterPort),
-    },
-    stop,
-  };
-}
+import { memoryIO } from "./_cli.ts";
+import { SERVING, startIoc } from "./_ioc.ts";
+import {
+  freeUdpPort,
+  loopbackEnv,
+  pyepicsAvailable,
+  PYTHON,
+  sleep,
+} from "../devices/ca/_test_env.ts";
 
 // pyepics drives the seed's PVs as ophyd would: a put with callback to the motor, the
 // random-number setup of apstools on the swait, then monitors of its VAL for a second.
@@ -245,17 +147,10 @@ Deno.test("runIocCommand() serves in-process until interrupted, then closes", as
   const env = { EPICS_CAS_BEACON_PORT: String(repeaterPort) };
   const running = runIocCommand(["--port", "0", "--prefix", "t2:"], io, env);
   while (!out.some((line) => SERVING.test(line))) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
   const port = Number(SERVING.exec(out.join("\n"))![3]);
-  const client = new CAClient({
-    env: {
-      EPICS_CA_ADDR_LIST: "127.0.0.1",
-      EPICS_CA_AUTO_ADDR_LIST: "NO",
-      EPICS_CA_SERVER_PORT: String(port),
-      EPICS_CA_REPEATER_PORT: String(repeaterPort),
-    },
-  });
+  const client = new CAClient({ env: loopbackEnv(port, repeaterPort) });
   try {
     const [dmov] = await client.connect(["t2:m1.DMOV"], 10);
     assert.equal((await dmov!.get()).value, 1);
@@ -294,4 +189,101 @@ Deno.test("deno task ioc refuses bad options with exit status 2 and the usage", 
   const { io, out } = memoryIO();
   assert.equal(await runCommand(runIocCommand, ["--help"], IOC_USAGE, io), 0);
   assert.equal(out[0], IOC_USAGE);
+});
+
+// Every field of the seed's two records, read by libca with DBR_CTRL (and the value as libca
+// converts it), for comparison with what a fresh soft IOC holds.
+const PYEPICS_CTRL_SCRIPT = `
+import json, sys
+from epics import ca, dbr
+names = json.load(sys.stdin)
+chids = [ca.create_channel(n, connect=False, auto_cb=False) for n in names]
+out = {}
+for name, chid in zip(names, chids):
+    if not ca.connect_channel(chid, timeout=5):
+        out[name] = None
+        continue
+    ctrl = ca.get_ctrlvars(chid) or {}
+    value = ca.get(chid, as_string=False)
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    out[name] = {
+        "type": dbr.Name(ca.field_type(chid)),
+        "count": ca.element_count(chid),
+        "value": value,
+        "units": ctrl.get("units"),
+        "precision": ctrl.get("precision"),
+        "enum_strs": list(ctrl.get("enum_strs") or []),
+        "ctrl": "lower_ctrl_limit" in ctrl or "enum_strs" in ctrl,
+    }
+print("RESULT " + json.dumps(out))
+`;
+
+Deno.test({
+  name:
+    "pyepics reads every field of the seed's motor and swait with DBR_CTRL, as the IOC holds it",
+  ignore: ignoreUnless(pyepicsAvailable(), "pyepics (/usr/bin/python3 -c 'import epics')"),
+  async fn() {
+    const fresh = seedIoc({ motors: [10], calcs: [10] });
+    const names = fresh.database.names().filter((n) => /^gp:(m10|userCalc10)\./.test(n));
+    assert.ok(names.length > 250, `${names.length} fields`);
+    const ioc = await startIoc();
+    let result: Record<string, Record<string, unknown> | null>;
+    try {
+      const child = new Deno.Command(PYTHON, {
+        args: ["-c", PYEPICS_CTRL_SCRIPT],
+        env: ioc.env,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(names)));
+      await writer.close();
+      const output = await child.output();
+      const text = new TextDecoder().decode(output.stdout);
+      const line = text.split("\n").find((l) => l.startsWith("RESULT "));
+      assert.ok(line, `pyepics printed no result:\n${new TextDecoder().decode(output.stderr)}`);
+      result = JSON.parse(line.slice("RESULT ".length));
+    } finally {
+      await ioc.stop();
+      fresh.close();
+    }
+    const NATIVE: Record<string, string> = {
+      string: "STRING",
+      short: "INT",
+      float: "FLOAT",
+      enum: "ENUM",
+      char: "CHAR",
+      long: "LONG",
+      double: "DOUBLE",
+    };
+    for (const name of names) {
+      const read = result[name];
+      assert.ok(read, `${name} connected`);
+      const pv = fresh.database.lookup(name)!;
+      const state = pv.state();
+      assert.equal(read.type, NATIVE[pv.nativeType], `${name} native type`);
+      assert.equal(read.count, pv.maxCount, `${name} element count`);
+      assert.ok(read.ctrl || pv.nativeType === "string", `${name} has DBR_CTRL metadata`);
+      if (pv.nativeType === "enum") {
+        // DBR_CTRL_ENUM carries 16 states at most (STAT has 22).
+        const states = [...(state.enumStrings ?? [])].slice(0, 16);
+        assert.deepEqual(read.enum_strs, states, `${name} enum strings`);
+      }
+      if (pv.nativeType === "double" || pv.nativeType === "float") {
+        assert.equal(read.precision, state.precision ?? 0, `${name} precision`);
+        assert.equal(read.units, state.units ?? "", `${name} units`);
+      }
+      // Time-varying fields aside, libca sees the value the IOC holds.
+      if (pv.maxCount === 1 && !/\.(VAL|RBV|DRBV|RRBV|DVAL|RVAL)$/.test(name)) {
+        const expected = state.elements[0];
+        if (typeof expected === "number" && pv.nativeType === "float") {
+          assert.ok(Math.abs((read.value as number) - expected) < 1e-6, `${name} value`);
+        } else if (pv.nativeType === "char") {
+          assert.ok(read.value !== null, `${name} value`);
+        } else assert.deepEqual(read.value, expected, `${name} value`);
+      }
+    }
+  },
 });

@@ -1,36 +1,29 @@
 /**
  * For tests: the independent Channel Access server of `../shared/ca` (caproto, pure Python),
  * serving the seed's `gp:m10` motor and `gp:userCalc10` swait on 127.0.0.1, started as a
- * child process on free ports and stopped by its process id.
+ * child process on free ports and stopped by its process id; `withCaprotoIoc()` runs a test
+ * with one and a client of its own.
  *
  * ```ts ignore
  * import assert from "node:assert/strict";
- * import { startCaprotoIoc } from "./_caproto_ioc.ts";
- * import { CAClient } from "./client.ts";
- * const ioc = await startCaprotoIoc();
- * const client = new CAClient({ env: ioc.env });
- * try {
+ * import { withCaprotoIoc } from "./_caproto_ioc.ts";
+ * await withCaprotoIoc(async (_ioc, client) => {
  *   const rbv = client.channel("gp:m10.RBV");
  *   assert.equal((await rbv.get({ family: "ctrl" })).units, "degrees");
- * } finally {
- *   await client.close();
- *   await ioc.stop();
- * }
+ * });
  * ```
  *
  * @module
  */
 
-import dgram from "node:dgram";
+import { CAClient, type CAClientOptions } from "./client.ts";
+import { freeCaPort, freeUdpPort, loopbackEnv, PYTHON } from "./_test_env.ts";
 
 /** The folder of the shared Channel Access test bed (`../shared/ca` beside the project). */
 export const CAPROTO_DIR: URL = new URL("../../../shared/ca/", import.meta.url);
 
 /** `start_ioc.sh` of the test bed. */
 export const START_IOC: string = new URL("start_ioc.sh", CAPROTO_DIR).pathname;
-
-/** The Python the test bed needs. */
-export const PYTHON = "/usr/bin/python3";
 
 /**
  * Whether the test bed can run here: its script and `/usr/bin/python3` exist.
@@ -100,45 +93,6 @@ export interface CaprotoIoc {
   kill(signal: Deno.Signal): Promise<number>;
 }
 
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket({ type: "udp4" });
-    socket.once("error", () => {
-      try {
-        socket.close();
-      } catch { /* never bound */ }
-      resolve(false);
-    });
-    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port free on 127.0.0.1 for both TCP and UDP (a Channel Access server needs both).
- * @returns The port.
- */
-export async function freeCaPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    if (await udpFree(port)) return port;
-  }
-  throw new Error("No port free for both TCP and UDP on 127.0.0.1");
-}
-
-/**
- * A UDP port free on 127.0.0.1, for a repeater.
- * @returns The port.
- */
-export async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket({ type: "udp4" });
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 /**
  * Start the test bed's IOC and wait until it serves (its `seed_ioc: serving` line).
  * @param options Prefix, ports, timeout.
@@ -150,12 +104,7 @@ export async function startCaprotoIoc(options: CaprotoIocOptions = {}): Promise<
   const port = options.port ?? await freeCaPort();
   const repeaterPort = options.repeaterPort ?? await freeUdpPort();
   const timeout = options.timeout ?? 20;
-  const env = {
-    EPICS_CA_ADDR_LIST: "127.0.0.1",
-    EPICS_CA_AUTO_ADDR_LIST: "NO",
-    EPICS_CA_SERVER_PORT: String(port),
-    EPICS_CA_REPEATER_PORT: String(repeaterPort),
-  };
+  const env = loopbackEnv(port, repeaterPort);
   const child = new Deno.Command("bash", {
     args: [START_IOC, prefix, String(port)],
     env: { ...options.env, ...env },
@@ -230,4 +179,25 @@ export async function startCaprotoIoc(options: CaprotoIocOptions = {}): Promise<
       return await code;
     },
   };
+}
+
+/**
+ * Run `test` with the test bed's IOC on free ports and a client of its own for it; both are
+ * stopped after the test.
+ * @param test Receives the IOC and the client.
+ * @param options More options of the client; its `env` adds to the IOC's.
+ * @returns When the test has run and both are stopped.
+ */
+export async function withCaprotoIoc(
+  test: (ioc: CaprotoIoc, client: CAClient) => Promise<void>,
+  options: CAClientOptions = {},
+): Promise<void> {
+  const ioc = await startCaprotoIoc();
+  const client = new CAClient({ ...options, env: { ...ioc.env, ...options.env } });
+  try {
+    await test(ioc, client);
+  } finally {
+    await client.close();
+    await ioc.stop();
+  }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "./_concat_bytes.ts";
 import {
   CA_MINOR_VERSION,
   Command,
@@ -201,7 +202,7 @@ export class Circuit<C> {
       while (this.#queue.length && this.#state === "connected") {
         const parts = this.#queue;
         this.#queue = [];
-        const data = parts.length === 1 ? parts[0]! : concat(parts);
+        const data = parts.length === 1 ? parts[0]! : concatBytes(parts);
         let offset = 0;
         while (offset < data.length) offset += await this.#conn!.write(data.subarray(offset));
       }
@@ -278,16 +279,4 @@ export class Circuit<C> {
     if (silence >= limit) this.#echo(now);
     else this.#arm(limit - silence);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
  */
 
 import dgram from "node:dgram";
+import { concatBytes } from "./_concat_bytes.ts";
 import { granted } from "./_permission.ts";
 import type { CaAddress } from "./environment.ts";
 import {
@@ -260,7 +261,7 @@ export class Searcher {
       next = Math.min(next, entry.due);
     }
     for (const parts of datagrams) {
-      const bytes = concat(parts);
+      const bytes = concatBytes(parts);
       for (const to of this.#options.destinations) this.#send(socket, bytes, to);
     }
     if (next !== Number.POSITIVE_INFINITY) this.#schedule(next - now);
@@ -315,16 +316,4 @@ export class Searcher {
       }
     }
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

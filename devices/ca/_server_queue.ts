@@ -5,6 +5,7 @@
  * @module
  */
 
+import { concatBytes } from "./_concat_bytes.ts";
 import type { Header } from "./protocol.ts";
 import type { PvState } from "./served_pv.ts";
 
@@ -312,20 +313,10 @@ export class SendQueue {
 function coalesce(parts: Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   let run: Uint8Array[] = [];
-  let runBytes = 0;
   const flush = () => {
     if (run.length === 1) out.push(run[0]!);
-    else if (run.length > 1) {
-      const joined = new Uint8Array(runBytes);
-      let offset = 0;
-      for (const part of run) {
-        joined.set(part, offset);
-        offset += part.length;
-      }
-      out.push(joined);
-    }
+    else if (run.length > 1) out.push(concatBytes(run));
     run = [];
-    runBytes = 0;
   };
   for (const part of parts) {
     if (part.length >= COPY_LIMIT) {
@@ -333,7 +324,6 @@ function coalesce(parts: Uint8Array[]): Uint8Array[] {
       out.push(part);
     } else {
       run.push(part);
-      runBytes += part.length;
     }
   }
   flush();

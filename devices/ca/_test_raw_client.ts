@@ -1,11 +1,12 @@
 /**
- * Test helper: a minimal Channel Access client made of `protocol.ts` alone, to talk to the
+ * For tests: a minimal Channel Access client made of `protocol.ts` alone, to talk to the
  * server message by message over loopback (a TCP circuit and UDP searches).
  *
  * @module
  */
 
 import dgram from "node:dgram";
+import { concatBytes } from "./_concat_bytes.ts";
 import {
   CA_MINOR_VERSION,
   Command,
@@ -410,30 +411,5 @@ export function searchDatagram(
       parameter2: cid,
     }, paddedString(name)));
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/**
- * A port free on 127.0.0.1 for TCP and UDP now (bound with 0 and released).
- * @returns The port.
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    try {
-      const udp = await udpSocket(port);
-      await udp.close();
-      return port;
-    } catch {
-      // Its UDP twin is taken; try another.
-    }
-  }
+  return concatBytes(parts);
 }

@@ -4,10 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { ignoreUnless } from "../../tests/_ci.ts";
-import { caprotoAvailable, type CaprotoIoc, startCaprotoIoc } from "./_caproto_ioc.ts";
-import { CAClient, type CAClientOptions } from "./client.ts";
+import {
+  caprotoAvailable,
+  type CaprotoIoc,
+  startCaprotoIoc,
+  withCaprotoIoc,
+} from "./_caproto_ioc.ts";
+import { CAClient } from "./client.ts";
 import { ConnectionTimeoutError, DisconnectedError, OperationError } from "./errors.ts";
 import {
   Command,
@@ -19,38 +23,13 @@ import {
   MessageReader,
 } from "./protocol.ts";
 import type { PvChannel, PvValue } from "./transport.ts";
+import { freeCaPort, freeUdpPort, loopbackEnv, sleep, until } from "./_test_env.ts";
+import { udpSocket } from "./_test_raw_client.ts";
 
 const ignore = ignoreUnless(
   caprotoAvailable(),
   "caproto's IOC (/usr/bin/python3) is not available",
 );
-
-async function withIoc(
-  test: (ioc: CaprotoIoc, client: CAClient) => Promise<void>,
-  options: CAClientOptions = {},
-): Promise<void> {
-  const ioc = await startCaprotoIoc();
-  const client = new CAClient({ ...options, env: { ...ioc.env, ...options.env } });
-  try {
-    await test(ioc, client);
-  } finally {
-    await client.close();
-    await ioc.stop();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves when `predicate` holds, polling; rejects after `timeout` seconds. */
-async function until(predicate: () => boolean, timeout: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeout * 1000;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`Timed out after ${timeout} s: ${what}`);
-    await sleep(10);
-  }
-}
 
 function nowSeconds(): number {
   return Date.now() / 1000;
@@ -60,7 +39,7 @@ Deno.test({
   name: "connect() finds the motor's and the swait's PVs with their native types",
   ignore,
   fn: () =>
-    withIoc(async (ioc, client) => {
+    withCaprotoIoc(async (ioc, client) => {
       const names = ["gp:m10.RBV", "gp:m10.VAL", "gp:m10.DMOV", "gp:m10.EGU", "gp:userCalc10.VAL"];
       const channels = await client.connect(names, 5);
       assert.deepEqual(channels.map((c) => c.name), names);
@@ -87,7 +66,7 @@ Deno.test({
   name: "get() reads every family of every native type with the metadata the family carries",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const byType = {
         string: "gp:m10.EGU",
         short: "gp:m10.DMOV",
@@ -136,7 +115,7 @@ Deno.test({
   name: "get() serves the motor's control metadata: degrees, precision 5, limits ±32000",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const rbv = client.channel("gp:m10.RBV");
       const got = await rbv.get({ family: "ctrl" });
       assert.equal(got.units, "degrees");
@@ -159,7 +138,7 @@ Deno.test({
   name: "get() reads an enum as its index, its states, or as a string",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const scan = client.channel("gp:userCalc10.SCAN");
       const ctrl = await scan.get({ family: "ctrl" });
       assert.equal(typeof ctrl.value, "number");
@@ -180,7 +159,7 @@ Deno.test({
   name: "get() converts on the server when asked for another type",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const velo = client.channel("gp:m10.VELO");
       const asDouble = await velo.get({ family: "plain" });
       const asString = await velo.get({ as: "string", family: "plain" });
@@ -196,7 +175,7 @@ Deno.test({
   name: "put() writes numbers, strings and enum states that get() reads back",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const [a, desc, scan] = await client.connect([
         "gp:userCalc10.A",
         "gp:m10.DESC",
@@ -224,7 +203,7 @@ Deno.test({
   name: "put() with wait on gp:m10.VAL completes when the move is done",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const [val, rbv, dmov, velo] = await client.connect([
         "gp:m10.VAL",
         "gp:m10.RBV",
@@ -259,7 +238,7 @@ Deno.test({
   name: "put() beyond the high soft limit sets LVIO and does not move",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const [val, rbv, hlm, lvio] = await client.connect([
         "gp:m10.VAL",
         "gp:m10.RBV",
@@ -281,7 +260,7 @@ Deno.test({
   name: "subscribe() receives gp:userCalc10.VAL about 10 times a second with rising timestamps",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const calc = client.channel("gp:userCalc10.VAL");
       const seen: PvValue[] = [];
       const subscription = calc.subscribe((v) => seen.push(v), { mask: DBE.VALUE | DBE.ALARM });
@@ -308,7 +287,7 @@ Deno.test({
   name: "connect() rejects with ConnectionTimeoutError listing the PV that does not exist",
   ignore,
   fn: () =>
-    withIoc(async (_ioc, client) => {
+    withCaprotoIoc(async (_ioc, client) => {
       const t0 = performance.now();
       await assert.rejects(
         client.connect(["gp:m10.RBV", "gp:noSuchRecord.VAL"], 1),
@@ -331,7 +310,7 @@ Deno.test({
   name: "a write the server refuses rejects with OperationError naming PV, server and ECA code",
   ignore,
   fn: () =>
-    withIoc(async (ioc, client) => {
+    withCaprotoIoc(async (ioc, client) => {
       const a = client.channel("gp:userCalc10.A");
       await assert.rejects(a.put("not a number", { wait: true }), (error: Error) => {
         assert.ok(error instanceof OperationError);
@@ -397,7 +376,7 @@ Deno.test({
   name: "a frozen IOC is found out by an unanswered echo after EPICS_CA_CONN_TMO",
   ignore,
   fn: () =>
-    withIoc(async (ioc, client) => {
+    withCaprotoIoc(async (ioc, client) => {
       const rbv = client.channel("gp:m10.RBV");
       await rbv.waitForConnection(5);
       const t0 = performance.now();
@@ -414,29 +393,16 @@ Deno.test({
     }, { env: { EPICS_CA_CONN_TMO: "0.5" }, echoTimeout: 0.5 }),
 });
 
-async function udpSocket(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket({ type: "udp4" });
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  return socket;
-}
-
 Deno.test({
   name: "the client's own repeater forwards caproto's beacons to every registered client",
   ignore,
   async fn() {
-    const { freeCaPort, freeUdpPort } = await import("./_caproto_ioc.ts");
     const port = await freeCaPort();
     const repeaterPort = await freeUdpPort();
-    const env = {
-      EPICS_CA_ADDR_LIST: "127.0.0.1",
-      EPICS_CA_AUTO_ADDR_LIST: "NO",
-      EPICS_CA_SERVER_PORT: String(port),
-      EPICS_CA_REPEATER_PORT: String(repeaterPort),
-    };
-    const client = new CAClient({ env });
+    const client = new CAClient({ env: loopbackEnv(port, repeaterPort) });
     const listener = await udpSocket();
     const received: { command: number; port: number; id: number; address: number }[] = [];
-    listener.on("message", (data: Uint8Array) => {
+    listener.socket.on("message", (data: Uint8Array) => {
       for (const { header } of new MessageReader().push(data)) {
         received.push({
           command: header.command,
@@ -454,7 +420,7 @@ Deno.test({
       });
       await until(
         () => {
-          listener.send(register, repeaterPort, "127.0.0.1");
+          listener.socket.send(register, repeaterPort, "127.0.0.1");
           return received.some((m) => m.command === Command.REPEATER_CONFIRM);
         },
         5,
@@ -472,7 +438,7 @@ Deno.test({
       assert.ok(beacons[1]!.id > beacons[0]!.id, "beacon ids rise");
       await client.channel("gp:m10.RBV").waitForConnection(5);
     } finally {
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      await listener.close();
       await client.close();
       await ioc?.stop();
     }
@@ -483,18 +449,11 @@ Deno.test({
   name: "the first beacon of a new server makes a slowed-down search try again at once",
   ignore,
   async fn() {
-    const { freeCaPort, freeUdpPort } = await import("./_caproto_ioc.ts");
     const port = await freeCaPort();
     const repeaterPort = await freeUdpPort();
     const client = new CAClient({
-      env: {
-        EPICS_CA_ADDR_LIST: "127.0.0.1",
-        EPICS_CA_AUTO_ADDR_LIST: "NO",
-        EPICS_CA_SERVER_PORT: String(port),
-        EPICS_CA_REPEATER_PORT: String(repeaterPort),
-        // Without beacons the search after 4.5 s would come about 8 s after the start.
-        EPICS_CA_MAX_SEARCH_PERIOD: "60",
-      },
+      // Without beacons the search after 4.5 s would come about 8 s after the start.
+      env: loopbackEnv(port, repeaterPort, { EPICS_CA_MAX_SEARCH_PERIOD: "60" }),
     });
     let ioc: CaprotoIoc | undefined;
     try {

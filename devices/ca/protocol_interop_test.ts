@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ignoreUnless } from "../../tests/_ci.ts";
-import { dbrSize, dbrType, encodeDbr, FAMILIES, NATIVE_TYPES } from "./protocol.ts";
+import { dbrSize, dbrType, ECA, encodeDbr, FAMILIES, NATIVE_TYPES } from "./protocol.ts";
 
 const CAPROTO = new URL("../../../shared/ca/", import.meta.url).pathname;
 
@@ -111,5 +111,32 @@ Deno.test({
       }
     }
     assert.equal(compared, 35);
+  },
+});
+
+Deno.test({
+  name: "The ECA status codes are caproto's",
+  ignore: ignoreUnless(available, "caproto (../shared/ca) or /usr/bin/python3 is not available"),
+  fn: async () => {
+    const script = `
+import json, sys
+from caproto import _status as s
+names = json.load(sys.stdin)
+json.dump({n: s.CAStatus["ECA_" + n].value.code_with_severity for n in names}, sys.stdout)
+`;
+    const child = new Deno.Command("/usr/bin/python3", {
+      args: ["-c", script],
+      env: { PYTHONPATH: CAPROTO },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(Object.keys(ECA))));
+    await writer.close();
+    const output = await child.output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const theirs = JSON.parse(new TextDecoder().decode(output.stdout));
+    assert.deepEqual({ ...ECA }, theirs);
   },
 });

@@ -8,8 +8,7 @@ import { publishDevice, publishSignal } from "./publish.ts";
 import { MapDatabase } from "./served_pv.ts";
 import { CAServer } from "./server.ts";
 import { RawCircuit, udpSocket } from "./_test_raw_client.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "./_test_env.ts";
 
 /** Serve `database` on a free port and hand a connected raw circuit to `body`. */
 async function withCircuit(

@@ -10,23 +10,13 @@ import { Command, encodeMessage, ipv4ToNumber, MessageReader } from "./protocol.
 import { publishDevice } from "./publish.ts";
 import { MapDatabase, SoftPv } from "./served_pv.ts";
 import { CAServer, type CAServerOptions } from "./server.ts";
+import { loopbackEnv, pyepicsAvailable, PYTHON, slowPv } from "./_test_env.ts";
 import { udpSocket } from "./_test_raw_client.ts";
 
-const PYTHON = "/usr/bin/python3";
-
-const available = (() => {
-  try {
-    const probe = new Deno.Command(PYTHON, {
-      args: ["-c", "import epics"],
-      stdout: "null",
-      stderr: "null",
-    });
-    return probe.outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-const ignore = ignoreUnless(available, "pyepics (/usr/bin/python3 -c 'import epics') is absent");
+const ignore = ignoreUnless(
+  pyepicsAvailable(),
+  "pyepics (/usr/bin/python3 -c 'import epics') is absent",
+);
 
 /** Output of a Python run: its lines, and the JSON after its `RESULT ` line. */
 interface PythonRun {
@@ -67,11 +57,7 @@ async function withServer(
   const env = {
     PATH: "/usr/bin:/bin",
     PYTHONUNBUFFERED: "1",
-    EPICS_CA_ADDR_LIST: "127.0.0.1",
-    EPICS_CA_AUTO_ADDR_LIST: "NO",
-    EPICS_CA_SERVER_PORT: String(server.port),
-    EPICS_CA_REPEATER_PORT: String(repeater.port),
-    EPICS_CA_MAX_ARRAY_BYTES: "10000000",
+    ...loopbackEnv(server.port, repeater.port, { EPICS_CA_MAX_ARRAY_BYTES: "10000000" }),
   };
   try {
     await body((script, onLine) => runPython(script, env, onLine));
@@ -246,21 +232,7 @@ Deno.test({
   async fn() {
     const database = new MapDatabase();
     let completedAt = 0;
-    database.add(
-      "py:slow",
-      new SoftPv({
-        nativeType: "double",
-        value: 0,
-        onWrite: (elements, pv) =>
-          new Promise<void>((resolve) =>
-            setTimeout(() => {
-              pv.set(elements);
-              completedAt = Date.now() / 1000;
-              resolve();
-            }, 400)
-          ),
-      }),
-    );
+    database.add("py:slow", slowPv(400, () => completedAt = Date.now() / 1000));
     const script = PRELUDE + `
 pv = epics.PV("py:slow")
 assert pv.wait_for_connection(5)

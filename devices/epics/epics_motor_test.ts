@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { FailedStatusError } from "../../core/engine/status.ts";
 import { ConnectionTimeoutError, DisconnectedError } from "../ca/errors.ts";
 import { EpicsMotor } from "./epics_motor.ts";
-import { needsIoc as ignore, sleep, until, withCaprotoIoc, withIoc } from "./_with_ioc.ts";
+import { withCaprotoIoc } from "../ca/_caproto_ioc.ts";
+import { sleep, until } from "../ca/_test_env.ts";
+import { needsIoc as ignore, withIoc } from "./_with_ioc.ts";
 
 const SEED_REPR = "EpicsMotor(prefix='gp:m10', name='motor', settle_time=0.0, timeout=None, " +
   "read_attrs=['user_readback', 'user_setpoint'], configuration_attrs=['user_offset', " +

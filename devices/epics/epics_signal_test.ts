@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { startCaprotoIoc } from "../ca/_caproto_ioc.ts";
+import { startCaprotoIoc, withCaprotoIoc } from "../ca/_caproto_ioc.ts";
 import { ConnectionTimeoutError } from "../ca/errors.ts";
 import { pyRepr } from "../_repr.ts";
 import { EpicsSignal, EpicsSignalRO } from "./epics_signal.ts";
-import { needsIoc as ignore, sleep, until, withCaprotoIoc, withIoc } from "./_with_ioc.ts";
+import { sleep, until } from "../ca/_test_env.ts";
+import { needsIoc as ignore, withIoc } from "./_with_ioc.ts";
 
 Deno.test({
   name: "EpicsSignalRO.describe() reports the seed sensor's source, units, precision and limits",

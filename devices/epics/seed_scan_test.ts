@@ -9,7 +9,8 @@ import { createNXWriter, RunEngine, scan } from "../../mod.ts";
 import type { Event as EventDocument, RunStart } from "../../core/documents/types.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "../../tests/_interop.ts";
 import { EpicsMotor, EpicsSignalRO, setupRandomNumberSwait, SwaitRecord } from "../mod.ts";
-import { needsIoc, withCaprotoIoc, withIoc } from "./_with_ioc.ts";
+import { withCaprotoIoc } from "../ca/_caproto_ioc.ts";
+import { needsIoc, withIoc } from "./_with_ioc.ts";
 import type { CAClient } from "../ca/client.ts";
 
 /** The two IOCs the seed's session runs against: the project's own and an independent one. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { EpicsSignalRO } from "./epics_signal.ts";
 import { setupRandomNumberSwait, SWAIT_CHANNEL_LETTERS, SwaitRecord } from "./swait_record.ts";
-import { sleep, until, withIoc } from "./_with_ioc.ts";
+import { sleep, until } from "../ca/_test_env.ts";
+import { withIoc } from "./_with_ioc.ts";
 
 Deno.test({
   name: "SwaitRecord has apstools' components, names and PVs, and connects to all of them",

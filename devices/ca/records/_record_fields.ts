@@ -55,13 +55,14 @@ export class RecordFields {
   /** Record name, for example `"gp:m10"`. */
   readonly name: string;
   readonly #pvs = new Map<string, SoftPv>();
-  readonly #clock: () => number;
+  readonly #clock: (() => number) | undefined;
 
   /**
    * @param name Record name.
-   * @param clock Source of POSIX seconds for the timestamps.
+   * @param clock Source of POSIX seconds for the timestamps (default the PVs' own, the wall
+   * clock).
    */
-  constructor(name: string, clock: () => number) {
+  constructor(name: string, clock?: () => number) {
     this.name = name;
     this.#clock = clock;
   }
@@ -78,7 +79,7 @@ export class RecordFields {
       nativeType: spec.type,
       value: spec.value,
       writable: !spec.readOnly,
-      clock: this.#clock,
+      ...(this.#clock === undefined ? {} : { clock: this.#clock }),
       ...(spec.units === undefined ? {} : { units: fitUnits(spec.units) }),
       ...(spec.precision === undefined ? {} : { precision: spec.precision }),
       ...(spec.limits === undefined ? {} : { limits: spec.limits }),

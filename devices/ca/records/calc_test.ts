@@ -132,14 +132,12 @@ Deno.test("a bad expression throws a CalcError naming the expression and the pos
   }
 });
 
-Deno.test("a compiled expression evaluates 200,000 times in well under a second", () => {
+Deno.test("a compiled expression evaluates again and again with fresh random numbers", () => {
   const calc = compileCalc("D*(0.95+E*RNDM)/EXP(((A-B)/C)^2)");
   const inputs = new Float64Array(13);
   inputs.set([0.3, 0, 1, 1, 0.05]);
-  let sum = 0;
-  const start = performance.now();
-  for (let i = 0; i < 200_000; i++) sum += calc.evaluate(inputs);
-  const elapsed = performance.now() - start;
-  assert.ok(sum > 0);
-  assert.ok(elapsed < 1000, `${elapsed} ms`);
+  const values = new Set<number>();
+  for (let i = 0; i < 1000; i++) values.add(calc.evaluate(inputs));
+  assert.ok(values.size > 990, `${values.size} different values of 1000`);
+  for (const value of values) assert.ok(value > 0 && value < 1, `${value}`);
 });

@@ -181,7 +181,7 @@ export class MotorRecord {
     this.#tickMs = 1000 / o.updateRate;
     this.#dial = o.position;
     this.#target = o.position;
-    this.#f = new RecordFields(name, o.clock ?? (() => Date.now() / 1000));
+    this.#f = new RecordFields(name, o.clock);
     this.#build(o);
     this.#f.update("DESC", o.description);
     this.#postLimits();

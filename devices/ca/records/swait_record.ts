@@ -131,7 +131,7 @@ export class SoftSwaitRecord {
     this.name = name;
     this.#random = o.random;
     this.#resolve = o.resolve;
-    this.#f = new RecordFields(name, o.clock ?? (() => Date.now() / 1000));
+    this.#f = new RecordFields(name, o.clock);
     this.#build(o.precision);
     this.#f.update("DESC", o.description);
     this.#calc = this.#compile("0");
