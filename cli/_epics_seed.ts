@@ -32,15 +32,22 @@ export interface SeedDevices {
  * PV is waited for at once, so a failure lists all the PVs that did not connect.
  * @param ioc PV prefix of the IOC, for example `"gp:"`.
  * @param options Seconds to wait for the connections; the client's `EPICS_CA_*` variables
- * (default: the process's).
+ * (default: the process's); where the client's errors that nobody awaits go.
  * @returns The connected devices.
  * @throws {ConnectionTimeoutError} Listing every PV not connected in time.
  */
 export async function connectSeedDevices(
   ioc: string,
-  options: { timeout: number; env?: Record<string, string> },
+  options: {
+    timeout: number;
+    env?: Record<string, string>;
+    onError?: (error: Error) => void;
+  },
 ): Promise<SeedDevices> {
-  const transport = new CAClient(options.env ? { env: options.env } : {});
+  const transport = new CAClient({
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   try {
     const motor = new EpicsMotor(`${ioc}m10`, { name: "motor", transport });
     const calc10 = new SwaitRecord(`${ioc}userCalc10`, { name: "calc10", transport });
@@ -60,5 +67,40 @@ export async function connectSeedDevices(
   } catch (error) {
     await transport.close();
     throw error;
+  }
+}
+
+/**
+ * A sink for errors that come again and again (a search that cannot be sent, a lost circuit):
+ * the first of each message is shown at once, the repeats are counted and summed up at the end.
+ */
+export class CountedWarnings {
+  #counts = new Map<string, number>();
+  #show: (line: string) => void;
+
+  /**
+   * Make a sink that shows each new warning with `show`.
+   * @param show Prints one line.
+   */
+  constructor(show: (line: string) => void) {
+    this.#show = show;
+  }
+
+  /**
+   * Show the error, or count it when its message was shown before.
+   * @param error The error.
+   */
+  readonly add = (error: Error): void => {
+    const count = this.#counts.get(error.message) ?? 0;
+    this.#counts.set(error.message, count + 1);
+    if (count === 0) this.#show(`warning: ${error.message}`);
+  };
+
+  /** Show how often each warning came again, then forget them. */
+  summarize(): void {
+    for (const [message, count] of this.#counts) {
+      if (count > 1) this.#show(`warning: ${count - 1} more times: ${message}`);
+    }
+    this.#counts.clear();
   }
 }

@@ -28,7 +28,7 @@ import {
   outputFolder,
 } from "./_config.ts";
 import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
-import { connectSeedDevices, type SeedDevices } from "./_epics_seed.ts";
+import { connectSeedDevices, CountedWarnings, type SeedDevices } from "./_epics_seed.ts";
 
 /** Usage text of the scan command. */
 export const SCAN_USAGE = `Usage: deno task scan [options]
@@ -175,15 +175,20 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
   }
   let epics: SeedDevices | undefined;
+  const warnings = new CountedWarnings(io.err);
   try {
     if (options.ioc !== undefined) {
       // Before any run opens: a PV that does not connect fails the scan with the list of them.
-      epics = await connectSeedDevices(options.ioc, { timeout: options.timeout });
+      epics = await connectSeedDevices(options.ioc, {
+        timeout: options.timeout,
+        onError: warnings.add,
+      });
     }
     return await scanWith(options, io, { config, metadataStore, catalog, epics });
   } finally {
     catalog?.close();
     await epics?.close();
+    warnings.summarize();
   }
 }
 

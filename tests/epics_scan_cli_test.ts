@@ -10,6 +10,7 @@ import { caprotoAvailable, startCaprotoIoc } from "../devices/ca/_caproto_ioc.ts
 import { ignoreUnless } from "./_ci.ts";
 import { runScript, spawnScript } from "./_cli.ts";
 import { startIoc } from "./_ioc.ts";
+import { CountedWarnings } from "../cli/_epics_seed.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 const STREAM = "/entry/instrument/bluesky/streams/primary";
@@ -168,6 +169,9 @@ Deno.test({
       const errors = await stderr;
       assert.equal(status.code, 1, `stdout:\n${stdout}\nstderr:\n${errors}`);
       assert.match(errors, /exit status "fail": .*PV "gp:(m10|userCalc10)\.\w+"/);
+      // A lost circuit is told at most once, however many channels it carried.
+      const warned = errors.split("\n").filter((l) => l.startsWith("warning: "));
+      assert.equal(new Set(warned).size, warned.length, `no warning repeated: ${warned}`);
       const catalog = Catalog.open(`${dir}/catalog`);
       let events: number;
       try {
@@ -196,4 +200,18 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("CountedWarnings shows a warning once and sums up its repeats at the end", () => {
+  const lines: string[] = [];
+  const warnings = new CountedWarnings((line) => lines.push(line));
+  for (let i = 0; i < 3; i++) warnings.add(new Error("cannot send a search to 10.0.0.255:5064"));
+  warnings.add(new Error("127.0.0.1:5064 closed the connection"));
+  assert.deepEqual(lines, [
+    "warning: cannot send a search to 10.0.0.255:5064",
+    "warning: 127.0.0.1:5064 closed the connection",
+  ]);
+  warnings.summarize();
+  assert.equal(lines.at(-1), "warning: 2 more times: cannot send a search to 10.0.0.255:5064");
+  assert.equal(lines.length, 3);
 });
