@@ -42,6 +42,10 @@ async function seedScan(env: Record<string, string>): Promise<void> {
       const sensor = Number(row[3]);
       assert.ok(sensor >= 0 && sensor < 1, `sensor value ${row[3]}`);
     }
+    // The random number generator was set up: the sensor changes (a fresh calc holds 0).
+    assert.ok(new Set(rows.map((r) => r[3])).size >= 4, `sensor values ${rows.map((r) => r[3])}`);
+    assert.match(stdout, /^\| {3}seq_num \| {7}time \| {6}motor \| {5}sensor \|$/m);
+    assert.match(stdout, /^generator scan \['[0-9a-f]{8}'\] \(scan num: 1\)$/m);
     assert.match(stdout, new RegExp(`^exists=true  file=${file}$`, "m"));
     const summary = await checkNexusFile(file);
     const attrs = (path: string) =>
@@ -72,6 +76,9 @@ async function seedScan(env: Record<string, string>): Promise<void> {
     });
     const sensor = resolvePath(summary, "/entry/data/sensor")?.value as number[];
     assert.deepEqual(sensor.map((v) => v.toFixed(5)), rows.map((r) => r[3]));
+    // The sensor's times are the IOC's: five different stamps of the 10 Hz record.
+    const stamps = resolvePath(summary, `${STREAM}/sensor/EPOCH`)?.value as number[];
+    assert.equal(new Set(stamps).size, 5, `sensor stamps ${stamps}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

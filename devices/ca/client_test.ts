@@ -171,7 +171,7 @@ Deno.test("CAClient checks its options and its environment", () => {
   assert.throws(() => client.channel("x".repeat(2000)), RangeError);
 });
 
-Deno.test("connect() finds 1,000 PVs in well under a second, on one circuit", async () => {
+Deno.test("connect() finds 1,000 PVs on one circuit, and each reads its own value", async () => {
   const database = new MapDatabase();
   const names = Array.from({ length: 1000 }, (_, i) => `test:many:pv${i}`);
   for (const [i, name] of names.entries()) {
@@ -327,7 +327,7 @@ Deno.test("put() with wait resolves when the processing ends, and rejects a refu
   });
 });
 
-Deno.test("subscribe() gets thousands of updates a second, in order", async () => {
+Deno.test("subscribe() gets 5,000 quick updates in order", async () => {
   const database = new MapDatabase();
   const pv = new SoftPv({ nativeType: "double", value: 0 });
   database.add("x:fast", pv);

@@ -480,7 +480,7 @@ Deno.test("onEvent tells of connections, identities and disconnections", async (
   });
 });
 
-Deno.test("1,000 channels are created and read by one client quickly, thousands of gets a second", async () => {
+Deno.test("1,000 channels are created and read by one client, each its own value", async () => {
   const db = new MapDatabase();
   for (let i = 0; i < 1000; i++) {
     db.add(`t:many${i}`, new SoftPv({ nativeType: "double", value: i }));

@@ -8,7 +8,7 @@
  */
 
 import { ignoreUnless } from "../../tests/_ci.ts";
-import { caprotoAvailable } from "../ca/_caproto_ioc.ts";
+import { caprotoAvailable, withCaprotoIoc } from "../ca/_caproto_ioc.ts";
 import type { CAClient } from "../ca/client.ts";
 import type { CAServer } from "../ca/server.ts";
 import { type SeedIoc, seedIoc } from "../ca/records/seed_ioc.ts";
@@ -50,3 +50,34 @@ export async function withIoc(
     ioc.close();
   }
 }
+
+/** An IOC a test can run against, with a client of its own. */
+export interface TestIoc {
+  /** Whose IOC, for the test's name. */
+  label: string;
+  /** The `ignore` option of a test that needs it. */
+  ignore: boolean;
+  /**
+   * Run `test` with a client of this IOC.
+   * @param test The test.
+   * @returns When the test has run and everything is closed.
+   */
+  run(test: (client: CAClient) => Promise<void>): Promise<void>;
+}
+
+/**
+ * The two IOCs a device test runs against: the project's own, in-process, and an independent
+ * one (caproto's, `../shared/ca`).
+ */
+export const BOTH_IOCS: readonly TestIoc[] = [
+  {
+    label: "the project's soft IOC",
+    ignore: false,
+    run: (test) => withIoc((_ioc, client) => test(client)),
+  },
+  {
+    label: "caproto's IOC",
+    ignore: needsIoc,
+    run: (test) => withCaprotoIoc((_ioc, client) => test(client)),
+  },
+];

@@ -1,115 +1,125 @@
 import assert from "node:assert/strict";
 import { FailedStatusError } from "../../core/engine/status.ts";
+import { RunEngine, scan } from "../../mod.ts";
 import { ConnectionTimeoutError, DisconnectedError } from "../ca/errors.ts";
 import { EpicsMotor } from "./epics_motor.ts";
 import { withCaprotoIoc } from "../ca/_caproto_ioc.ts";
 import { sleep, until } from "../ca/_test_env.ts";
-import { needsIoc as ignore, withIoc } from "./_with_ioc.ts";
+import { BOTH_IOCS, needsIoc as ignore, withIoc } from "./_with_ioc.ts";
 
 const SEED_REPR = "EpicsMotor(prefix='gp:m10', name='motor', settle_time=0.0, timeout=None, " +
   "read_attrs=['user_readback', 'user_setpoint'], configuration_attrs=['user_offset', " +
   "'user_offset_dir', 'velocity', 'acceleration', 'motor_egu'])";
 
-Deno.test({
-  name: "EpicsMotor describes the seed's motor: sources, units, precision and limits",
-  ignore,
-  fn: () =>
-    withCaprotoIoc(async (_ioc, transport) => {
-      const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
-      await motor.waitForConnection();
-      assert.equal(motor.repr(), SEED_REPR);
-      assert.deepEqual(motor.hints, { fields: ["motor"] });
-      const keys = await motor.describe();
-      assert.deepEqual(Object.keys(keys), ["motor", "motor_user_setpoint"]);
-      for (const [key, field] of [["motor", "RBV"], ["motor_user_setpoint", "VAL"]]) {
-        const { source, units, precision, lower_ctrl_limit, upper_ctrl_limit, object_name } =
-          keys[key!]!;
-        assert.deepEqual(
-          { source, units, precision, lower_ctrl_limit, upper_ctrl_limit, object_name },
-          {
-            source: `PV:gp:m10.${field}`,
-            units: "degrees",
-            precision: 5,
-            lower_ctrl_limit: -32000,
-            upper_ctrl_limit: 32000,
-            object_name: "motor",
+for (const ioc of BOTH_IOCS) {
+  Deno.test({
+    name:
+      `EpicsMotor describes the seed's motor: sources, units, precision and limits (${ioc.label})`,
+    ignore: ioc.ignore,
+    fn: () =>
+      ioc.run(async (transport) => {
+        const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
+        await motor.waitForConnection();
+        assert.equal(motor.repr(), SEED_REPR);
+        assert.deepEqual(motor.hints, { fields: ["motor"] });
+        const keys = await motor.describe();
+        assert.deepEqual(Object.keys(keys), ["motor", "motor_user_setpoint"]);
+        for (const [key, field] of [["motor", "RBV"], ["motor_user_setpoint", "VAL"]]) {
+          const { source, units, precision, lower_ctrl_limit, upper_ctrl_limit, object_name } =
+            keys[key!]!;
+          assert.deepEqual(
+            { source, units, precision, lower_ctrl_limit, upper_ctrl_limit, object_name },
+            {
+              source: `PV:gp:m10.${field}`,
+              units: "degrees",
+              precision: 5,
+              lower_ctrl_limit: -32000,
+              upper_ctrl_limit: 32000,
+              object_name: "motor",
+            },
+          );
+        }
+        const config = await motor.readConfiguration();
+        assert.deepEqual(Object.keys(config), [
+          "motor_user_offset",
+          "motor_user_offset_dir",
+          "motor_velocity",
+          "motor_acceleration",
+          "motor_motor_egu",
+        ]);
+        assert.equal(config.motor_motor_egu!.value, "degrees");
+        assert.equal(config.motor_velocity!.value, 1);
+        assert.deepEqual(Object.keys(await motor.describeConfiguration()), Object.keys(config));
+        await until(
+          () => {
+            try {
+              return motor.egu === "degrees";
+            } catch {
+              return false;
+            }
           },
+          2,
+          "the monitors",
         );
-      }
-      const config = await motor.readConfiguration();
-      assert.deepEqual(Object.keys(config), [
-        "motor_user_offset",
-        "motor_user_offset_dir",
-        "motor_velocity",
-        "motor_acceleration",
-        "motor_motor_egu",
-      ]);
-      assert.equal(config.motor_motor_egu!.value, "degrees");
-      assert.equal(config.motor_velocity!.value, 1);
-      assert.deepEqual(Object.keys(await motor.describeConfiguration()), Object.keys(config));
-      await until(
-        () => {
-          try {
-            return motor.egu === "degrees";
-          } catch {
-            return false;
-          }
-        },
-        2,
-        "the monitors",
-      );
-      assert.deepEqual(motor.limits, [-32000, 32000]);
-      assert.equal(motor.position, 0);
-    }),
-});
+        assert.deepEqual(motor.limits, [-32000, 32000]);
+        assert.equal(motor.position, 0);
+      }),
+  });
+}
 
-Deno.test({
-  name: "EpicsMotor.set() finishes when the move is done, with the readback at the target",
-  ignore,
-  fn: () =>
-    withCaprotoIoc(async (_ioc, transport) => {
-      const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
-      await motor.waitForConnection();
-      const started = performance.now();
-      const status = motor.set(0.3);
-      assert.equal(status.done, false);
-      await status.wait();
-      // 0.3 degrees at 1 degree/s, plus 0.2 s of acceleration.
-      assert.ok(performance.now() - started >= 450, "the move takes its time");
-      assert.equal(await motor.motorDoneMove.get(), 1);
-      const readings = await motor.read();
-      assert.equal(readings.motor!.value, 0.3);
-      assert.equal(readings.motor_user_setpoint!.value, 0.3);
-      await until(() => motor.position === 0.3, 2, "the monitored readback");
-      assert.equal(motor.moving, false);
-      await motor.set(0.3).wait(5);
-      assert.equal((await motor.read()).motor!.value, 0.3, "a move of no length finishes too");
-    }),
-});
+for (const ioc of BOTH_IOCS) {
+  Deno.test({
+    name:
+      `EpicsMotor.set() finishes when the move is done, with the readback at the target (${ioc.label})`,
+    ignore: ioc.ignore,
+    fn: () =>
+      ioc.run(async (transport) => {
+        const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
+        await motor.waitForConnection();
+        const started = performance.now();
+        const status = motor.set(0.3);
+        assert.equal(status.done, false);
+        await status.wait();
+        // 0.3 degrees at 1 degree/s, plus 0.2 s of acceleration.
+        assert.ok(performance.now() - started >= 450, "the move takes its time");
+        assert.equal(await motor.motorDoneMove.get(), 1);
+        const readings = await motor.read();
+        assert.equal(readings.motor!.value, 0.3);
+        assert.equal(readings.motor_user_setpoint!.value, 0.3);
+        await until(() => motor.position === 0.3, 2, "the monitored readback");
+        assert.equal(motor.moving, false);
+        await motor.set(0.3).wait(5);
+        assert.equal((await motor.read()).motor!.value, 0.3, "a move of no length finishes too");
+      }),
+  });
+}
 
-Deno.test({
-  name: "EpicsMotor.set() beyond the soft limits fails the status with the limits named",
-  ignore,
-  fn: () =>
-    withCaprotoIoc(async (_ioc, transport) => {
-      const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
-      await motor.waitForConnection();
-      const status = motor.set(40000);
-      await assert.rejects(
-        status.wait(5),
-        (error: Error) =>
-          error instanceof RangeError &&
-          error.message.startsWith(
-            'Cannot move "motor" to "40000": soft limit violation, limits [-32000, 32000]',
-          ) && error.message.includes('PV "gp:m10.LVIO"'),
-      );
-      assert.equal(await motor.softLimitViolation.get(), 1);
-      assert.equal((await motor.read()).motor!.value, 0);
-      await motor.set(0.1).wait(5);
-      assert.equal(await motor.softLimitViolation.get(), 0);
-      assert.equal((await motor.read()).motor!.value, 0.1, "a valid move after it succeeds");
-    }),
-});
+for (const ioc of BOTH_IOCS) {
+  Deno.test({
+    name:
+      `EpicsMotor.set() beyond the soft limits fails the status with the limits named (${ioc.label})`,
+    ignore: ioc.ignore,
+    fn: () =>
+      ioc.run(async (transport) => {
+        const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
+        await motor.waitForConnection();
+        const status = motor.set(40000);
+        await assert.rejects(
+          status.wait(5),
+          (error: Error) =>
+            error instanceof RangeError &&
+            error.message.startsWith(
+              'Cannot move "motor" to "40000": soft limit violation, limits [-32000, 32000]',
+            ) && error.message.includes('PV "gp:m10.LVIO"'),
+        );
+        assert.equal(await motor.softLimitViolation.get(), 1);
+        assert.equal((await motor.read()).motor!.value, 0);
+        await motor.set(0.1).wait(5);
+        assert.equal(await motor.softLimitViolation.get(), 0);
+        assert.equal((await motor.read()).motor!.value, 0.1, "a valid move after it succeeds");
+      }),
+  });
+}
 
 Deno.test({
   name: "EpicsMotor.stop() during a move halts the motor short of its target",
@@ -195,3 +205,21 @@ Deno.test({
       assert.ok(finished - back[1] >= 250, `settled ${finished - back[1]} ms after DMOV = 1`);
     }),
 });
+
+Deno.test("A RunEngine abort during a move stops the EPICS motor: STOP written, motor halted", () =>
+  withIoc(async ({ ioc }, transport) => {
+    const motor = new EpicsMotor("gp:m10", { name: "motor", transport });
+    await motor.waitForConnection();
+    const RE = new RunEngine();
+    const running = RE.run(scan([], [[motor, 0, 5]], { num: 2 }));
+    const record = ioc.records.motors.get(10)!;
+    await until(() => record.moving, 5, "the move to 5");
+    await sleep(300);
+    RE.abort("Interrupted by the test");
+    const result = await running;
+    assert.equal(result.exitStatus, "abort");
+    await until(() => !record.moving, 2, "the motor to halt");
+    const position = (await motor.read()).motor!.value as number;
+    assert.ok(position > 0 && position < 2, `halted at ${position}, short of 5`);
+    assert.equal(await motor.motorDoneMove.get(), 1);
+  }));

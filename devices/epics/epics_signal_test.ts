@@ -197,3 +197,22 @@ Deno.test({
       assert.throws(() => new EpicsSignalRO("gp:x", { name: "", transport }), TypeError);
     }),
 });
+
+Deno.test("EpicsSignal.set() writes its write PV and finishes when the IOC has done with it", () =>
+  withIoc(async (_ioc, transport) => {
+    // The motor's readback read, its setpoint written: the put completes when the move is done.
+    const position = new EpicsSignal<number>("gp:m10.RBV", {
+      name: "position",
+      writePv: "gp:m10.VAL",
+      transport,
+    });
+    await position.waitForConnection();
+    const started = performance.now();
+    const status = position.set(0.4);
+    assert.equal(status.done, false);
+    await status.wait(10);
+    // 0.4 degrees at 1 degree/s and 0.2 s of acceleration: 0.6 s.
+    assert.ok(performance.now() - started >= 550, "set() waited for the move");
+    assert.equal((await position.read()).position!.value, 0.4);
+    assert.equal((await position.describe()).position!.source, "PV:gp:m10.RBV");
+  }));

@@ -9,24 +9,8 @@ import { createNXWriter, RunEngine, scan } from "../../mod.ts";
 import type { Event as EventDocument, RunStart } from "../../core/documents/types.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "../../tests/_interop.ts";
 import { EpicsMotor, EpicsSignalRO, setupRandomNumberSwait, SwaitRecord } from "../mod.ts";
-import { withCaprotoIoc } from "../ca/_caproto_ioc.ts";
-import { needsIoc, withIoc } from "./_with_ioc.ts";
+import { BOTH_IOCS } from "./_with_ioc.ts";
 import type { CAClient } from "../ca/client.ts";
-
-/** The two IOCs the seed's session runs against: the project's own and an independent one. */
-const SERVERS = [
-  {
-    label: "the project's soft IOC",
-    ignore: false,
-    run: (test: (client: CAClient) => Promise<void>) => withIoc((_ioc, client) => test(client)),
-  },
-  {
-    label: "caproto's IOC",
-    ignore: needsIoc,
-    run: (test: (client: CAClient) => Promise<void>) =>
-      withCaprotoIoc((_ioc, client) => test(client)),
-  },
-];
 
 async function seedDevices(transport: CAClient) {
   const IOC = "gp:";
@@ -40,7 +24,7 @@ async function seedDevices(transport: CAClient) {
   return { motor, calc10, sensor };
 }
 
-for (const server of SERVERS) {
+for (const server of BOTH_IOCS) {
   Deno.test({
     name:
       `The seed's scan reads the sensor at the motor's five positions, with IOC timestamps (${server.label})`,
