@@ -109,3 +109,14 @@ export function memoryIO(): MemoryIO {
     },
   };
 }
+
+/**
+ * The rows of the live table a command printed, each a list of its cells.
+ * @param stdout What the command printed.
+ * @returns The rows, `seq_num` first.
+ */
+export function tableRows(stdout: string): string[][] {
+  return stdout.split("\n")
+    .filter((line) => /^\|\s+\d+ \|/.test(line))
+    .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+}

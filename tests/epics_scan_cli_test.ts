@@ -8,18 +8,12 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { caprotoAvailable, startCaprotoIoc } from "../devices/ca/_caproto_ioc.ts";
 import { ignoreUnless } from "./_ci.ts";
-import { runScript, spawnScript } from "./_cli.ts";
+import { runScript, spawnScript, tableRows } from "./_cli.ts";
 import { startIoc } from "./_ioc.ts";
 import { CountedWarnings } from "../cli/_epics_seed.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 const STREAM = "/entry/instrument/bluesky/streams/primary";
-
-function tableRows(stdout: string): string[][] {
-  return stdout.split("\n")
-    .filter((line) => /^\|\s+\d+ \|/.test(line))
-    .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
-}
 
 /** Run the seed's scan against the IOC whose client variables are `env`; check table and file. */
 async function seedScan(env: Record<string, string>): Promise<void> {

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { writePlotFiles } from "../cli/scan_command.ts";
 import type { PlotSeries } from "../mod.ts";
-import { runScript, spawnScript } from "./_cli.ts";
+import { runScript, spawnScript, tableRows } from "./_cli.ts";
 import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
-
-function tableRows(stdout: string): string[][] {
-  return stdout.split("\n")
-    .filter((line) => /^\|\s+\d+ \|/.test(line))
-    .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
-}
 
 Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", {
   ignore: ignoreWithoutH5py(),
