@@ -11,6 +11,7 @@ import "./cli/nx_import_command.ts";
 import "./cli/nx_runs_command.ts";
 import "./cli/nx_export_command.ts";
 import "./cli/nx_tree_command.ts";
+import "./cli/nx_check_command.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCommand(runNxCommand, Deno.args, nxUsage()));

@@ -4,7 +4,12 @@
  * @module
  */
 
-import { Catalog, defaultCatalogDir } from "../core/catalog/mod.ts";
+import {
+  Catalog,
+  type CatalogOptions,
+  defaultCatalogDir,
+  type SqliteStorageOptions,
+} from "../core/catalog/mod.ts";
 
 /** Help text of the option, with the default folder. */
 export const CATALOG_OPTION_HELP =
@@ -15,12 +20,15 @@ export const CATALOG_OPTION_HELP =
  * Open the catalog in a folder.
  * @param dir The folder; the default one when undefined.
  * @param create Create the folder and catalog when missing (for writing commands).
+ * @param options How the catalog commits, and waits for another writer.
  * @returns The catalog and its folder.
  * @throws {Error} When reading from a folder that holds no catalog.
+ * @throws {CatalogCorruptError} When the catalog's file is damaged.
  */
 export async function openCatalog(
   dir: string | undefined,
   create: boolean,
+  options: CatalogOptions & SqliteStorageOptions = {},
 ): Promise<{ catalog: Catalog; dir: string }> {
   const folder = dir ?? defaultCatalogDir();
   if (!create) {
@@ -33,5 +41,5 @@ export async function openCatalog(
       throw error;
     }
   }
-  return { catalog: Catalog.open(folder), dir: folder };
+  return { catalog: Catalog.open(folder, options), dir: folder };
 }

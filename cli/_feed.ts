@@ -108,11 +108,11 @@ function outcome(report: ProblemReport): string {
 }
 
 /**
- * A short label of a run for messages: `scan 12 (c888d28)`.
+ * A short label of a run for messages: `scan 12 (c888d28)`, never an empty one.
  * @param start The run's start document.
  * @returns The label.
  */
 export function runLabel(start: RunStart): string {
   const id = typeof start.scan_id === "number" ? `scan ${start.scan_id}` : "run";
-  return `${id} (${start.uid.slice(0, 7)})`;
+  return `${id} (${start.uid === "" ? "empty uid" : start.uid.slice(0, 7)})`;
 }

@@ -1,6 +1,7 @@
 /**
- * What the command-line programs share: where output goes, Ctrl-C, and exit codes
- * (0 success, 1 failure with a one-line reason on stderr, 2 usage error with the usage text).
+ * What the command-line programs share: where output goes, Ctrl-C (and SIGTERM, SIGHUP), and
+ * exit codes (0 success, 1 failure with a one-line reason on stderr, 2 usage error with the
+ * usage text). A closed standard output (`| head -1`) is not a failure: printing stops.
  *
  * @module
  */
@@ -17,8 +18,38 @@ export interface CommandIO {
   readonly isTerminal: boolean;
   /** Width of the terminal in columns. */
   readonly columns: number;
-  /** Call `handler` on each Ctrl-C (SIGINT); returns a function that stops listening. */
-  onInterrupt(handler: () => void): () => void;
+  /**
+   * Call `handler` on each Ctrl-C (SIGINT), SIGTERM or SIGHUP, which all mean "stop"; returns
+   * a function that stops listening. While one listens, these signals no longer end the
+   * process: the handler does. The handler is told which signal came; an IO made before
+   * SIGTERM and SIGHUP were reported may tell nothing, which means Ctrl-C.
+   */
+  onInterrupt(handler: (interrupt?: Interrupt) => void): () => void;
+}
+
+/** The signals that {@linkcode CommandIO.onInterrupt} reports. */
+export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** A signal asking the command to stop, with the words a user knows it by. */
+export interface Interrupt {
+  /** The signal. */
+  signal: InterruptSignal;
+  /** `Ctrl-C`, `SIGTERM` or `SIGHUP`: for a reason such as "Interrupted by Ctrl-C". */
+  source: string;
+  /** `Interrupted by Ctrl-C (SIGINT)`, `Terminated (SIGTERM)`, `Hung up (SIGHUP)`. */
+  description: string;
+}
+
+/** Each interrupt signal as a user reads it. */
+export const INTERRUPTS: Readonly<Record<InterruptSignal, Interrupt>> = {
+  SIGINT: { signal: "SIGINT", source: "Ctrl-C", description: "Interrupted by Ctrl-C (SIGINT)" },
+  SIGTERM: { signal: "SIGTERM", source: "SIGTERM", description: "Terminated (SIGTERM)" },
+  SIGHUP: { signal: "SIGHUP", source: "SIGHUP", description: "Hung up (SIGHUP)" },
+};
+
+/** The signals a process can listen to here (Windows has SIGINT only, of these). */
+function interruptSignals(): InterruptSignal[] {
+  return Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
 }
 
 /** A command-line usage error: exit code 2 and the usage text. */
@@ -39,7 +70,37 @@ export class UsageError extends Error {
 
 const encoder = new TextEncoder();
 
-/** The process's real standard streams and signals. */
+/** Write all of `bytes`: a pipe may take them in several writes. */
+function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += stream.writeSync(bytes.subarray(done));
+}
+
+/** Whether `error` says the reader of a pipe has gone (`| head -1`). */
+function isClosedPipe(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe ||
+    (error as { code?: string })?.code === "EPIPE" || /EPIPE|Broken pipe/i.test(String(error));
+}
+
+/** Why standard output refused a write, in words a user acts on. */
+function outputFailure(error: unknown): string {
+  const code = (error as { code?: string })?.code;
+  if (code === "ENOSPC" || /ENOSPC|No space left/i.test(String(error))) return "the disk is full";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A {@linkcode CommandIO} whose standard output may have failed on the way. */
+interface ProcessIO extends CommandIO {
+  /** Why standard output stopped (not a closed pipe, which is no failure), if it did. */
+  outputFailed(): string | undefined;
+}
+
+/**
+ * The process's real standard streams and signals. When the reader of standard output goes
+ * away (`| head -1`), printing stops and the command goes on; when standard output fails
+ * otherwise (a full disk), stderr says so once, printing stops, the command goes on, and
+ * {@linkcode runCommand} makes its exit code 1.
+ */
 export function processIO(): CommandIO {
   const isTerminal = Deno.stdout.isTerminal();
   let columns = 80;
@@ -48,16 +109,46 @@ export function processIO(): CommandIO {
   } catch {
     // Not a terminal after all: keep the default width.
   }
-  return {
-    out: (line) => void Deno.stdout.writeSync(encoder.encode(line + "\n")),
-    err: (line) => void Deno.stderr.writeSync(encoder.encode(line + "\n")),
+  let outClosed = false;
+  let outFailure: string | undefined;
+  let errClosed = false;
+  const err = (line: string) => {
+    if (errClosed) return;
+    try {
+      writeAll(Deno.stderr, encoder.encode(line + "\n"));
+    } catch {
+      // Nowhere is left to say anything.
+      errClosed = true;
+    }
+  };
+  const io: ProcessIO = {
+    out(line) {
+      if (outClosed) return;
+      try {
+        writeAll(Deno.stdout, encoder.encode(line + "\n"));
+      } catch (error) {
+        outClosed = true;
+        if (isClosedPipe(error)) return;
+        outFailure = outputFailure(error);
+        err(`Cannot write to standard output: ${outFailure}: the output stops here`);
+      }
+    },
+    err,
     isTerminal,
     columns,
     onInterrupt(handler) {
-      Deno.addSignalListener("SIGINT", handler);
-      return () => Deno.removeSignalListener("SIGINT", handler);
+      const listeners = interruptSignals().map((signal) => {
+        const listener = () => handler(INTERRUPTS[signal]);
+        Deno.addSignalListener(signal, listener);
+        return [signal, listener] as const;
+      });
+      return () => {
+        for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+      };
     },
+    outputFailed: () => outFailure,
   };
+  return io;
 }
 
 /**
@@ -75,7 +166,9 @@ export async function runCommand(
   io: CommandIO = processIO(),
 ): Promise<number> {
   try {
-    return await command(args, io);
+    const code = await command(args, io);
+    // Output lost on a full disk is a failure, said when it happened.
+    return (io as Partial<ProcessIO>).outputFailed?.() === undefined ? code : Math.max(code, 1);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(error.message);

@@ -87,7 +87,9 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
       onWarning: (w) => {
         if (values.quiet) return;
         const where = w.path ? `${w.plugin} ${w.path}` : w.plugin;
-        io.err(`warning: run ${w.run.slice(0, 7)}: ${where}: ${w.message}`);
+        // A document of no known run has no run to name, and a run's uid may be empty.
+        const run = w.run === "" ? "" : `run ${w.run.slice(0, 7)}: `;
+        io.err(`warning: ${run}${where}: ${w.message}`);
       },
       // Each run is reported as its file is written, so a long file shows its progress and
       // the writer keeps no result for runs already reported.

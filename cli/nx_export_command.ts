@@ -18,7 +18,8 @@ import {
   type LoadedConfig,
 } from "./_config.ts";
 import { runLabel } from "./_feed.ts";
-import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
+import { type CommandIO, type Interrupt, INTERRUPTS, parseCommandArgs, UsageError } from "./_io.ts";
+import { removeTemporaryFiles } from "../core/nexus/_place_file.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
 
 /** Usage text of the export command. */
@@ -142,14 +143,61 @@ export async function runExportCommand(args: string[], io: CommandIO): Promise<n
       : key === "index"
       ? catalog.byIndex(integer(key, text))
       : catalog.byScanId(integer(key, text));
+    const overwrite = Boolean(values.overwrite);
     const path = format === "jsonl"
-      ? await exportJsonLines(run, target, Boolean(values.overwrite))
-      : await exportNexus(run, target, Boolean(values.overwrite), io, config);
+      ? await untilInterrupted(
+        io,
+        false,
+        (isStopped) => exportJsonLines(stoppable(run, isStopped), target, overwrite),
+      )
+      : await untilInterrupted(io, true, () => exportNexus(run, target, overwrite, io, config));
     io.out(`${runLabel(run.start)}  file=${path}`);
   } finally {
     catalog.close();
   }
   return 0;
+}
+
+/**
+ * Run `work` until Ctrl-C, SIGTERM or SIGHUP, rather than dying with a hidden temporary file
+ * left behind. With `now`, the NeXus writer's temporary files are removed and the export fails
+ * at once (HDF5 writes cannot be stopped half-way); without, `work` is to stop by itself
+ * when `isStopped` says so, removing its own.
+ */
+async function untilInterrupted<T>(
+  io: CommandIO,
+  now: boolean,
+  work: (isStopped: () => Interrupt | undefined) => Promise<T>,
+): Promise<T> {
+  let stop: Interrupt | undefined;
+  let reject: (error: Error) => void = () => {};
+  const stopped = new Promise<never>((_, r) => reject = r);
+  const stopListening = io.onInterrupt((signalled) => {
+    const interrupt = signalled ?? INTERRUPTS.SIGINT;
+    stop ??= interrupt;
+    if (!now) return;
+    removeTemporaryFiles();
+    reject(new Error(`${interrupt.description}: the export is stopped`));
+  });
+  try {
+    return await Promise.race([work(() => stop), stopped]);
+  } finally {
+    stopListening();
+  }
+}
+
+/** The run, its documents ending with an error once `isStopped` says so. */
+function stoppable(run: CatalogRun, isStopped: () => Interrupt | undefined): CatalogRun {
+  return {
+    ...run,
+    *documents() {
+      for (const named of run.documents()) {
+        const stop = isStopped();
+        if (stop) throw new Error(`${stop.description}: the export is stopped`);
+        yield named;
+      }
+    },
+  };
 }
 
 NX_COMMANDS.set("export", {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { CatalogWriteError } from "../core/catalog/mod.ts";
+import type { Document, DocumentName } from "../core/documents/types.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
 import { CONFIG_OPTIONS, configOptionHelp, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
@@ -17,8 +19,11 @@ export const IMPORT_USAGE = `Usage: deno task nx import IN [--catalog DIR]
 Store the runs of IN, a file of bluesky documents (.json, .jsonl, .msgpack, each
 may be gzipped), in the catalog, exactly as recorded. Documents that break the
 event model are reported and, unless --strict, stored all the same; documents
-the catalog cannot take (already stored, or of a run it does not know) are
-reported and left out.
+the catalog cannot take (of a run it does not know, say) are reported and left
+out. A run the catalog holds already is left as it is (importing a file twice,
+or in two processes at once, stores it once). Each run is stored in one
+transaction: a run whose writing fails (a full disk) is not stored at all, and
+importing the file again stores it whole.
 
 Options:
 ${CATALOG_OPTION_HELP}
@@ -57,24 +62,65 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   const input = parsed.positionals[0]!;
   // A config that would fail at the next convert or export fails here, before the import.
   await loadConfig(parsed.values);
-  const { catalog, dir } = await openCatalog(parsed.values.catalog as string | undefined, true);
+  const { catalog, dir } = await openCatalog(parsed.values.catalog as string | undefined, true, {
+    transactions: "run",
+    existing: "skip",
+    // Another import of the same catalog holds the write lock while it stores a run.
+    busyTimeout: IMPORT_BUSY_TIMEOUT,
+  });
+  // A failure of the storage is reported once, below, with what it cost.
+  const receiver = (name: DocumentName, doc: Document) => {
+    try {
+      catalog.insert(name, doc);
+    } catch (error) {
+      if (!(error instanceof CatalogWriteError)) throw error;
+    }
+  };
   let result;
+  let failure: CatalogWriteError | undefined;
   try {
-    result = await feedFile(input, catalog.insert, io, {
+    result = await feedFile(input, receiver, io, {
       verb: "import",
       strict: Boolean(parsed.values.strict),
     });
+    catalog.flush();
+  } catch (error) {
+    if (!(error instanceof CatalogWriteError)) throw error;
+    failure = error;
   } finally {
     catalog.close();
   }
-  for (const start of result.starts) io.out(`${runLabel(start)}  uid=${start.uid}`);
-  const stored = result.documents - result.rejected;
+  if (result === undefined) throw failure;
+  // Every count is the catalog's: what it committed, passed over, or could not store.
+  let stored = 0;
+  let accounted = 0;
+  let runs = 0;
+  const present: string[] = [];
+  for (const start of result.starts) {
+    const tally = catalog.tally(start.uid);
+    stored += tally.stored;
+    accounted += tally.stored + tally.skipped + tally.notStored;
+    const state = tally.notStored > 0
+      ? `  not stored (${tally.notStored} documents)`
+      : tally.skipped > 0 && tally.stored === 0
+      ? "  already in the catalog: left as it is"
+      : "";
+    if (tally.stored > 0 && tally.notStored === 0) runs++;
+    if (state.includes("already")) present.push(start.uid);
+    io.out(`${runLabel(start)}  uid=${start.uid}${state}`);
+  }
+  const leftOut = result.documents - accounted;
   io.out(
-    `Imported ${result.starts.length} runs (${stored} documents) into "${dir}"` +
-      (result.rejected ? `; ${result.rejected} documents left out` : ""),
+    `Imported ${runs} runs (${stored} documents) into "${dir}"` +
+      (present.length ? `; ${present.length} runs already there` : "") +
+      (leftOut ? `; ${leftOut} documents left out` : ""),
   );
-  return result.rejected === 0 && result.readError === undefined ? 0 : 1;
+  if (failure !== undefined) io.err(failure.message);
+  return leftOut === 0 && failure === undefined && result.readError === undefined ? 0 : 1;
 }
+
+/** How long an import waits for another one writing the same catalog: 10 minutes. */
+const IMPORT_BUSY_TIMEOUT = 600_000;
 
 NX_COMMANDS.set("import", {
   summary: "bluesky documents into the catalog",

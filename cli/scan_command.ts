@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 import {
   createBestEffortCallback,
   JsonFileMetadataStore,
+  numberedName,
+  type OverwritePolicy,
   type PlotSeries,
   renderSvg,
   renderTerminal,
@@ -27,7 +29,13 @@ import {
   type LoadedConfig,
   outputFolder,
 } from "./_config.ts";
-import { type CommandIO, joinNegativeValues, UsageError } from "./_io.ts";
+import {
+  type CommandIO,
+  type Interrupt,
+  INTERRUPTS,
+  joinNegativeValues,
+  UsageError,
+} from "./_io.ts";
 import { connectSeedDevices, CountedWarnings, type SeedDevices } from "./_epics_seed.ts";
 
 /** Usage text of the scan command. */
@@ -122,8 +130,12 @@ function parse(args: string[]): ScanArgs | "help" {
   const v = parsed.values;
   if (v.help) return "help";
   const num = number("num", v.num, 5);
-  if (!Number.isInteger(num) || num < 1) {
-    throw new UsageError(`Option --num needs a whole number of points >= 1: got "${v.num}"`);
+  // No cap: the points are made one at a time. Beyond 2^53, num would not be the number given.
+  if (!Number.isSafeInteger(num) || num < 1) {
+    throw new UsageError(
+      `Option --num needs a whole number of points from 1 to ${Number.MAX_SAFE_INTEGER}: ` +
+        `got "${v.num}"`,
+    );
   }
   const timeout = number("timeout", v.timeout, 5);
   if (!(timeout > 0)) {
@@ -168,6 +180,13 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
     return 0;
   }
   const config = await loadConfig(options.config);
+  const overwrite: OverwritePolicy = options.overwrite
+    ? "replace"
+    : (config?.options.overwrite ?? "fail");
+  // Before the scan, not after it: a file that cannot be written is known now.
+  if (options.file !== undefined) {
+    options.file = await checkDataFile(options.file, overwrite);
+  }
   let metadataStore;
   let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {
@@ -184,7 +203,7 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
         onError: warnings.add,
       });
     }
-    return await scanWith(options, io, { config, metadataStore, catalog, epics });
+    return await scanWith(options, io, { config, metadataStore, catalog, epics, overwrite });
   } finally {
     catalog?.close();
     await epics?.close();
@@ -199,32 +218,117 @@ interface ScanTargets {
   catalog: Catalog | undefined;
   /** The seed's EPICS devices, connected, with `--ioc`. */
   epics?: SeedDevices | undefined;
+  /** What an existing data file or plot is met with. */
+  overwrite: OverwritePolicy;
+}
+
+/** The path of the first plot of the data file `dataFile`: `F.svg` for `F.hdf`. */
+function plotPath(dataFile: string): string {
+  return `${dataFile.replace(/\.[^./\\]*$/, "")}.svg`;
+}
+
+/** Whether anything (a file, a folder, a symlink, even a broken one) is at `path`. */
+async function taken(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
+
+/** The error of a data file or plot that exists and is not to be overwritten. */
+function existsError(path: string): Error {
+  return new Error(`File "${path}" already exists: not overwritten (use --overwrite)`);
+}
+
+/**
+ * Check, before the scan, that `--file` can be written with its plot: its folder exists, and
+ * neither it nor its plot exists unless `overwrite` allows. Under "rename", the first
+ * `F-N.hdf` whose plot `F-N.svg` is free too, so that the pair keeps one name.
+ * @returns The data file to write.
+ */
+async function checkDataFile(file: string, overwrite: OverwritePolicy): Promise<string> {
+  const slash = file.lastIndexOf("/");
+  const folder = slash >= 0 ? file.slice(0, slash) || "/" : ".";
+  const info = await Deno.stat(folder).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot write "${file}": the folder "${folder}" does not exist`);
+    }
+    throw new Error(`Cannot write "${file}": ${(error as Error).message}`, { cause: error });
+  });
+  if (!info.isDirectory) {
+    throw new Error(`Cannot write "${file}": "${folder}" is not a folder`);
+  }
+  if (overwrite === "replace") return file;
+  for (let n = 0; n < 10_000; n++) {
+    const candidate = n === 0 ? file : numberedName(file, n);
+    const busy = [candidate, plotPath(candidate)];
+    for (const path of busy) {
+      if (overwrite === "fail" && await taken(path)) throw existsError(path);
+    }
+    if (!(await taken(busy[0]!)) && !(await taken(busy[1]!))) return candidate;
+  }
+  throw new Error(`No free file name found next to "${file}"`);
+}
+
+/** Write `text` at `path` without following a symlink there, as `overwrite` says. */
+async function writeNewFile(
+  path: string,
+  text: string,
+  overwrite: OverwritePolicy,
+): Promise<string> {
+  if (overwrite === "replace") {
+    // A rename replaces whatever is at path, a symlink itself rather than its target.
+    const slash = path.lastIndexOf("/");
+    const temporary = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${
+      crypto.randomUUID().slice(0, 8)
+    }.partial`;
+    try {
+      await Deno.writeTextFile(temporary, text, { createNew: true });
+      await Deno.rename(temporary, path);
+    } finally {
+      await Deno.remove(temporary).catch(() => undefined);
+    }
+    return path;
+  }
+  for (let n = 0; n < 10_000; n++) {
+    const candidate = n === 0 ? path : numberedName(path, n);
+    try {
+      // createNew (O_EXCL) refuses a symlink too, dangling or not.
+      await Deno.writeTextFile(candidate, text, { createNew: true });
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+      if (overwrite === "fail") throw existsError(candidate);
+    }
+  }
+  throw new Error(`No free file name found next to "${path}"`);
 }
 
 /**
  * Write the plots of one run beside its data file, named after it: `F.svg`, and `F.plot2.svg`,
  * `F.plot3.svg`, ... for the run's further plots (not `F-2.svg`, which is the plot of the data
- * file `F-2.hdf` that overwrite "rename" makes).
+ * file `F-2.hdf` that overwrite "rename" makes). An existing plot is met as the data file is:
+ * an error ("fail", the default), replaced ("replace"; a symlink is replaced, never written
+ * through), or the plot takes the next free `-N` name ("rename").
  * @param dataFile The run's data file.
  * @param plots The run's plots, in the order the callback made them.
+ * @param options `overwrite`: the data file's overwrite policy.
  * @returns The paths written, in that order.
+ * @throws {Error} With "fail", when a plot's file exists.
  */
 export async function writePlotFiles(
   dataFile: string,
   plots: readonly PlotSeries[],
+  options: { overwrite?: OverwritePolicy } = {},
 ): Promise<string[]> {
   const base = dataFile.replace(/\.[^./\\]*$/, "");
   const paths: string[] = [];
   for (const [i, plot] of plots.entries()) {
     const path = i === 0 ? `${base}.svg` : `${base}.plot${i + 1}.svg`;
-    await Deno.writeTextFile(path, renderSvg(plot));
-    paths.push(path);
+    paths.push(await writeNewFile(path, renderSvg(plot), options.overwrite ?? "fail"));
   }
   return paths;
 }
 
 async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets): Promise<number> {
-  const { config, metadataStore, catalog, epics } = targets;
+  const { config, metadataStore, catalog, epics, overwrite } = targets;
   const motor = epics?.motor ?? new SimMotor({ name: "motor", velocity: 1, acceleration: 0.1 });
   // The detector's files go beside the NeXus file, which links them by a relative path.
   const folder = options.file === undefined
@@ -271,46 +375,115 @@ async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets):
     },
   });
   // The catalog first: the documents are stored before anything else can fail on them.
-  if (catalog) RE.subscribe("all", catalog.insert);
+  if (catalog) {
+    let told = false;
+    RE.subscribe("all", (name, doc) => {
+      try {
+        catalog.insert(name, doc);
+      } catch (error) {
+        // A catalog that cannot store (a full disk) must not end the run: the file still has it.
+        if (catalog.failure === undefined) throw error;
+        if (!told) {
+          io.err(
+            `warning: ${(error as Error).message}: the scan goes on, its file will have the run`,
+          );
+        }
+        told = true;
+      }
+    });
+  }
   RE.subscribe("all", writer.receiver);
   let detectorFile: string | undefined;
   RE.subscribe("event", () => {
     if (detector instanceof SimAreaDetector) detectorFile ??= detector.file;
   });
 
+  // SIGTERM and SIGHUP are asked to stop as Ctrl-C is: the run ends with its stop document.
+  // Listening goes on while the file is written, which a signal would otherwise cut short.
   let interrupts = 0;
-  const stopListening = io.onInterrupt(() => {
+  let running = true;
+  const stopListening = io.onInterrupt((signalled?: Interrupt) => {
+    const interrupt = signalled ?? INTERRUPTS.SIGINT;
     interrupts++;
-    if (interrupts === 1) {
-      io.err("Interrupted: aborting the run (Ctrl-C again to halt at once)");
-      RE.abort("Interrupted by Ctrl-C");
+    if (!running) {
+      io.err(`${interrupt.description}: the run is over, writing its file first`);
+    } else if (interrupts === 1) {
+      io.err(
+        interrupt.signal === "SIGINT"
+          ? "Interrupted: aborting the run (Ctrl-C again to halt at once)"
+          : `${interrupt.description}: aborting the run (again, or Ctrl-C, to halt at once)`,
+      );
+      RE.abort(`Interrupted by ${interrupt.source}`);
     } else {
-      RE.halt("Interrupted twice by Ctrl-C");
+      RE.halt(`Interrupted twice by ${interrupt.source}`);
     }
   });
-  let outcome: { exitStatus: string | undefined; reason: string };
   try {
-    outcome = await RE.run(scan([detector], [[motor, options.start, options.stop]], {
-      num: options.num,
-    }));
-  } catch (error) {
-    // A failed run (a move or read that failed, an IOC gone) has its stop document already:
-    // its file and plots are written below, from what was recorded.
-    if (!start) throw error;
-    outcome = {
-      exitStatus: "fail",
-      reason: error instanceof Error ? error.message : String(error),
-    };
+    let outcome: { exitStatus: string | undefined; reason: string };
+    try {
+      outcome = await RE.run(scan([detector], [[motor, options.start, options.stop]], {
+        num: options.num,
+      }));
+    } catch (error) {
+      // A failed run (a move or read that failed, an IOC gone) has its stop document already:
+      // its file and plots are written below, from what was recorded.
+      if (!start) throw error;
+      outcome = {
+        exitStatus: "fail",
+        reason: error instanceof Error ? error.message : String(error),
+      };
+    } finally {
+      running = false;
+    }
+    if (!start) throw new Error("The scan opened no run");
+    return await finishScan(start, outcome, {
+      options,
+      io,
+      writer,
+      plots,
+      catalog,
+      overwrite,
+      detectorFile,
+    });
   } finally {
     stopListening();
   }
-  if (!start) throw new Error("The scan opened no run");
+}
+
+/** What {@linkcode finishScan} writes and reports. */
+interface Finish {
+  options: ScanArgs;
+  io: CommandIO;
+  writer: ReturnType<typeof configuredWriter>;
+  plots: Map<string, PlotSeries[]>;
+  catalog: Catalog | undefined;
+  overwrite: OverwritePolicy;
+  detectorFile?: string | undefined;
+}
+
+/**
+ * After the run: the data file, the plots, the catalog's last commit. A plot or the catalog
+ * that fails is said on stderr after the rest is written, and the exit code is 1.
+ */
+async function finishScan(
+  start: RunStart,
+  outcome: { exitStatus: string | undefined; reason: string },
+  finish: Finish,
+): Promise<number> {
+  const { options, io, writer, plots, catalog, overwrite } = finish;
+  const failures: string[] = [];
   // The writer writes the file even for an aborted run: its documents end with a stop.
   const dataFile = await writer.wait();
   for (const [uid, runPlots] of plots) {
     const runFile = uid === start.uid ? dataFile : await writer.written(uid);
     if (runFile === undefined) continue;
-    const paths = await writePlotFiles(runFile, runPlots);
+    let paths: string[];
+    try {
+      paths = await writePlotFiles(runFile, runPlots, { overwrite });
+    } catch (error) {
+      failures.push(`Cannot write the plot of "${runFile}": ${(error as Error).message}`);
+      continue;
+    }
     for (const [i, plot] of runPlots.entries()) {
       if (io.isTerminal) {
         for (const line of renderTerminal(plot, { width: Math.min(72, io.columns - 12) })) {
@@ -321,15 +494,22 @@ async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets):
     }
   }
   if (catalog) {
-    catalog.flush();
-    io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${options.catalog}"`);
+    try {
+      catalog.flush();
+      io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${options.catalog}"`);
+    } catch (error) {
+      failures.push(
+        `${(error as Error).message}; the file "${dataFile}" has every document of the run`,
+      );
+    }
   }
-  if (detector instanceof SimAreaDetector) io.out(`detector file=${detectorFile}`);
+  if (finish.detectorFile !== undefined) io.out(`detector file=${finish.detectorFile}`);
   const exists = await Deno.stat(dataFile).then(() => true, () => false);
   io.out(`exists=${exists}  file=${dataFile}`);
+  for (const failure of failures) io.err(`Error: ${failure}`);
   if (outcome.exitStatus !== "success") {
     io.err(`Run ${start.uid} ended with exit status "${outcome.exitStatus}": ${outcome.reason}`);
     return 1;
   }
-  return 0;
+  return failures.length > 0 ? 1 : 0;
 }

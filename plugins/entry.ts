@@ -20,6 +20,7 @@ import {
   safeName,
   signalRoles,
   type StreamData,
+  uniqueNames,
 } from "../core/nexus/mod.ts";
 
 /**
@@ -84,6 +85,22 @@ interface Plot {
   /** Keys of the stream whose `value` is in the file. */
   available: string[];
   signal: string;
+  /** The name of a key's field in `/entry/data` (`EPOCH` is the signal's epoch seconds). */
+  name: (key: string) => string;
+}
+
+/** Keys whose frames are in the file (a link to the detector's file or a copy). */
+function imageKeys(context: BuildContext, stream: StreamData, available: string[]): string[] {
+  return available.filter((key) =>
+    stream.column(key)!.dataKey.external !== undefined &&
+    context.assets.get(stream.name, key) !== undefined
+  );
+}
+
+function plotOf(stream: StreamData, available: string[], signal: string): Plot {
+  const names = uniqueNames(available.map((key) => stream.keyName(key)), ["EPOCH"]);
+  const name = (key: string) => names.get(stream.keyName(key)) ?? stream.keyName(key);
+  return { stream, available, signal, name };
 }
 
 function choosePlot(context: BuildContext, options: Resolved): Plot | undefined {
@@ -93,23 +110,35 @@ function choosePlot(context: BuildContext, options: Resolved): Plot | undefined 
     Number(b.name === preferred) - Number(a.name === preferred)
   );
   for (const stream of ordered) {
-    const available = stream.keys().filter((key) => tree.has(`${keyPath(stream.name, key)}/value`));
-    const plottable = available.filter((key) => PLOTTABLE.has(stream.column(key)!.kind));
+    // A stream without events (a run that failed at once) has nothing to show.
+    if (stream.length === 0) continue;
+    const available = stream.keys().filter((key) => tree.has(`${keyPath(stream, key)}/value`));
+    // Images whose frames are in the file plot as stacks: a detector that hints no field
+    // (a count of an area detector) stands for its image.
+    const plottable = [
+      ...available.filter((key) => PLOTTABLE.has(stream.column(key)!.kind)),
+      ...imageKeys(context, stream, available),
+    ];
     if (plottable.length === 0) continue;
     const chosen = options.signal;
     if (chosen !== undefined) {
-      if (available.includes(chosen)) return { stream, available, signal: chosen };
+      if (available.includes(chosen)) return plotOf(stream, available, chosen);
       warn(`The chosen signal "${chosen}" is not a key of stream "${stream.name}"`, "/entry/data");
     }
     const roles = signalRoles(run, stream);
+    // A count (no positioners) of an area detector is about its frames: plot the stack.
+    const image = imageKeys(context, stream, available)[0];
+    if (image !== undefined && roles.positioners.length === 0) {
+      return plotOf(stream, available, image);
+    }
     const detector = roles.detectors.find((key) => plottable.includes(key));
-    if (detector) return { stream, available, signal: detector };
+    if (detector) return plotOf(stream, available, detector);
     const signal = plottable.find((key) => !roles.positioners.includes(key)) ?? plottable[0]!;
     missing(
       `No detector to plot: /entry/data plots "${signal}" of "${stream.name}"`,
       "/entry/data",
     );
-    return { stream, available, signal };
+    return plotOf(stream, available, signal);
   }
   return undefined;
 }
@@ -182,21 +211,21 @@ function writeGrid(context: BuildContext, plot: Plot, grid: Grid): Record<string
       "/entry/data",
     );
   }
-  tree.field(`/entry/data/${safeName(plot.signal)}`, data, {
+  tree.field(`/entry/data/${plot.name(plot.signal)}`, data, {
     dtype: "NX_FLOAT64",
     shape: [n1, n2],
     attrs: { long_name: plot.signal, ...unitsOf(column) },
   });
   grid.axes.forEach((axis, i) => {
-    tree.field(`/entry/data/${safeName(axis)}`, Float64Array.from(grid.values[i]!), {
+    tree.field(`/entry/data/${plot.name(axis)}`, Float64Array.from(grid.values[i]!), {
       dtype: "NX_FLOAT64",
       attrs: { long_name: axis, ...unitsOf(plot.stream.column(axis)) },
     });
   });
   return {
-    axes: grid.axes.map(safeName),
-    [`${safeName(grid.axes[0])}_indices`]: nxInt(0),
-    [`${safeName(grid.axes[1])}_indices`]: nxInt(1),
+    axes: grid.axes.map(plot.name),
+    [`${plot.name(grid.axes[0])}_indices`]: nxInt(0),
+    [`${plot.name(grid.axes[1])}_indices`]: nxInt(1),
   };
 }
 
@@ -207,7 +236,7 @@ function writeGrid(context: BuildContext, plot: Plot, grid: Grid): Record<string
  */
 function eventAxes(context: BuildContext, plot: Plot, wanted: string[]): Record<string, AttrValue> {
   const { tree, warn } = context;
-  const signalPath = keyPath(plot.stream.name, plot.signal);
+  const signalPath = keyPath(plot.stream, plot.signal);
   const exists = (name: string) =>
     plot.available.includes(name) ||
     (name === "time" && tree.has(`${signalPath}/time`));
@@ -224,13 +253,16 @@ function eventAxes(context: BuildContext, plot: Plot, wanted: string[]): Record<
     tree.link("/entry/data/time", `${signalPath}/time`);
   }
   const column = plot.stream.column(plot.signal)!;
-  // An image's column holds datum ids; its frames have the data key's shape.
-  const frameShape = column.dataKey.external !== undefined ? column.dataKey.shape : column.shape;
+  // An image's column holds datum ids; its frames have the stack's shape.
+  const stack = context.assets.get(plot.stream.name, plot.signal);
+  const frameShape = stack ? stack.frameShape : column.shape;
   const rank = 1 + frameShape.length;
+  const name = (axis: string) =>
+    axis === "time" && !plot.available.includes("time") ? axis : plot.name(axis);
   const attrs: Record<string, AttrValue> = {
-    axes: [safeName(axes[0]!), ...Array<string>(rank - 1).fill(".")],
+    axes: [name(axes[0]!), ...Array<string>(rank - 1).fill(".")],
   };
-  for (const axis of axes) attrs[`${safeName(axis)}_indices`] = nxInt(0);
+  for (const axis of axes) attrs[`${name(axis)}_indices`] = nxInt(0);
   return attrs;
 }
 
@@ -239,7 +271,13 @@ function writeData(context: BuildContext, options: Resolved): boolean {
   const { run, tree, warn, missing } = context;
   const plot = choosePlot(context, options);
   if (!plot) {
-    warn("Nothing to plot (no numeric data in the file): no /entry/data", "/entry");
+    const events = [...run.streams.values()].some((stream) => stream.length > 0);
+    warn(
+      events
+        ? "Nothing to plot (no numeric data or images in the file): no /entry/data"
+        : "Nothing to plot (the run has no events): no /entry/data",
+      "/entry",
+    );
     return false;
   }
   tree.group("/entry/data", "NXdata");
@@ -248,9 +286,12 @@ function writeData(context: BuildContext, options: Resolved): boolean {
   const written = grid ? new Set([plot.signal, ...grid.axes]) : new Set<string>();
   for (const key of plot.available) {
     if (written.has(key)) continue;
-    tree.link(`/entry/data/${safeName(key)}`, `${keyPath(plot.stream.name, key)}/value`);
+    if (plot.name(key) !== plot.stream.keyName(key)) {
+      warn(`Key "${key}" is linked as "${plot.name(key)}" (its value's @long_name)`, "/entry/data");
+    }
+    tree.link(`/entry/data/${plot.name(key)}`, `${keyPath(plot.stream, key)}/value`);
   }
-  const signalPath = keyPath(plot.stream.name, plot.signal);
+  const signalPath = keyPath(plot.stream, plot.signal);
   if (!tree.has("/entry/data/EPOCH") && tree.has(`${signalPath}/EPOCH`)) {
     tree.link("/entry/data/EPOCH", `${signalPath}/EPOCH`);
   }
@@ -271,7 +312,7 @@ function writeData(context: BuildContext, options: Resolved): boolean {
     else if (dims.length === 0) wanted = signalRoles(run, plot.stream).positioners;
     axes = eventAxes(context, plot, wanted);
   }
-  tree.group("/entry/data", "NXdata", { signal: safeName(plot.signal), ...axes });
+  tree.group("/entry/data", "NXdata", { signal: plot.name(plot.signal), ...axes });
   return true;
 }
 

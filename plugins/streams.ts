@@ -16,7 +16,6 @@ import {
   type NexusPlugin,
   nxFloat,
   type NxType,
-  safeName,
   signalRoles,
   type StreamData,
   streamPath,
@@ -105,15 +104,28 @@ function fits(values: Float64Array, dtype: NxType): boolean {
   return values.every((v) => Number.isInteger(v) && v >= min && v <= max);
 }
 
-/** The NeXus type of a column's numbers, before missing readings are considered. */
+/**
+ * The NeXus type of a column's numbers, before missing readings are considered: the numpy
+ * type recorded (`dtype_numpy`, or msgpack-numpy's), else the data key's `dtype`.
+ */
 function numericType(column: Column): NxType {
-  if (column.kind === "integer") return "NX_INT64";
   if (column.kind === "boolean") return "NX_BOOLEAN";
-  if (column.kind === "array" && typeof column.dataKey.dtype_numpy === "string") {
-    const code = /^[<>|=]?([iuf]\d)$/.exec(column.dataKey.dtype_numpy)?.[1];
-    return NUMPY_TYPES[code ?? ""] ?? "NX_FLOAT64";
-  }
-  return "NX_FLOAT64";
+  const code = /^[<>|=]?([iuf]\d)$/.exec(column.numpyType ?? "")?.[1];
+  const recorded = NUMPY_TYPES[code ?? ""];
+  if (recorded) return recorded;
+  return column.kind === "integer" ? "NX_INT64" : "NX_FLOAT64";
+}
+
+/** The column's integers beyond 2^53, exactly, when its type is an integer type. */
+function exactRows(column: Column, dtype: NxType, from: number, to: number): Prepared | undefined {
+  if (!(dtype in INTEGER_RANGES) || dtype === "NX_BOOLEAN") return undefined;
+  const exact = column.exactValues();
+  if (!exact) return undefined;
+  const size = column.shape.reduce((a, b) => a * b, 1);
+  const data = exact.slice(from * size, to * size);
+  // Only a 64-bit type holds what a float could not.
+  const wide: NxType = exact instanceof BigUint64Array ? "NX_UINT64" : "NX_INT64";
+  return { data, dtype: wide, shape: [to - from, ...column.shape] };
 }
 
 /**
@@ -134,6 +146,12 @@ function prepare(
     const size = column.shape.reduce((a, b) => a * b, 1);
     const data = values.subarray(from * size, to * size);
     let dtype = numericType(column);
+    const exact = exactRows(column, dtype, from, to);
+    if (exact) {
+      if (scalar) exact.shape = exact.shape.slice(1);
+      if (scalar && column.shape.length === 0) exact.data = (exact.data as BigInt64Array)[0]!;
+      return exact;
+    }
     if (!fits(data, dtype)) {
       const why = data.some(Number.isNaN)
         ? "misses readings: written as NX_FLOAT64 with NaN for them"
@@ -215,14 +233,29 @@ interface KeyToWrite {
 function writeKey(context: BuildContext, key: KeyToWrite): void {
   const { stream, column, signalType, startEnd, options } = key;
   const { tree, warn, missing } = context;
-  const group = keyPath(stream.name, column.key);
+  const group = keyPath(stream, column.key);
   const typed: Record<string, AttrValue> = signalType ? { signal_type: signalType } : {};
+  const say = (message: string) => warn(message, group);
+  if (stream.keyName(column.key) !== column.key) {
+    typed.original_key = column.key;
+    say(`Key "${column.key}" is written as "${stream.keyName(column.key)}"`);
+  }
   const external = column.dataKey.external;
+  const stack = context.assets.get(stream.name, column.key);
   // Without its frames, an image key has no value to plot: no @signal then.
   const plotted = external === undefined || external.startsWith("FILESTORE:") ||
-    context.assets.get(stream.name, column.key) !== undefined;
-  tree.group(group, "NXdata", plotted ? { signal: "value", axes: ["time"], ...typed } : typed);
-  const say = (message: string) => warn(message, group);
+    stack !== undefined;
+  // One axis per dimension of the value: time for the events, "." for those of one reading.
+  const rank = stack ? stack.frameShape.length : external === undefined ? column.shape.length : 0;
+  const axes = ["time", ...Array<string>(rank).fill(".")];
+  tree.group(group, "NXdata", plotted ? { signal: "value", axes, ...typed } : typed);
+  // The first bad reading was told with its event; more are counted here.
+  if (column.invalid > 1) {
+    say(
+      `Key "${column.key}" has ${column.invalid} reading(s) that do not match its data key: ` +
+        "written as missing values",
+    );
+  }
   const attrs = keyAttributes(column.key, column.dataKey);
   if (external !== undefined) {
     writeFrames(context, { stream, column, group, attrs: { ...attrs, ...typed }, options });
@@ -320,7 +353,8 @@ function writeFrames(
  * uid), and each data key as `<key>:NXdata` holding `value`, `EPOCH` and `time`.
  *
  * `value` has one row per event (numbers as `NX_FLOAT64`, integers `NX_INT64`, booleans,
- * strings `NX_CHAR`, arrays of shape `[events, ...shape]` in their `dtype_numpy` type) and the
+ * strings `NX_CHAR`, arrays of shape `[events, ...shape]`; the numpy type recorded, `dtype_numpy`
+ * or msgpack-numpy's, wins; integers beyond 2^53 exactly, as `NX_INT64` or `NX_UINT64`) and the
  * data key's `@units` (when it has units), `@source`, `@long_name`, `@precision` and control
  * limits. `EPOCH` holds the readings' timestamps; `time` the seconds since the first, with
  * `@start_time` and `@start_time_iso`: local time without an offset in the writer's time zone,
@@ -363,12 +397,14 @@ export function streams(userOptions: Options = {}): NexusPlugin {
       tree.group("/entry/instrument/bluesky", "NXnote");
       tree.group(STREAMS, "NXnote");
       for (const stream of run.streams.values()) {
-        const path = streamPath(stream.name);
-        if (safeName(stream.name) !== stream.name) {
-          warn(`Stream "${stream.name}" is written as "${safeName(stream.name)}"`, path);
+        const path = streamPath(stream);
+        if (stream.groupName !== stream.name) {
+          warn(`Stream "${stream.name}" is written as "${stream.groupName}"`, path);
         }
         const uid = stream.descriptors[0]?.uid;
-        tree.group(path, "NXnote", uid === undefined ? {} : { uid });
+        const attrs: Record<string, AttrValue> = uid === undefined ? {} : { uid };
+        if (stream.groupName !== stream.name) attrs.original_name = stream.name;
+        tree.group(path, "NXnote", attrs);
         const types = options.signalTypes.includes(stream.name)
           ? signalTypes(context, stream)
           : undefined;
@@ -379,8 +415,8 @@ export function streams(userOptions: Options = {}): NexusPlugin {
         }
         for (const key of stream.keys()) {
           const base = key.endsWith("_image") ? key.slice(0, -"_image".length) : "";
-          if (base && !stream.keys().includes(base) && !tree.has(keyPath(stream.name, base))) {
-            tree.link(keyPath(stream.name, base), keyPath(stream.name, key));
+          if (base && !stream.keys().includes(base) && !tree.has(keyPath(stream, base))) {
+            tree.link(keyPath(stream, base), keyPath(stream, key));
           }
         }
       }

@@ -389,7 +389,8 @@ function join(parent: string, name: string): string {
 
 /**
  * The NeXus promises a file breaks: every group has `NX_class`; every `@target` names the
- * object it is on; links resolve; the `@default` chain from the root reaches an NXdata whose
+ * object it is on; links resolve; the `@default` chain from the root reaches an NXdata (or
+ * an NXentry with no NXdata in it: nothing to plot) whose
  * `@signal` is a field; every NXdata's `@signal` and `@axes` name its fields (or `"."`); every
  * `AXISNAME_indices` names an axis field and dimensions of the signal.
  *
@@ -449,6 +450,13 @@ function defaultChainProblems(summary: H5Summary): string[] {
   for (let depth = 0; depth < 16; depth++) {
     if (group.attrs["NX_class"]?.value === "NXdata") return [];
     const name = text(group.attrs["default"]?.value);
+    // An entry with nothing to plot (no NXdata in it) ends the chain without a plot.
+    if (
+      name === undefined && group.attrs["NX_class"]?.value === "NXentry" &&
+      !hasNxdata(summary, group)
+    ) {
+      return [];
+    }
     if (name === undefined) return [`"${group.path}": no @default on the way to the default plot`];
     const next = resolvePath(summary, join(group.path, name));
     if (next?.kind !== "group") {
@@ -457,6 +465,13 @@ function defaultChainProblems(summary: H5Summary): string[] {
     group = next;
   }
   return [`"${group.path}": the @default chain is too long`];
+}
+
+function hasNxdata(summary: H5Summary, entry: H5pyObject): boolean {
+  return Object.values(summary.objects).some((object) =>
+    object.path.startsWith(`${entry.path}/`) && object.attrs["NX_class"]?.value === "NXdata" &&
+    !object.aliasOf && !object.path.startsWith(`${entry.path}/instrument/`)
+  );
 }
 
 function nxdataProblems(summary: H5Summary, group: H5pyObject): string[] {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writePlotFiles } from "../cli/scan_command.ts";
 import type { PlotSeries } from "../mod.ts";
-import { runScript, spawnScript, tableRows } from "./_cli.ts";
+import { ROOT, runScript, spawnScript, tableRows, taskPermissions } from "./_cli.ts";
 import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", {
@@ -84,6 +84,7 @@ Deno.test("deno task scan --catalog keeps counting scan_id across sessions", asy
   const dir = await Deno.makeTempDir();
   try {
     const args = ["--num", "1", "--no-table", "--catalog", `${dir}/cat`, "--file", `${dir}/x.hdf`];
+    args.push("--overwrite");
     const first = await runScript("scan.ts", args);
     const second = await runScript("scan.ts", args);
     assert.match(first.stdout, /Transient Scan ID: 1 /);
@@ -208,6 +209,188 @@ Deno.test("writePlotFiles() names a run's plots after its data file, one file pe
     assert.deepEqual(paths, [`${dir}/scan-3.svg`, `${dir}/scan-3.plot2.svg`]);
     assert.match(await Deno.readTextFile(paths[0]!), /primary/);
     assert.match(await Deno.readTextFile(paths[1]!), /monitors/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan --num 1e9 starts at once, and its first Ctrl-C aborts it", {
+  ignore: ignoreWithoutH5py(),
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnScript("scan.ts", ["--num", "1e9", "--file", `${dir}/huge.hdf`]);
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let stdout = "";
+    while (!/\|\s+1 \|/.test(stdout)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += value;
+    }
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += value;
+    }
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 1, stderr);
+    assert.match(stderr, /ended with exit status "abort": Interrupted by Ctrl-C/);
+    const rows = tableRows(stdout);
+    assert.ok(rows.length >= 1, "the scan made its first point");
+    const summary = await checkNexusFile(`${dir}/huge.hdf`);
+    assert.equal(
+      (resolvePath(summary, "/entry/data/motor")?.value as number[]).length,
+      rows.length,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan refuses a --num beyond the integers a number holds exactly", async () => {
+  for (const num of ["1e300", "9007199254740993"]) {
+    const out = await runScript("scan.ts", ["--num", num]);
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(out.stderr, new RegExp(`Option --num needs a whole number of points .*"${num}"`));
+  }
+});
+
+/** A scan's run, its stdout closed by the reader after the first chunk (as `| head -1`). */
+async function scanIntoClosedPipe(dir: string, args: string[]) {
+  const child = spawnScript("scan.ts", ["--num", "20", "--file", `${dir}/p.hdf`, ...args]);
+  const reader = child.stdout.getReader();
+  await reader.read();
+  await reader.cancel();
+  const status = await child.status;
+  const stderr = await new Response(child.stderr).text();
+  return { code: status.code, stderr };
+}
+
+Deno.test("deno task scan | head -1 finishes the run and writes its file and plot, exit 0", {
+  ignore: ignoreWithoutH5py(),
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stderr } = await scanIntoClosedPipe(dir, []);
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /Broken pipe|BrokenPipe|Error/i);
+    const summary = await checkNexusFile(`${dir}/p.hdf`);
+    assert.equal((resolvePath(summary, "/entry/data/motor")?.value as number[]).length, 20);
+    assert.match(await Deno.readTextFile(`${dir}/p.svg`), /^<svg/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan > /dev/full writes its file and plot, and says stdout failed", {
+  ignore: Deno.build.os !== "linux",
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const words = ["run", ...taskPermissions("scan.ts"), `${ROOT}scan.ts`, "--num", "3"];
+    const quoted = [Deno.execPath(), ...words, "--file", `${dir}/f.hdf`]
+      .map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ");
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `exec ${quoted} > /dev/full`],
+      env: { NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.ok(await Deno.stat(`${dir}/f.hdf`), stderr);
+    assert.match(await Deno.readTextFile(`${dir}/f.svg`), /^<svg/);
+    assert.equal(out.code, 1, stderr);
+    assert.match(stderr, /Cannot write to standard output: .*: the output stops here/);
+    assert.equal(stderr.match(/Cannot write to standard output/g)?.length, 1, "said once");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan never writes a plot through a symlink at F.svg", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/precious.txt`, "keep me");
+    await Deno.symlink(`${dir}/precious.txt`, `${dir}/s.svg`);
+    const refused = await runScript("scan.ts", [
+      "--num",
+      "2",
+      "--no-table",
+      "--file",
+      `${dir}/s.hdf`,
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /s\.svg" already exists: not overwritten \(use --overwrite\)/);
+    assert.doesNotMatch(refused.stdout, /seq_num|Transient Scan ID/, "refused before the scan");
+    const args = ["--num", "2", "--no-table", "--overwrite", "--file", `${dir}/s.hdf`];
+    const replaced = await runScript("scan.ts", args);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.equal(await Deno.readTextFile(`${dir}/precious.txt`), "keep me");
+    assert.equal((await Deno.lstat(`${dir}/s.svg`)).isSymlink, false);
+    assert.match(await Deno.readTextFile(`${dir}/s.svg`), /^<svg/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan refuses to replace an existing plot without --overwrite, before the scan", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/q.svg`, "an older plot");
+    const out = await runScript("scan.ts", ["--num", "2", "--file", `${dir}/q.hdf`]);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /q\.svg" already exists: not overwritten \(use --overwrite\)/);
+    assert.doesNotMatch(out.stdout, /Transient Scan ID/);
+    assert.equal(await Deno.readTextFile(`${dir}/q.svg`), "an older plot");
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+    assert.deepEqual(names, ["q.svg"], "no data file either");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan renames its plot with its data file under overwrite rename", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/nxdaq.config.ts`, 'export default { overwrite: "rename" };\n');
+    await Deno.writeTextFile(`${dir}/r.svg`, "an older plot");
+    const out = await runScript("scan.ts", ["--num", "2", "--no-table", "--file", "r.hdf"], {
+      cwd: dir,
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(await Deno.readTextFile(`${dir}/r.svg`), "an older plot");
+    assert.match(out.stdout, /^plot: (\.\/)?r-1\.svg$/m);
+    assert.match(out.stdout, /file=(\.\/)?r-1\.hdf$/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan --file in a folder that does not exist fails before the scan", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await runScript("scan.ts", ["--num", "2", "--file", `${dir}/missing/m.hdf`]);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      new RegExp(`Cannot write "${dir}/missing/m.hdf": the folder "${dir}/missing" does not exist`),
+    );
+    assert.doesNotMatch(out.stdout, /Transient Scan ID/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task scan refuses an existing data file without --overwrite, before the scan", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/d.hdf`, "an older file");
+    const out = await runScript("scan.ts", ["--num", "2", "--file", `${dir}/d.hdf`]);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /d\.hdf" already exists: not overwritten \(use --overwrite\)/);
+    assert.doesNotMatch(out.stdout, /Transient Scan ID/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

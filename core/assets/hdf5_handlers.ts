@@ -76,10 +76,15 @@ export function resourceFile(resource: AnyResource, folder?: string): string {
   return path;
 }
 
+/** The most frames one stream datum may point at: more is taken for a corrupted document. */
+export const MAX_FRAMES_PER_DATUM = 2 ** 24;
+
 /**
  * Frame indices a stream datum points at: `[indices.start, indices.stop)`.
  * @param datum The stream datum.
  * @returns The indices.
+ * @throws {AssetError} Naming the stream datum, when its indices are not whole numbers with
+ * `0 <= start <= stop`, or span more than {@linkcode MAX_FRAMES_PER_DATUM} frames.
  *
  * @example Three frames
  * ```ts
@@ -93,8 +98,17 @@ export function resourceFile(resource: AnyResource, folder?: string): string {
  * ```
  */
 export function framesOfStreamDatum(datum: StreamDatum): number[] {
-  const { start, stop } = datum.indices;
-  return Array.from({ length: Math.max(0, stop - start) }, (_, i) => start + i);
+  const { start, stop } = datum.indices ?? {};
+  const whole = Number.isSafeInteger(start) && Number.isSafeInteger(stop);
+  if (!whole || start! < 0 || stop! < start! || stop! - start! > MAX_FRAMES_PER_DATUM) {
+    throw new AssetError(
+      `stream_datum document, uid "${datum.uid}", field "indices": ` +
+        `${JSON.stringify(datum.indices)} is not a range of at most ` +
+        `${MAX_FRAMES_PER_DATUM} frames (0 <= start <= stop)`,
+      { file: String(datum.stream_resource), frames: [] },
+    );
+  }
+  return Array.from({ length: stop! - start! }, (_, i) => start! + i);
 }
 
 /** Open one dataset of an HDF5 file for reading frames. */

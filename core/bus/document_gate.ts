@@ -96,8 +96,10 @@ export interface GateCounts {
   nonconforming: number;
 }
 
-/** How many kinds of problem are counted per run; problems beyond are each reported. */
+/** How many kinds of problem are counted apart per run; those beyond are counted together. */
 const KINDS_PER_RUN = 100;
+/** The key of the tally of problems past `KINDS_PER_RUN` kinds. */
+const OTHER = "\u0000other";
 /** How many problems `problems` keeps when no `onProblem` is given. */
 const KEPT_PROBLEMS = 1000;
 
@@ -109,6 +111,8 @@ interface Tally {
   readonly field: string | undefined;
   readonly uid: string | undefined;
   readonly passed: boolean;
+  /** Counts problems of every kind past `KINDS_PER_RUN`. */
+  readonly other: boolean;
   repeats: number;
 }
 
@@ -320,29 +324,41 @@ export class DocumentGate {
   #leaveOut(problem: DocumentError, name: string, doc: unknown): void {
     this.#counts.leftOut++;
     const run = this.#router.runOf(name, doc);
-    const tallies = run === undefined ? this.#stray : this.#runs.get(run)?.tallies ?? this.#stray;
-    this.#report(problem, tallies, { passed: false, run, repeats: 0 });
+    const state = run === undefined ? undefined : this.#runs.get(run);
+    const tallies = state?.tallies ?? this.#stray;
+    this.#report(problem, tallies, { passed: false, run, repeats: 0 }, streamOf(state, doc));
   }
 
   #keep(problem: DocumentError, run: string, state: RunState, doc: object): void {
     this.#counts.nonconforming++;
     if (reportedAsKept.has(doc)) return;
-    this.#report(problem, state.tallies, { passed: true, run, repeats: 0 });
+    this.#report(problem, state.tallies, { passed: true, run, repeats: 0 }, streamOf(state, doc));
     reportedAsKept.add(doc);
   }
 
-  /** Report a problem, or count it when one like it was reported in the same run. */
-  #report(problem: DocumentError, tallies: Map<string, Tally>, report: ProblemReport): void {
-    const key = `${report.passed}|${shape(problem.field ?? "")}|${shape(problem.message)}`;
+  /**
+   * Report a problem, or count it when one like it was reported in the same run (and, for an
+   * event of a known stream, of the same descriptor). Past `KINDS_PER_RUN` kinds, the rest
+   * of a run's problems are counted together, so the reports stay few whatever the file.
+   */
+  #report(
+    problem: DocumentError,
+    tallies: Map<string, Tally>,
+    report: ProblemReport,
+    descriptor?: string,
+  ): void {
+    const kind = `${problemKind(problem.field ?? "")}|${problemKind(problem.message)}`;
+    let key = `${report.passed}|${descriptor ?? ""}|${kind}`;
+    if (!tallies.has(key) && tallies.size >= KINDS_PER_RUN) key = `${report.passed}|${OTHER}`;
     const tally = tallies.get(key);
     if (tally !== undefined) {
       tally.repeats++;
       return;
     }
     this.#onProblem(problem, report);
-    if (tallies.size >= KINDS_PER_RUN) return;
     const { document, field, uid } = problem;
-    tallies.set(key, { document, field, uid, passed: report.passed, repeats: 0 });
+    const other = key.endsWith(OTHER);
+    tallies.set(key, { document, field, uid, passed: report.passed, repeats: 0, other });
   }
 
   #summarizeRun(run: string, state: RunState): void {
@@ -357,10 +373,16 @@ export class DocumentGate {
       const count = `${tally.repeats} more ${tally.repeats === 1 ? "document" : "documents"}`;
       const where = run === undefined ? "of no known run" : `of run "${run}"`;
       const first = tally.uid === undefined ? "" : ` for uid "${tally.uid}"`;
-      const summary = new DocumentError(
-        `${count} ${where} had this problem, as reported above${first}`,
-        { document: tally.document, field: tally.field },
-      );
+      const summary = tally.other
+        ? new DocumentError(
+          `${count} ${where} had problems of other kinds, counted together after the one ` +
+            `reported above${first}`,
+          { document: tally.document },
+        )
+        : new DocumentError(
+          `${count} ${where} had this problem, as reported above${first}`,
+          { document: tally.document, field: tally.field },
+        );
       this.#onProblem(summary, { passed: tally.passed, run, repeats: tally.repeats });
     }
   }
@@ -393,14 +415,39 @@ export class DocumentGate {
             field: Array.isArray(seq) ? `seq_num.${i}` : "seq_num",
           },
         );
-        this.#report(problem, state.tallies, { passed: true, run, repeats: 0 });
+        this.#report(problem, state.tallies, { passed: true, run, repeats: 0 }, String(descriptor));
       }
       stream.last = value;
     }
   }
 }
 
-/** A message or field with its values taken out: problems of one kind share it. */
-function shape(text: string): string {
+/** The descriptor of an event (or page) of a stream the run has, which its problems are
+ * counted by; undefined for other documents. */
+function streamOf(state: RunState | undefined, doc: unknown): string | undefined {
+  const descriptor = typeof doc === "object" && doc !== null
+    ? (doc as { descriptor?: unknown }).descriptor
+    : undefined;
+  return typeof descriptor === "string" && state?.streams.has(descriptor) ? descriptor : undefined;
+}
+
+/**
+ * A message or field with its values (quoted strings, numbers) taken out: problems of one kind
+ * share it, so a receiver can report a problem once and count its repeats.
+ *
+ * @param text The message or field.
+ * @returns Its kind.
+ *
+ * @example Two problems of one kind
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { problemKind } from "./document_gate.ts";
+ * assert.equal(
+ *   problemKind('uid "e1": missing key(s) "y" at 12'),
+ *   problemKind('uid "e2": missing key(s) "y" at 13'),
+ * );
+ * ```
+ */
+export function problemKind(text: string): string {
   return text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi, "#");
 }

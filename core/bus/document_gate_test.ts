@@ -278,3 +278,59 @@ Deno.test("After 5,000 runs with problems a gate holds what the last 1,000 close
   gate.summarize();
   assert.equal(reports.length, 10_000);
 });
+
+/** A word of letters only, different for each `i`: values in messages are numbers and quotes. */
+function word(i: number): string {
+  let text = "";
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) {
+    text = String.fromCharCode(97 + ((n - 1) % 26)) + text;
+  }
+  return text;
+}
+
+Deno.test("DocumentGate counts problems past 100 kinds in a run together, not one report each", () => {
+  const { reports, feed } = gated({
+    admit: (name, doc) => {
+      if (name !== "event") return;
+      const kind = word((doc as { seq_num: number }).seq_num);
+      throw new DocumentError(`refused for reason ${kind}`, { document: name });
+    },
+  });
+  const { run, primary } = newRun();
+  const docs: NamedDocument[] = [["start", run.start], ["descriptor", primary.doc]];
+  for (let i = 0; i < 1000; i++) docs.push(["event", event(primary, i)]);
+  docs.push(["stop", run.stop()]);
+  feed(docs);
+  const single = reports.filter((r) => r.repeats === 0);
+  assert.equal(single.length, 101, "100 kinds, then the first of the others");
+  const summary = reports.filter((r) => r.repeats > 0);
+  assert.equal(summary.length, 1);
+  assert.equal(summary[0]!.repeats, 899);
+  assert.match(
+    summary[0]!.message,
+    /899 more documents of run "[^"]+" had problems of other kinds/,
+  );
+});
+
+Deno.test("DocumentGate reports a problem repeated in two streams once per descriptor", () => {
+  const { reports, feed } = gated();
+  const { run, primary } = newRun();
+  const baseline = run.descriptor({
+    name: "baseline",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  const docs: NamedDocument[] = [
+    ["start", run.start],
+    ["descriptor", primary.doc],
+    ["descriptor", baseline.doc],
+  ];
+  for (let i = 0; i < 5; i++) {
+    for (const stream of [primary, baseline]) {
+      docs.push(["event", { ...event(stream, i), time: "noon" } as never]);
+    }
+  }
+  docs.push(["stop", run.stop()]);
+  feed(docs);
+  assert.equal(reports.filter((r) => r.repeats === 0).length, 2, JSON.stringify(reports));
+  assert.deepEqual(reports.filter((r) => r.repeats > 0).map((r) => r.repeats), [4, 4]);
+});

@@ -13,8 +13,10 @@ import type { RunHistory } from "../bus/run_router.ts";
 import { type CatalogRun, catalogRun, type RunSummary, summarize } from "./catalog_run.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { queryFilter, type RunQuery } from "./run_query.ts";
-import { SqliteStorage } from "./sqlite_storage.ts";
+import { RunSkipper } from "./_run_skipper.ts";
+import { SqliteStorage, type SqliteStorageOptions } from "./sqlite_storage.ts";
 import type { CatalogStorage, RunSlice, StoredRun } from "./storage.ts";
+import { CatalogWriteError } from "./storage_errors.ts";
 
 /**
  * When the catalog commits what it was given, and what it does with documents that break the
@@ -39,6 +41,21 @@ export interface CatalogOptions {
   /** Commit at most this many milliseconds after the first uncommitted document. */
   maxDelay?: number;
   /**
+   * `"batch"` (default): group commits, as below, for a live run, so that a crash loses
+   * little. `"run"`: each run's documents in one transaction, committed at its stop (or at the
+   * next start, {@linkcode Catalog.flush}, {@linkcode Catalog.close}), so that a run is stored
+   * whole or not at all: for an import, which can be done again.
+   */
+  transactions?: "batch" | "run";
+  /**
+   * What to do with a run whose start document the catalog holds already. `"refuse"`
+   * (default): each of its documents is refused as any document that does not fit. `"skip"`:
+   * its documents are passed over without a word and counted in
+   * {@linkcode Catalog.tally}'s `skipped` (importing a file twice stores it once, in two
+   * processes at once too).
+   */
+  existing?: "refuse" | "skip";
+  /**
    * Leave out documents that break the event model. By default they are stored as recorded
    * (and reported to `onProblem`, when given).
    */
@@ -56,7 +73,27 @@ export const CATALOG_DEFAULTS = {
   maxBatch: 1000,
   maxDelay: 50,
   strict: false,
+  transactions: "batch",
+  existing: "refuse",
 } satisfies Required<Omit<CatalogOptions, "onProblem">>;
+
+/**
+ * What became of the documents of one run given to a catalog since it was opened. Documents
+ * waiting for their commit are in none of the counts.
+ */
+export interface RunTally {
+  /** Documents committed. */
+  stored: number;
+  /** Documents that could not be stored (see {@linkcode CatalogWriteError}). */
+  notStored: number;
+  /** Documents passed over: their run was in the catalog already (`existing: "skip"`). */
+  skipped: number;
+}
+
+/** Thrown by `#store` when a start turns out to be stored already: the run is skipped. */
+class RunExists {
+  constructor(readonly run: string) {}
+}
 
 /** Documents after which the catalog commits at once: the run boundaries. */
 const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "stop"]);
@@ -82,6 +119,12 @@ const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "s
  * it refers to a run, descriptor or resource the catalog does not hold, or its run has
  * stopped. A start needs a finite `time`: the catalog orders and finds runs by it. A run begun
  * in an earlier session goes on: the gate looks up what the storage holds.
+ *
+ * A write or commit that fails (a full disk) does not lose documents without a word: the
+ * documents not yet committed are rolled back, later documents of their runs are not stored
+ * either (a run stored in part is its beginning, in order), the next `insert` throws a
+ * {@linkcode CatalogWriteError}, and so does every {@linkcode Catalog.flush}; see
+ * {@linkcode Catalog.failure}. Documents of later runs are stored when they can be.
  *
  * "Committed" means on the storage for good: with the SQLite storage (WAL,
  * `synchronous=NORMAL`) a committed document survives the process being killed or crashing.
@@ -125,16 +168,21 @@ export class Catalog {
   #json = "";
   #pending = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #failure: unknown;
+  /** Documents appended and not yet committed, by run. */
+  readonly #uncommitted = new Map<string, number>();
+  readonly #tallies = new Map<string, RunTally>();
+  /** Runs with documents that could not be stored: their later documents are not stored. */
+  readonly #lost = new Set<string>();
+  /** What the storage threw at the first failure. */
+  #cause: unknown;
+  /** Whether `insert` has thrown the last failure. */
+  #reported = true;
+  readonly #skipper: RunSkipper | undefined;
   #closed = false;
   // A timer cannot report to anyone: its failure is thrown by the next call.
   #onTimer = (): void => {
     this.#timer = undefined;
-    try {
-      this.#commit();
-    } catch (error) {
-      this.#failure = error;
-    }
+    this.#commit();
   };
 
   /**
@@ -152,12 +200,18 @@ export class Catalog {
    * ```
    *
    * @param dir The folder.
-   * @param options When to commit.
+   * @param options When to commit; how long to wait for another writer, a quota of pages.
    * @returns The catalog.
+   * @throws {CatalogCorruptError} When the catalog's file is damaged.
    */
-  static open(dir: string, options: CatalogOptions = {}): Catalog {
+  static open(dir: string, options: CatalogOptions & SqliteStorageOptions = {}): Catalog {
     Deno.mkdirSync(dir, { recursive: true });
-    return new Catalog(new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`), options);
+    const { busyTimeout, maxPages, ...rest } = options;
+    const storage = new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`, {
+      ...(busyTimeout === undefined ? {} : { busyTimeout }),
+      ...(maxPages === undefined ? {} : { maxPages }),
+    });
+    return new Catalog(storage, rest);
   }
 
   /**
@@ -169,6 +223,7 @@ export class Catalog {
     this.#storage = storage;
     const { onProblem, ...rest } = options;
     this.#options = { ...CATALOG_DEFAULTS, ...rest };
+    if (this.#options.existing === "skip") this.#skipper = new RunSkipper();
     this.#gate = new DocumentGate(this.#store, {
       strict: this.#options.strict,
       onProblem: onProblem ?? refuse,
@@ -187,11 +242,92 @@ export class Catalog {
    *   stored already, it refers to a run, descriptor or resource the catalog does not hold, its
    *   run has stopped; in strict mode, it breaks the event model). Nothing stored before is
    *   lost.
+   * @throws {CatalogWriteError} Once per failure of the storage, at the next document.
    */
   readonly insert = (name: DocumentName, doc: Document): void => {
-    this.#assertUsable();
-    this.#gate.receiver(name, doc);
+    this.#assertOpen();
+    const skipper = this.#skipper;
+    if (skipper !== undefined) {
+      const uid = (doc as { uid?: unknown }).uid;
+      if (name === "start" && typeof uid === "string") {
+        skipper.started(uid);
+        if (this.#storage.find(uid)?.name === "start") return this.#skip(uid);
+      }
+      const skipped = skipper.runOf(name, doc);
+      if (skipped !== undefined) return this.#skip(skipped);
+    }
+    // The document goes through even after a failure: it is counted among those not stored.
+    try {
+      this.#gate.receiver(name, doc);
+    } catch (error) {
+      if (!(error instanceof RunExists)) throw error;
+      this.#skip(error.run);
+    }
+    this.#reportFailure();
   };
+
+  /**
+   * The documents that could not be stored, by run, since the catalog was opened; `undefined`
+   * when every write so far succeeded.
+   */
+  get failure(): CatalogWriteError | undefined {
+    if (this.#cause === undefined) return undefined;
+    const notStored = new Map<string, number>();
+    for (const [run, tally] of this.#tallies) {
+      if (tally.notStored > 0) notStored.set(run, tally.notStored);
+    }
+    return new CatalogWriteError(this.#storage.location, notStored, { cause: this.#cause });
+  }
+
+  /**
+   * What became of one run's documents given to this catalog.
+   * @param run Uid of the run's start document.
+   * @returns Its counts (a copy); zeros for a run the catalog was not given.
+   */
+  tally(run: string): RunTally {
+    return { ...(this.#tallies.get(run) ?? { stored: 0, notStored: 0, skipped: 0 }) };
+  }
+
+  #skip(run: string): void {
+    this.#skipper!.skip(run);
+    this.#count(run).skipped++;
+  }
+
+  #count(run: string): RunTally {
+    let tally = this.#tallies.get(run);
+    if (tally === undefined) {
+      tally = { stored: 0, notStored: 0, skipped: 0 };
+      this.#tallies.set(run, tally);
+    }
+    return tally;
+  }
+
+  #reportFailure(): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    throw this.failure;
+  }
+
+  /** A write failed: roll back what was not committed; those runs are not stored further. */
+  #fail(cause: unknown, run: string | undefined): void {
+    this.#cause ??= cause;
+    this.#reported = false;
+    try {
+      this.#storage.rollback();
+    } catch {
+      // SQLite rolls back on its own after some failures; nothing is committed either way.
+    }
+    for (const [lost, n] of this.#uncommitted) {
+      this.#count(lost).notStored += n;
+      this.#lost.add(lost);
+    }
+    if (run !== undefined) {
+      this.#count(run).notStored++;
+      this.#lost.add(run);
+    }
+    this.#uncommitted.clear();
+    this.#pending = 0;
+  }
 
   #admit = (name: DocumentName, doc: Document): void => {
     const fields = doc as unknown as Record<string, unknown>;
@@ -217,12 +353,29 @@ export class Catalog {
     const page = name === "event_page" || name === "datum_page";
     const uid = page ? undefined : id as string;
     const events = name === "event" ? 1 : name === "event_page" ? (id as string[]).length : 0;
-    if (!this.#storage.append({ run, name, doc, uid, events, json: this.#json })) {
+    if (this.#lost.has(run)) {
+      this.#count(run).notStored++;
+      return;
+    }
+    const byRun = this.#options.transactions === "run";
+    if (byRun && name === "start" && this.#pending > 0) this.#commit();
+    let appended: boolean;
+    try {
+      appended = this.#storage.append({ run, name, doc, uid, events, json: this.#json });
+    } catch (error) {
+      return this.#fail(error, run);
+    }
+    if (!appended) {
+      // Another process stored the run in the meantime (the check before found nothing).
+      if (name === "start" && this.#skipper !== undefined) throw new RunExists(run);
       const field = name === "datum" ? "datum_id" : "uid";
       throw new DocumentError("is already in the catalog", { document: name, uid, field });
     }
+    this.#uncommitted.set(run, (this.#uncommitted.get(run) ?? 0) + 1);
     this.#pending++;
-    if (BOUNDARIES.has(name) || this.#pending >= this.#options.maxBatch) this.flush();
+    if (byRun) {
+      if (name === "stop") this.#commit();
+    } else if (BOUNDARIES.has(name) || this.#pending >= this.#options.maxBatch) this.#commit();
     else if (this.#timer === undefined) {
       const timer = setTimeout(this.#onTimer, this.#options.maxDelay);
       Deno.unrefTimer(timer);
@@ -230,19 +383,34 @@ export class Catalog {
     }
   };
 
-  /** Commit every document inserted so far. */
+  /**
+   * Commit every document inserted so far.
+   * @throws {CatalogWriteError} When documents given to the catalog could not be stored, now
+   *   or earlier: at every call, naming the runs and how many of their documents are missing.
+   */
   flush(): void {
-    this.#assertUsable();
+    this.#assertOpen();
     this.#commit();
+    const failure = this.failure;
+    this.#reported = true;
+    if (failure !== undefined) throw failure;
   }
 
-  /** Commit and close the storage; the catalog cannot be used afterwards. Idempotent. */
+  /**
+   * Commit and close the storage; the catalog cannot be used afterwards. Idempotent.
+   * @throws {CatalogWriteError} When this last commit fails (an earlier failure is
+   *   {@linkcode Catalog.flush}'s to report).
+   */
   close(): void {
     if (this.#closed) return;
+    this.#commit();
     this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#storage.close();
+    try {
+      this.#storage.close();
+    } catch (error) {
+      this.#fail(error, undefined);
+    }
+    this.#reportFailure();
   }
 
   /** Number of runs. */
@@ -341,25 +509,22 @@ export class Catalog {
     return this.#storage.runs(filter, slice);
   }
 
+  /** Commit; a failure is recorded (and thrown by the next `insert` and `flush`). */
   #commit(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#storage.commit();
+    try {
+      this.#storage.commit();
+    } catch (error) {
+      return this.#fail(error, undefined);
+    }
+    for (const [run, n] of this.#uncommitted) this.#count(run).stored += n;
+    this.#uncommitted.clear();
     this.#pending = 0;
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new Error("Catalog is closed");
-  }
-
-  #assertUsable(): void {
-    this.#assertOpen();
-    if (this.#failure !== undefined) {
-      const cause = this.#failure;
-      this.#failure = undefined;
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`Catalog could not commit: ${detail}`, { cause });
-    }
   }
 }
 

@@ -8,6 +8,7 @@
 import { parseJson } from "../readers/_parse_json.ts";
 import type { NamedDocument, RunStart, RunStop } from "../documents/types.ts";
 import type { CatalogStorage, StoredRun } from "./storage.ts";
+import { CatalogCorruptError } from "./storage_errors.ts";
 
 /**
  * One line of the catalog's list of runs.
@@ -156,8 +157,20 @@ export function catalogRun(storage: CatalogStorage, stored: StoredRun): CatalogR
     start,
     stop,
     *documents(): Generator<NamedDocument> {
+      // The storage throws on a damaged page it reads; the count of events is a second check,
+      // for rows a damaged index no longer leads to.
+      let events = 0;
       for (const { name, json } of storage.documents(stored.uid)) {
-        yield [name, parseJson(json)] as NamedDocument;
+        const doc = parseJson(json) as { uid?: unknown };
+        if (name === "event") events++;
+        else if (name === "event_page" && Array.isArray(doc.uid)) events += doc.uid.length;
+        yield [name, doc] as NamedDocument;
+      }
+      if (events < stored.events) {
+        throw new CatalogCorruptError(
+          storage.location,
+          `run "${stored.uid}" has ${stored.events} events stored, ${events} could be read`,
+        );
       }
     },
   };

@@ -333,6 +333,8 @@ function countingStorage(): { storage: CatalogStorage; commits: () => number } {
   const inner = new SqliteStorage(":memory:");
   let commits = 0;
   const storage: CatalogStorage = {
+    location: inner.location,
+    rollback: () => inner.rollback(),
     append: (record) => inner.append(record),
     commit: () => {
       commits++;
@@ -378,7 +380,7 @@ Deno.test("Catalog commits at run boundaries, every 1,000 documents and after 50
   catalog.close();
 });
 
-Deno.test("A commit that fails in the timer is thrown by the next call", async () => {
+Deno.test("A commit that fails in the timer is thrown by the next insert and every flush", async () => {
   const { storage } = countingStorage();
   let fail = true;
   const failing: CatalogStorage = {
@@ -398,9 +400,15 @@ Deno.test("A commit that fails in the timer is thrown by the next call", async (
     run.resource({ spec: "X", root: "/", resource_path: "f", resource_kwargs: {} }),
   );
   await new Promise((resolve) => setTimeout(resolve, 30));
-  assert.throws(() => catalog.flush(), { message: "Catalog could not commit: disk full" });
   fail = false;
-  catalog.flush();
+  // The stop is not stored after the lost resource: the run stays its stored beginning.
+  const message = 'Catalog ":memory:" could not store 2 documents of run "' + run.start.uid +
+    '": disk full (the run is not stored completely)';
+  assert.throws(() => catalog.insert("stop", run.stop()), { name: "CatalogWriteError", message });
+  assert.throws(() => catalog.flush(), { name: "CatalogWriteError", message });
+  assert.throws(() => catalog.flush(), { message });
+  assert.deepEqual(catalog.tally(run.start.uid), { stored: 1, notStored: 2, skipped: 0 });
+  assert.deepEqual([...catalog.get(-1).documents()].map(([name]) => name), ["start"]);
   catalog.close();
   assert.throws(() => catalog.insert("start", composeRun().start), {
     message: "Catalog is closed",

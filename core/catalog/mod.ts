@@ -19,13 +19,19 @@
  * @module
  */
 
-export { Catalog, CATALOG_DEFAULTS, type CatalogOptions, temp } from "./catalog.ts";
+export { Catalog, CATALOG_DEFAULTS, type CatalogOptions, type RunTally, temp } from "./catalog.ts";
 export { type CatalogRun, type RunSummary } from "./catalog_run.ts";
+export { type CatalogCheck, checkCatalog, type RunCheck } from "./check.ts";
 export { defaultCatalogDir, type Environment } from "./default_dir.ts";
 export { CatalogLookupError } from "./lookup_error.ts";
 export { replay, type ReplayCallback } from "./replay.ts";
 export { type RunQuery } from "./run_query.ts";
-export { SqliteStorage } from "./sqlite_storage.ts";
+export {
+  SQLITE_STORAGE_DEFAULTS,
+  SqliteStorage,
+  type SqliteStorageOptions,
+} from "./sqlite_storage.ts";
+export { CatalogCorruptError, CatalogWriteError } from "./storage_errors.ts";
 export type {
   CatalogStorage,
   DocumentRecord,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { bigintDigits } from "../readers/_stringify_python.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { DocumentName } from "../documents/types.ts";
 import type {
@@ -15,6 +16,7 @@ import type {
   StoredDocument,
   StoredRun,
 } from "./storage.ts";
+import { CatalogCorruptError, isDamaged } from "./storage_errors.ts";
 
 /** Version of the tables below, kept in SQLite's `user_version`. */
 const SCHEMA_VERSION = 1;
@@ -60,6 +62,37 @@ CREATE TABLE IF NOT EXISTS refs (
 `;
 
 const RUN_COLUMNS = "id, uid, start, stop, streams, events";
+
+/** Documents read at a time: each page with `.all()`, which throws on a damaged page. */
+const PAGE = 1000;
+
+/**
+ * Options of {@linkcode SqliteStorage}.
+ *
+ * @example A quota of pages
+ * ```ts
+ * import { type SqliteStorageOptions, SqliteStorage } from "./sqlite_storage.ts";
+ * const options: SqliteStorageOptions = { busyTimeout: 60_000, maxPages: 10_000 };
+ * new SqliteStorage(":memory:", options).close();
+ * ```
+ */
+export interface SqliteStorageOptions {
+  /**
+   * How long a write waits, in milliseconds, for another process that is writing the same
+   * catalog (SQLite's `busy_timeout`) before it fails.
+   */
+  busyTimeout?: number;
+  /**
+   * At most this many database pages (SQLite's `max_page_count`): beyond, writes fail as on a
+   * full disk ("database or disk is full"). Default: no limit but the disk's.
+   */
+  maxPages?: number;
+}
+
+/** Default {@linkcode SqliteStorageOptions}: a write waits 5 s for another writer. */
+export const SQLITE_STORAGE_DEFAULTS = {
+  busyTimeout: 5000,
+} satisfies SqliteStorageOptions;
 
 interface RunRow {
   id: number;
@@ -109,13 +142,19 @@ export class SqliteStorage implements CatalogStorage {
    *
    * @param path The database file, or `":memory:"` for a database that lives as long as the
    *   storage.
+   * @param options How long a write waits for another writer; a quota of pages.
+   * @throws {CatalogCorruptError} When the file is damaged, or not a database.
    * @throws {Error} When the file is not a catalog this version can read.
    */
-  constructor(path: string | ":memory:") {
+  constructor(path: string | ":memory:", options: SqliteStorageOptions = {}) {
     this.#path = path;
+    const { busyTimeout, maxPages } = { ...SQLITE_STORAGE_DEFAULTS, ...options };
     this.#db = new DatabaseSync(path);
     try {
-      this.#db.exec("PRAGMA busy_timeout = 5000");
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
+      if (maxPages !== undefined) {
+        this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(maxPages))}`);
+      }
       if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
       // Checkpoints sync the file: every 10,000 pages (40 MB of log) rather than 1,000 gives
       // about 98k instead of 82k documents/s.
@@ -138,6 +177,7 @@ export class SqliteStorage implements CatalogStorage {
     } catch (cause) {
       this.#db.close();
       const message = cause instanceof Error ? cause.message : String(cause);
+      if (isDamaged(cause)) throw new CatalogCorruptError(path, message, { cause });
       throw new Error(`Cannot open catalog "${path}": ${message}`, { cause });
     }
     const db = this.#db;
@@ -178,6 +218,11 @@ export class SqliteStorage implements CatalogStorage {
     return this.#path;
   }
 
+  /** The database file, or `":memory:"`: where the documents are, for messages. */
+  get location(): string {
+    return this.#path;
+  }
+
   /**
    * Add a document to the open transaction, beginning one when none is open.
    * @param record The document and its run.
@@ -186,6 +231,10 @@ export class SqliteStorage implements CatalogStorage {
    * @throws {Error} When the document's run has no start document here.
    */
   append(record: DocumentRecord): boolean {
+    return this.#guard(() => this.#append(record));
+  }
+
+  #append(record: DocumentRecord): boolean {
     if (!this.#db.isTransaction) this.#db.exec("BEGIN IMMEDIATE");
     const { name, uid } = record;
     let id: number | undefined;
@@ -220,16 +269,40 @@ export class SqliteStorage implements CatalogStorage {
   /** Commit the open transaction, if any. */
   commit(): void {
     if (!this.#db.isTransaction) return;
-    for (const [id, events] of this.#pendingEvents) this.#addEvents.run(events, id);
+    this.#guard(() => {
+      for (const [id, events] of this.#pendingEvents) this.#addEvents.run(events, id);
+      this.#db.exec("COMMIT");
+    });
     this.#pendingEvents.clear();
-    this.#db.exec("COMMIT");
   }
 
-  /** Commit and close the database. */
+  /** Discard the open transaction, if any (SQLite may have rolled it back already). */
+  rollback(): void {
+    // Ids of runs begun in the transaction are gone with it.
+    this.#ids.clear();
+    this.#pendingEvents.clear();
+    if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec("ROLLBACK");
+  }
+
+  /** Commit and close the database; on a failed commit, close it all the same and throw. */
   close(): void {
     if (!this.#db.isOpen) return;
-    this.commit();
-    this.#db.close();
+    try {
+      this.commit();
+    } finally {
+      if (this.#db.isTransaction) this.rollback();
+      this.#db.close();
+    }
+  }
+
+  /** Run statements, turning SQLite's "malformed" into an error naming the file. */
+  #guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (!isDamaged(error)) throw error;
+      throw new CatalogCorruptError(this.#path, (error as Error).message, { cause: error });
+    }
   }
 
   /**
@@ -238,7 +311,10 @@ export class SqliteStorage implements CatalogStorage {
    * @returns Its name and run, or `undefined`.
    */
   find(uid: string): { name: DocumentName; run: string } | undefined {
-    const row = this.#findDocument.get(uid) as { name: DocumentName; run: string } | undefined;
+    const row = this.#guard(() => this.#findDocument.get(uid)) as {
+      name: DocumentName;
+      run: string;
+    } | undefined;
     return row === undefined ? undefined : { name: row.name, run: row.run };
   }
 
@@ -250,7 +326,9 @@ export class SqliteStorage implements CatalogStorage {
   *uids(run: string): Generator<string> {
     const id = this.#idOf(run);
     if (id === undefined) return;
-    for (const row of this.#uids.iterate(id)) yield (row as { uid: string }).uid;
+    // `.all()`: `iterate()` ends quietly on a damaged page.
+    const rows = this.#guard(() => this.#uids.all(id)) as { uid: string }[];
+    for (const row of rows) yield row.uid;
   }
 
   /**
@@ -259,7 +337,7 @@ export class SqliteStorage implements CatalogStorage {
    * @returns The run, or `undefined`.
    */
   run(uid: string): StoredRun | undefined {
-    const row = this.#runByUid.get(uid) as RunRow | undefined;
+    const row = this.#guard(() => this.#runByUid.get(uid)) as RunRow | undefined;
     return row === undefined ? undefined : this.#stored(row);
   }
 
@@ -277,7 +355,7 @@ export class SqliteStorage implements CatalogStorage {
       sql += " LIMIT ? OFFSET ?";
       params.push(slice.limit, slice.offset);
     }
-    const rows = this.#db.prepare(sql).all(...params) as unknown as RunRow[];
+    const rows = this.#guard(() => this.#db.prepare(sql).all(...params)) as unknown as RunRow[];
     return rows.map((row) => this.#stored(row));
   }
 
@@ -288,29 +366,43 @@ export class SqliteStorage implements CatalogStorage {
    */
   count(filter: RunFilter): number {
     const { where, params } = whereClause(filter);
-    const row = this.#db.prepare(`SELECT count(*) AS n FROM runs ${where}`).get(...params);
+    const row = this.#guard(() =>
+      this.#db.prepare(`SELECT count(*) AS n FROM runs ${where}`).get(...params)
+    );
     return (row as { n: number }).n;
   }
 
   /**
-   * A run's documents in insertion order, read row by row as they are iterated.
+   * A run's documents in insertion order, read a page of 1,000 at a time as they are iterated.
    * @param run Uid of the start document.
    * @returns The documents.
+   * @throws {CatalogCorruptError} When a page of the file cannot be read.
    */
   *documents(run: string): Generator<StoredDocument> {
     const id = this.#idOf(run);
     if (id === undefined) return;
-    // A statement of its own: two iterations at once must not reset each other.
+    // A statement of its own: two iterations at once must not reset each other. Pages read
+    // with `.all()`, which throws on a damaged page where `iterate()` ends quietly.
     const statement = this.#db.prepare(
-      "SELECT name, json FROM documents WHERE run = ? ORDER BY seq",
+      "SELECT seq, name, json FROM documents WHERE run = ? AND seq > ? ORDER BY seq LIMIT ?",
     );
-    yield* statement.iterate(id) as IterableIterator<StoredDocument>;
+    let after = 0;
+    while (true) {
+      const rows = this.#guard(() => statement.all(id, after, PAGE)) as unknown as {
+        seq: number;
+        name: DocumentName;
+        json: string;
+      }[];
+      for (const { name, json } of rows) yield { name, json };
+      if (rows.length < PAGE) return;
+      after = rows.at(-1)!.seq;
+    }
   }
 
   #idOf(uid: string): number | undefined {
     let id = this.#ids.get(uid);
     if (id === undefined) {
-      id = (this.#runId.get(uid) as { id: number } | undefined)?.id;
+      id = this.#guard(() => this.#runId.get(uid) as { id: number } | undefined)?.id;
       if (id !== undefined) this.#ids.set(uid, id);
     }
     return id;
@@ -356,7 +448,7 @@ function whereClause(filter: RunFilter): { where: string; params: SQLInputValue[
   return { where: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
-/** The document as JSON that SQLite reads: non-finite numbers as null. */
+/** The document as JSON that SQLite reads: non-finite numbers as null, big integers exact. */
 function sqliteJson(record: DocumentRecord): string {
-  return /NaN|Infinity/.test(record.json) ? JSON.stringify(record.doc) : record.json;
+  return /NaN|Infinity/.test(record.json) ? JSON.stringify(record.doc, bigintDigits) : record.json;
 }

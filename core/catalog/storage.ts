@@ -114,6 +114,8 @@ export interface StoredDocument {
  * ```
  */
 export interface CatalogStorage {
+  /** Where the documents are (a file's path), for messages. */
+  readonly location: string;
   /**
    * Add a document to the unit of work, after the documents appended before it. A `start`
    * document creates its run; a `stop` closes it; a `descriptor` adds its stream's name.
@@ -123,8 +125,16 @@ export interface CatalogStorage {
    *   kinds with the same uid is stored already. Other uids are the catalog's to check.
    */
   append(record: DocumentRecord): boolean;
-  /** Make every document appended so far durable. */
+  /**
+   * Make every document appended so far durable.
+   * @throws {Error} When it cannot (a full disk, for one); the caller then rolls back.
+   */
   commit(): void;
+  /**
+   * Discard every document appended since the last commit: after a failed write, so that the
+   * storage holds what was committed, and nothing in part.
+   */
+  rollback(): void;
   /** Commit, then release the database; the storage cannot be used afterwards. */
   close(): void;
   /**
@@ -164,6 +174,8 @@ export interface CatalogStorage {
    * A run's documents in insertion order, read as they are iterated.
    * @param run Uid of the run's start document.
    * @returns The documents.
+   * @throws {CatalogCorruptError} When the storage is damaged where the documents are: never
+   *   an end of the documents before the last.
    */
   documents(run: string): Iterable<StoredDocument>;
 }

@@ -63,6 +63,15 @@ export function columnKind(dataKey: DataKey): ColumnKind {
   }
 }
 
+/** Where a value came from, for the warning about a bad one. */
+export interface Where {
+  document: string;
+  uid: string;
+}
+
+/** The numpy type msgpack-numpy recorded for an array (see core/readers/_msgpack_numpy.ts). */
+const NUMPY_TYPE = Symbol.for("nxdaq.numpy_type");
+
 export class ColumnBuilder implements Column {
   readonly key: string;
   readonly dataKey: DataKey;
@@ -72,6 +81,10 @@ export class ColumnBuilder implements Column {
   readonly #numbers: GrowableFloat64 | undefined;
   readonly #others: unknown[] | undefined;
   readonly #timestamps = new GrowableFloat64();
+  /** Integers a float cannot hold exactly, by index into the numbers. */
+  readonly #exact = new Map<number, bigint>();
+  #invalid = 0;
+  #numpyType: string | undefined;
 
   constructor(key: string, dataKey: DataKey) {
     this.key = key;
@@ -82,47 +95,71 @@ export class ColumnBuilder implements Column {
     const numeric = this.kind !== "string" && this.kind !== "other";
     this.#numbers = numeric ? new GrowableFloat64() : undefined;
     this.#others = numeric ? undefined : [];
+    this.#numpyType = typeof dataKey.dtype_numpy === "string" ? dataKey.dtype_numpy : undefined;
   }
 
   get length(): number {
     return this.#timestamps.length;
   }
 
+  get invalid(): number {
+    return this.#invalid;
+  }
+
+  get numpyType(): string | undefined {
+    return this.#numpyType;
+  }
+
   /**
-   * Throw when `value` cannot be stored in this column, before anything of the event is
-   * stored, so a bad event leaves no trace.
+   * Why `value` cannot be stored in this column, or undefined when it can. A bad value is
+   * stored as missing (NaN), so that the event's other keys are kept.
    */
-  check(value: unknown, where: { document: string; uid: string }): void {
-    if (!this.#numbers) return;
+  problem(value: unknown, where: Where): DocumentError | undefined {
+    if (!this.#numbers) return undefined;
+    const field = `data.${this.key}`;
     if (this.kind === "array") {
       const flat = Array.isArray(value) ? value.flat(this.shape.length) : undefined;
       if (!flat || flat.length !== this.#size) {
-        throw new DocumentError(
-          `expected an array of shape [${this.shape.join(", ")}] as the descriptor says`,
-          { ...where, field: `data.${this.key}` },
+        return new DocumentError(
+          `expected an array of shape [${this.shape.join(", ")}] as the descriptor says: ` +
+            "written as missing values",
+          { ...where, field },
         );
       }
-      for (const item of flat) this.#scalar(item, where);
-    } else {
-      this.#scalar(value, where);
+      const bad = flat.find((item) => !isScalar(item));
+      if (bad === undefined) return undefined;
+      return this.#scalarProblem(bad, where);
     }
+    return isScalar(value) ? undefined : this.#scalarProblem(value, where);
   }
 
-  /** Store a value that {@linkcode ColumnBuilder.check} accepted. */
-  push(value: unknown, timestamp: unknown): void {
+  /**
+   * Store a value; one that {@linkcode ColumnBuilder.problem} refuses is stored as missing
+   * and counted.
+   * @returns Why the value was bad, or undefined.
+   */
+  push(value: unknown, timestamp: unknown, where: Where): DocumentError | undefined {
     const numbers = this.#numbers;
+    let bad: DocumentError | undefined;
     if (numbers) {
-      if (this.kind === "array") {
-        for (const item of (value as unknown[]).flat(this.shape.length)) {
-          numbers.push(toNumber(item));
+      bad = this.problem(value, where);
+      if (bad) {
+        numbers.fill(NaN, numbers.length + this.#size);
+      } else if (this.kind === "array") {
+        if (this.#numpyType === undefined) {
+          const recorded = (value as Record<symbol, unknown>)[NUMPY_TYPE];
+          if (typeof recorded === "string") this.#numpyType = recorded;
         }
+        for (const item of (value as unknown[]).flat(this.shape.length)) this.#number(item);
       } else {
-        numbers.push(toNumber(value));
+        this.#number(value);
       }
     } else {
       this.#others!.push(this.kind === "string" ? (value == null ? "" : String(value)) : value);
     }
+    if (bad) this.#invalid++;
     this.#timestamps.push(typeof timestamp === "number" ? timestamp : NaN);
+    return bad;
   }
 
   /** Pad with missing values up to `length` events. */
@@ -138,21 +175,55 @@ export class ColumnBuilder implements Column {
     return this.#numbers ? this.#numbers.view() : this.#others!;
   }
 
+  exactValues(): BigInt64Array | BigUint64Array | undefined {
+    if (this.#exact.size === 0) return undefined;
+    const numbers = this.#numbers!.view();
+    let unsigned = false;
+    for (const big of this.#exact.values()) if (big > 2n ** 63n - 1n) unsigned = true;
+    if (unsigned && numbers.some((v) => v < 0)) return undefined;
+    if (!numbers.every(Number.isInteger)) return undefined;
+    const out = unsigned ? new BigUint64Array(numbers.length) : new BigInt64Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) out[i] = this.#exact.get(i) ?? BigInt(numbers[i]!);
+    return out;
+  }
+
   timestamps(): Float64Array {
     return this.#timestamps.view();
   }
 
-  #scalar(value: unknown, where: { document: string; uid: string }): void {
-    if (typeof value === "number" || typeof value === "boolean" || value == null) return;
-    throw new DocumentError(
-      `expected a ${this.dataKey.dtype} as the descriptor says: got ${JSON.stringify(value)}`,
+  #number(value: unknown): void {
+    const numbers = this.#numbers!;
+    if (typeof value === "bigint") {
+      if (value >= -(2n ** 63n) && value < 2n ** 64n) this.#exact.set(numbers.length, value);
+      numbers.push(Number(value));
+    } else {
+      numbers.push(toNumber(value));
+    }
+  }
+
+  #scalarProblem(value: unknown, where: Where): DocumentError {
+    return new DocumentError(
+      `expected a ${this.dataKey.dtype} as the descriptor says: got ${shown(value)}: ` +
+        "written as a missing value",
       { ...where, field: `data.${this.key}` },
     );
   }
 }
 
+function isScalar(value: unknown): boolean {
+  return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ||
+    value == null;
+}
+
+function shown(value: unknown): string {
+  if (typeof value === "bigint") return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
 export function toNumber(value: unknown): number {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "bigint") return Number(value);
   return NaN;
 }

@@ -22,7 +22,9 @@ import {
  * Create `path` with an empty stack of frames at `options.dataset`.
  * @param h5 The library.
  * @param path The file, which must not exist.
- * @param options The dataset, its frames and the classes of the groups above it.
+ * @param options The dataset, its frames and the classes of the groups above it. When the
+ *   dataset's group is an NXdata, the dataset is its `@signal` and each group above has the
+ *   `@default` that leads to it.
  * @returns The file, to append frames to.
  * @throws {RangeError} When the frame shape or pixel type is not one.
  * @throws {Deno.errors.AlreadyExists} When the file exists.
@@ -93,6 +95,21 @@ export async function createFrameFile(
         chunks: [1, ...frameShape],
         dtype: FRAME_DTYPES[dtype],
       }));
+    // Frames in an NXdata group are its signal, and the @default chain leads viewers to them.
+    if (classes[parent] === "NXdata") {
+      const text = (at: string, attr: string, value: string) =>
+        call(
+          at,
+          `Cannot set @${attr} of`,
+          () => new h5.api.Group(file.file_id, at).create_attribute(attr, value, [], "S"),
+        );
+      text(parent, "signal", name);
+      let above = "/";
+      for (const segment of segments) {
+        text(above, "default", segment);
+        above = above === "/" ? `/${segment}` : `${above}/${segment}`;
+      }
+    }
   } catch (error) {
     file.close();
     h5.takeDiagnostics();

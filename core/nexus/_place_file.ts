@@ -28,26 +28,77 @@ export async function placeTree(
   const folder = slash >= 0 ? finalPath.slice(0, slash) || "/" : ".";
   const base = finalPath.slice(slash + 1);
   const temporary = `${folder}/.${base}.${crypto.randomUUID().slice(0, 8)}.partial`;
+  temporaryFiles.add(temporary);
   try {
     await backend.write(tree, temporary);
   } catch (error) {
     await Deno.remove(temporary).catch(() => undefined);
-    if (error instanceof NexusLayoutError) throw error;
-    throw new Error(`Cannot write "${finalPath}": ${writeFailure(error)}`, { cause: error });
+    temporaryFiles.delete(temporary);
+    // HDF5 reports a full disk deep in its error stack, as the failure of whatever node was
+    // being written: that is the disk's fault, not the plugin's.
+    const full = fileSystemFull(error);
+    if (error instanceof NexusLayoutError && full === undefined) throw error;
+    throw new Error(`Cannot write "${finalPath}": ${full ?? writeFailure(error)}`, {
+      cause: error,
+    });
   }
   try {
     return await placeFile(temporary, finalPath, policy);
+  } catch (error) {
+    if (error instanceof FileExistsError) throw error;
+    throw new Error(`Cannot write "${finalPath}": ${writeFailure(error)}`, { cause: error });
   } finally {
     await Deno.remove(temporary).catch(() => undefined);
+    temporaryFiles.delete(temporary);
   }
+}
+
+/** The hidden temporary files this process is writing now, for {@linkcode removeTemporaryFiles}. */
+const temporaryFiles = new Set<string>();
+
+/**
+ * Remove, at once, the hidden temporary files this process is writing: for a program told to
+ * stop (Ctrl-C, SIGTERM) that exits before its writes finish and would leave them behind.
+ * @returns The files removed.
+ */
+export function removeTemporaryFiles(): string[] {
+  const removed: string[] = [];
+  for (const path of temporaryFiles) {
+    try {
+      Deno.removeSync(path);
+      removed.push(path);
+    } catch {
+      // Not created yet, or gone already.
+    }
+  }
+  temporaryFiles.clear();
+  return removed;
+}
+
+/** The reports of a full disk (ENOSPC) or an exhausted quota (EDQUOT), as OS and HDF5 word them. */
+const DISK_FULL = /ENOSPC|No space left on device|os error 28\b/i;
+const QUOTA = /EDQUOT|Disk quota exceeded|os error 122\b/i;
+
+/**
+ * Whether an error, or any error in its chain of causes (HDF5's report among them), says the
+ * file system is full.
+ * @returns The words for the user, or undefined.
+ */
+export function fileSystemFull(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
+    const code = (e as { code?: unknown }).code;
+    const text = e instanceof Error ? e.message : String(e);
+    if (code === "ENOSPC" || DISK_FULL.test(text)) return "the disk is full";
+    if (code === "EDQUOT" || QUOTA.test(text)) return "the disk quota is exhausted";
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return undefined;
 }
 
 /** Why a file could not be written, in words a user acts on. */
 function writeFailure(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOSPC" || /ENOSPC|No space left/i.test(String(error))) {
-    return "the disk is full";
-  }
+  const full = fileSystemFull(error);
+  if (full !== undefined) return full;
   if (error instanceof Deno.errors.NotFound) return "the folder does not exist";
   if (error instanceof Deno.errors.PermissionDenied) return "the folder cannot be written";
   return (error as Error).message ?? String(error);

@@ -14,9 +14,11 @@ import type {
 import { DocumentError } from "../errors.ts";
 import type { Column, StreamData } from "./run_data.ts";
 import { ColumnBuilder, GrowableFloat64 } from "./_columns.ts";
+import { safeName, uniqueNames } from "./layout.ts";
 
 export class StreamBuilder implements StreamData {
   readonly name: string;
+  readonly groupName: string;
   readonly descriptors: EventDescriptor[] = [];
   readonly dataKeys: DataKeys = {};
   readonly configuration: Record<string, Configuration> = {};
@@ -26,9 +28,13 @@ export class StreamBuilder implements StreamData {
   readonly #time = new GrowableFloat64();
   readonly #seqNum = new GrowableFloat64();
   readonly #warn: (problem: DocumentError) => void;
+  readonly #strays = new Set<string>();
 
-  constructor(name: string, warn: (problem: DocumentError) => void) {
+  #names: Map<string, string> | undefined;
+
+  constructor(name: string, groupName: string, warn: (problem: DocumentError) => void) {
     this.name = name;
+    this.groupName = groupName;
     this.#warn = warn;
   }
 
@@ -44,6 +50,7 @@ export class StreamBuilder implements StreamData {
       const column = new ColumnBuilder(key, dataKey);
       column.padTo(this.length);
       this.#columns.set(key, column);
+      this.#names = undefined;
     }
     Object.assign(this.configuration, descriptor.configuration ?? {});
     Object.assign(this.hints, descriptor.hints ?? {});
@@ -52,6 +59,11 @@ export class StreamBuilder implements StreamData {
 
   keys(): string[] {
     return [...this.#columns.keys()];
+  }
+
+  keyName(key: string): string {
+    this.#names ??= uniqueNames(this.#columns.keys());
+    return this.#names.get(key) ?? safeName(key);
   }
 
   column(key: string): Column | undefined {
@@ -75,19 +87,29 @@ export class StreamBuilder implements StreamData {
     document: string,
   ): void {
     let seen = 0;
+    const where = { document, uid };
     for (const key in data) {
       const column = this.#columns.get(key);
       if (!column) {
-        throw new DocumentError(`key "${key}" is not in the descriptor's data_keys`, {
-          document,
-          uid,
-          field: `data.${key}`,
-        });
+        // The event's other keys are still good: keep them, name the stray one.
+        if (!this.#strays.has(key)) {
+          this.#strays.add(key);
+          this.#warn(
+            new DocumentError(
+              `key "${key}" is not in the descriptor's data_keys: left out` +
+                " (of this and every later event)",
+              { ...where, field: `data.${key}` },
+            ),
+          );
+        }
+        continue;
       }
-      column.check(data[key], { document, uid });
+      const before = column.invalid;
+      const problem = column.push(data[key], timestamps[key], where);
+      // The first bad value of a key is told here; the streams plugin counts them all.
+      if (problem && before === 0) this.#warn(problem);
       seen++;
     }
-    for (const key in data) this.#columns.get(key)!.push(data[key], timestamps[key]);
     this.#time.push(time);
     // A seq_num that goes back (bluesky repeats them after a rewind) is kept in arrival
     // order; the document gate in front of the writer reports it, once per run.

@@ -7,6 +7,7 @@
 
 import { illegalName } from "./names.ts";
 import type { BuildContext } from "./plugin.ts";
+import type { StreamData } from "./run_data.ts";
 
 /** The bluesky part of the instrument: start metadata and the streams. */
 export const BLUESKY = "/entry/instrument/bluesky";
@@ -72,8 +73,52 @@ export function safeName(name: string): string {
 }
 
 /**
+ * Names for the file of several names from documents, one each: each made legal by
+ * {@linkcode safeName}; a name already legal keeps itself, and the others, in sorted order,
+ * take the first of `name`, `name_2`, `name_3`, ... that no other has taken, so two keys never
+ * share one group (`a_b` and `a/b` become `a_b` and `a_b_2`, whatever their order).
+ * @param names The names as in the documents (each once).
+ * @param taken Names already in use in the group (they are not given out).
+ * @returns The name in the file of each name.
+ *
+ * @example Two keys that one group name would hold
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uniqueNames } from "./mod.ts";
+ * const names = uniqueNames(["a/b", "a_b", "x"]);
+ * assert.deepEqual([...names], [["a_b", "a_b"], ["x", "x"], ["a/b", "a_b_2"]]);
+ * assert.equal(uniqueNames(["EPOCH"], ["EPOCH"]).get("EPOCH"), "EPOCH_2");
+ * ```
+ */
+export function uniqueNames(
+  names: Iterable<string>,
+  taken: Iterable<string> = [],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set(taken);
+  const changed: string[] = [];
+  for (const name of names) {
+    if (safeName(name) === name && !used.has(name)) {
+      out.set(name, name);
+      used.add(name);
+    } else {
+      changed.push(name);
+    }
+  }
+  for (const name of changed.sort()) {
+    const base = safeName(name);
+    let candidate = base;
+    for (let n = 2; used.has(candidate); n++) candidate = `${base}_${n}`;
+    out.set(name, candidate);
+    used.add(candidate);
+  }
+  return out;
+}
+
+/**
  * The path of a stream's group.
- * @param stream Stream name as in the documents.
+ * @param stream The stream (its {@linkcode StreamData.groupName} is unique in the run), or
+ *   its name as in the documents (then made legal by {@linkcode safeName} only).
  * @returns Its absolute path.
  *
  * @example The group of the primary stream
@@ -83,13 +128,14 @@ export function safeName(name: string): string {
  * assert.equal(streamPath("primary"), "/entry/instrument/bluesky/streams/primary");
  * ```
  */
-export function streamPath(stream: string): string {
-  return `${STREAMS}/${safeName(stream)}`;
+export function streamPath(stream: string | StreamData): string {
+  return `${STREAMS}/${typeof stream === "string" ? safeName(stream) : stream.groupName}`;
 }
 
 /**
  * The path of a data key's NXdata group in a stream.
- * @param stream Stream name as in the documents.
+ * @param stream The stream (then the key's group name is unique in it, see
+ *   {@linkcode StreamData.keyName}), or its name as in the documents.
  * @param key Data key as in the documents.
  * @returns Its absolute path.
  *
@@ -101,8 +147,9 @@ export function streamPath(stream: string): string {
  * assert.equal(`${keyPath("baseline", "temperature")}/value_start`.split("/").at(-1), "value_start");
  * ```
  */
-export function keyPath(stream: string, key: string): string {
-  return `${streamPath(stream)}/${safeName(key)}`;
+export function keyPath(stream: string | StreamData, key: string): string {
+  const name = typeof stream === "string" ? safeName(key) : stream.keyName(key);
+  return `${streamPath(stream)}/${name}`;
 }
 
 /** What {@linkcode linkRoleGroups} writes for one role (detectors or positioners). */
@@ -158,9 +205,10 @@ export function linkRoleGroups(context: BuildContext, groups: RoleGroups): void 
   tree.group("/entry", "NXentry");
   tree.group("/entry/instrument", "NXinstrument");
   tree.group(folder, "NXnote");
+  const stream = context.run.streams.get(groups.stream) ?? groups.stream;
   for (const key of groups.keys) {
-    const group = `${folder}/${safeName(key)}`;
+    const group = `${folder}/${typeof stream === "string" ? safeName(key) : stream.keyName(key)}`;
     tree.group(group, groups.nxClass);
-    tree.link(`${group}/${groups.linkName}`, keyPath(groups.stream, key));
+    tree.link(`${group}/${groups.linkName}`, keyPath(stream, key));
   }
 }

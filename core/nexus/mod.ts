@@ -88,6 +88,7 @@ export {
   safeName,
   streamPath,
   STREAMS,
+  uniqueNames,
 } from "./layout.ts";
 export type { RoleGroups } from "./layout.ts";
 export { dimensions, signalRoles } from "./signal_roles.ts";

@@ -16,7 +16,7 @@ import {
 import { resolveAssets } from "./run_assets.ts";
 import { defaultFileName, fileNameDefaults } from "./file_name.ts";
 import { RunAccumulator } from "./run_data.ts";
-import { DocumentGate } from "../bus/document_gate.ts";
+import { DocumentGate, problemKind } from "../bus/document_gate.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { type NexusPlugin, type PluginLike, resolvePlugin } from "./plugin.ts";
@@ -141,6 +141,17 @@ export type WrittenRun =
 
 /** How many warnings `warnings` keeps when no `onWarning` is given. */
 const KEPT_WARNINGS = 1000;
+/** How many kinds of repeated warning are counted apart per run; the rest are counted together. */
+const KINDS_PER_RUN = 100;
+/** The key of the warnings past `KINDS_PER_RUN` kinds. */
+const OTHER = "\u0000other";
+
+/** A warning about a document that came back in a run: shown once, then counted. */
+interface Repeat {
+  readonly descriptor: string | undefined;
+  readonly message: string;
+  count: number;
+}
 
 /**
  * Writes one NeXus file per run, at the run's stop document: collects the run's documents,
@@ -187,6 +198,10 @@ export class NXWriter {
   /** The first failure since the last `wait()`, and how many there were. */
   #failure: { error: unknown; count: number } | undefined;
   #lastStopped: string | undefined;
+  /** Warnings about documents, by run, by descriptor and kind; summed up at the run's write. */
+  readonly #repeats = new Map<string, Map<string, Repeat>>();
+  /** The descriptor of the event being taken, which the run's warnings are counted by. */
+  #descriptor: string | undefined;
 
   /**
    * Make a writer; it writes nothing until a run stops.
@@ -264,7 +279,7 @@ export class NXWriter {
         );
       }
       const run = new RunAccumulator(doc as RunStart, {
-        onWarning: (problem) => this.#warn(uid, undefined, problem.message),
+        onWarning: (problem) => this.#warnOnce(uid, problem.message),
       });
       this.#runs.set(uid, run);
       this.#watch(uid);
@@ -272,13 +287,17 @@ export class NXWriter {
     }
     const run = this.#runs.get(uid);
     if (!run) {
-      this.#warn(uid, undefined, `Ignored a ${name} document of a run already written`);
+      this.#warnOnce(uid, `Ignored a ${name} document of a run already written`);
       return;
     }
+    const descriptor = (doc as { descriptor?: unknown }).descriptor;
+    this.#descriptor = typeof descriptor === "string" ? descriptor : undefined;
     try {
       run.receive(name, doc);
     } catch (error) {
-      this.#warn(uid, undefined, (error as Error).message);
+      this.#warnOnce(uid, (error as Error).message);
+    } finally {
+      this.#descriptor = undefined;
     }
     if (name === "stop") {
       this.#finish(uid, run);
@@ -344,6 +363,8 @@ export class NXWriter {
       await queue;
       if (queue === this.#queue) break;
     }
+    // Documents of runs already written, ignored since: their counts.
+    for (const run of this.#repeats.keys()) if (!this.#runs.has(run)) this.#summarize(run);
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure) throw failure.error;
@@ -353,6 +374,7 @@ export class NXWriter {
   }
 
   #finish(uid: string, run: RunAccumulator): void {
+    this.#summarize(uid);
     this.#runs.delete(uid);
     clearTimeout(this.#idle.get(uid));
     this.#idle.delete(uid);
@@ -431,6 +453,44 @@ export class NXWriter {
       throw new AssetsMissingError(path, assets.errors);
     }
     return path;
+  }
+
+  /**
+   * Warn about a document, once per run, descriptor and kind of problem (values aside); the
+   * repeats are counted and summed up when the run is written.
+   */
+  #warnOnce(run: string, message: string): void {
+    let repeats = this.#repeats.get(run);
+    if (repeats === undefined) this.#repeats.set(run, repeats = new Map());
+    const descriptor = this.#descriptor;
+    let key = `${descriptor ?? ""}\u0000${problemKind(message)}`;
+    if (!repeats.has(key) && repeats.size >= KINDS_PER_RUN) key = OTHER;
+    const repeat = repeats.get(key);
+    if (repeat !== undefined) {
+      repeat.count++;
+      return;
+    }
+    repeats.set(key, { descriptor, message, count: 0 });
+    this.#warn(run, undefined, message);
+  }
+
+  /** One warning per kind of problem that came back in a run, with its count. */
+  #summarize(run: string): void {
+    const repeats = this.#repeats.get(run);
+    this.#repeats.delete(run);
+    for (const [key, { descriptor, message, count }] of repeats ?? []) {
+      if (count === 0) continue;
+      const documents = `${count.toLocaleString("en-US")} more ${
+        count === 1 ? "document" : "documents"
+      }${descriptor === undefined ? "" : ` of descriptor "${descriptor}"`}`;
+      this.#warn(
+        run,
+        undefined,
+        key === OTHER
+          ? `${documents} had problems of other kinds, counted together after: ${message}`
+          : `${documents} had the same problem as: ${message}`,
+      );
+    }
   }
 
   #warn(run: string, path: string | undefined, message: string): void {

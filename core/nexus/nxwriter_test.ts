@@ -222,7 +222,7 @@ Deno.test("An existing file is not overwritten unless asked", async () => {
   });
 });
 
-Deno.test("A bad event is reported with its uid and the rest of the run is written", async () => {
+Deno.test("A bad value is reported with its uid, written as missing, and the run is written", async () => {
   await withDir(async (dir) => {
     const backend = new RecordingBackend();
     const writer = new NXWriter({ filePath: dir, backend, plugins: [entryPlugin] });
@@ -240,7 +240,7 @@ Deno.test("A bad event is reported with its uid and the rest of the run is writt
     writer.receiver("stop", run.stop());
     await writer.wait();
     const x = (backend.trees[0]!.get("/entry/x") as { data: Float64Array }).data;
-    assert.deepEqual([...x], [1, 3]);
+    assert.deepEqual([...x], [1, NaN, 3]);
     assert.match(writer.warnings[0]!.message, new RegExp(`uid "${bad.uid}", field "data.x"`));
   });
 });

@@ -139,6 +139,23 @@ export async function resolveAssets(
   };
   const handlerOf = (resource: Resource | StreamResource): AssetHandler | undefined =>
     options.registry.get(specOf(resource));
+  // A datum whose frames cannot be told (a datum_page whose columns disagree, a stream_datum
+  // whose indices are no range) costs its stack only: the error names the document.
+  const errors: AssetError[] = [];
+  const failed = new Set<Resource | StreamResource>();
+  const framesOf = (resource: Resource | StreamResource, frames: () => number[]) => {
+    try {
+      return frames();
+    } catch (error) {
+      failed.add(resource);
+      errors.push(
+        error instanceof AssetError
+          ? error
+          : new AssetError((error as Error).message, { file: specOf(resource), frames: [] }),
+      );
+      return [];
+    }
+  };
   // Classic datums: the event's value is a datum id.
   for (const stream of run.streams.values()) {
     for (const key of stream.keys()) {
@@ -150,10 +167,20 @@ export async function resolveAssets(
         const resource = datum ? run.resources.get(datum.resource) : undefined;
         const handler = resource ? handlerOf(resource) : undefined;
         if (!datum || !resource || !handler) continue;
-        push(stream, key, {
-          resource,
-          indices: handler.framesOfDatum(resource, datum.datum_kwargs as Record<string, unknown>),
+        const indices = framesOf(resource, () => {
+          try {
+            return handler.framesOfDatum(resource, datum.datum_kwargs as Record<string, unknown>);
+          } catch (error) {
+            throw new AssetError(
+              `datum "${datum.datum_id}" of resource "${resource.uid}": ${
+                (error as Error).message
+              }`,
+              { file: error instanceof AssetError ? error.file : specOf(resource), frames: [] },
+              { cause: error },
+            );
+          }
         });
+        push(stream, key, { resource, indices });
       }
     }
   }
@@ -167,13 +194,12 @@ export async function resolveAssets(
     const resource = run.streamResources.get(datum.stream_resource);
     const stream = streamOfDescriptor.get(datum.descriptor);
     if (!resource || !stream || !handlerOf(resource)) continue;
-    push(stream, resource.data_key, { resource, indices: framesOfStreamDatum(datum) });
+    const indices = framesOf(resource, () => framesOfStreamDatum(datum));
+    push(stream, resource.data_key, { resource, indices });
   }
-  if (wanted.size === 0) return NO_ASSETS;
+  if (wanted.size === 0) return errors.length === 0 ? NO_ASSETS : { ...NO_ASSETS, errors };
 
   const sources = new Map<Resource | StreamResource, FrameSource>();
-  const errors: AssetError[] = [];
-  const failed = new Set<Resource | StreamResource>();
   const needed = new Map<Resource | StreamResource, Set<number>>();
   for (const { parts } of wanted.values()) {
     for (const part of parts) {
@@ -184,6 +210,7 @@ export async function resolveAssets(
   }
   // Files are waited for side by side: the timeout bounds the whole wait, not each file.
   await Promise.all([...needed].map(async ([resource, indices]) => {
+    if (failed.has(resource)) return;
     try {
       const source = await waitForFrames(
         { handler: handlerOf(resource)!, resource },

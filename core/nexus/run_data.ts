@@ -24,6 +24,7 @@ import type {
 } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
 import { StreamBuilder } from "./_stream_builder.ts";
+import { safeName } from "./layout.ts";
 
 /**
  * How a column stores its values.
@@ -80,6 +81,19 @@ export interface Column {
   values(): Float64Array | string[] | unknown[];
   /** The reading's timestamps, Unix epoch seconds (`NaN` where missing). */
   timestamps(): Float64Array;
+  /**
+   * The values as 64-bit integers, when some readings are integers beyond 2^53 (which
+   * {@linkcode Column.values} rounds); undefined when the floats are exact or a value is not
+   * an integer (a missing reading, a fraction).
+   */
+  exactValues(): BigInt64Array | BigUint64Array | undefined;
+  /**
+   * The numpy type of the values as recorded: the data key's `dtype_numpy`, else the type
+   * msgpack-numpy gave the first array; undefined when nothing recorded one.
+   */
+  readonly numpyType: string | undefined;
+  /** How many readings were refused (a string in a number key...) and stored as missing. */
+  readonly invalid: number;
 }
 
 /**
@@ -102,6 +116,13 @@ export interface Column {
 export interface StreamData {
   /** Stream name, for example `"primary"`. */
   readonly name: string;
+  /** The name of its group in the file: the name made legal for HDF5, unique in the run. */
+  readonly groupName: string;
+  /**
+   * The name of a key's group in the file: the key made legal for HDF5 and unique in the
+   * stream (see `uniqueNames` of layout.ts): `a/b` beside `a_b` is `a_b_2`.
+   */
+  keyName(key: string): string;
   /** Its descriptors, in arrival order (usually one). */
   readonly descriptors: readonly EventDescriptor[];
   /** The data keys of all its descriptors. */
@@ -249,7 +270,11 @@ export class RunAccumulator implements RunData {
     const name = descriptor.name ?? "primary";
     let stream = this.#builders.get(name);
     if (!stream) {
-      stream = new StreamBuilder(name, this.#onWarning);
+      // Streams keep their group names in arrival order: the first takes the plain name.
+      const taken = new Set([...this.#builders.values()].map((s) => s.groupName));
+      let groupName = safeName(name);
+      for (let n = 2; taken.has(groupName); n++) groupName = `${safeName(name)}_${n}`;
+      stream = new StreamBuilder(name, groupName, this.#onWarning);
       this.#builders.set(name, stream);
       this.streams.set(name, stream);
     }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { composeRun } from "../documents/compose.ts";
-import { DocumentError } from "../errors.ts";
+import type { DocumentError } from "../errors.ts";
 import { RunAccumulator } from "./run_data.ts";
 
-function setup() {
+function setup(onWarning: (problem: DocumentError) => void = () => {}) {
   const run = composeRun({ plan_name: "test" });
-  const acc = new RunAccumulator(run.start);
+  const acc = new RunAccumulator(run.start, { onWarning });
   const primary = run.descriptor({
     name: "primary",
     data_keys: {
@@ -69,21 +69,25 @@ Deno.test("RunAccumulator unpacks event pages into the same columns", () => {
   assert.deepEqual(stream.column("label")!.values(), ["a", "b"]);
 });
 
-Deno.test("A bad value is refused with the event's uid and field, and leaves no partial row", () => {
-  const { acc, primary } = setup();
+Deno.test("A bad value is written as missing and the event's other keys are kept", () => {
+  const warnings: DocumentError[] = [];
+  const { acc, primary } = setup((problem) => warnings.push(problem));
   const bad = primary.event({
     data: { x: 1, n: 2, ok: true, label: "a", image: [[1, 2], [3, 4]] },
     timestamps: { x: 0, n: 0, ok: 0, label: 0, image: 0 },
   });
-  assert.throws(
-    () => acc.receive("event", bad),
-    (e: unknown) =>
-      e instanceof DocumentError && e.uid === bad.uid && e.field === "data.image" &&
-      /shape \[2, 3\]/.test(e.message),
-  );
+  acc.receive("event", bad);
   const stream = acc.streams.get("primary")!;
-  assert.equal(stream.length, 0);
-  assert.equal(stream.column("x")!.length, 0);
+  assert.equal(stream.length, 1);
+  assert.deepEqual([...(stream.column("x")!.values() as Float64Array)], [1]);
+  assert.deepEqual([...(stream.column("image")!.values() as Float64Array)], Array(6).fill(NaN));
+  assert.equal(stream.column("image")!.invalid, 1);
+  assert.equal(warnings.length, 1);
+  assert.ok(
+    warnings[0]!.uid === bad.uid && warnings[0]!.field === "data.image" &&
+      /shape \[2, 3\]/.test(warnings[0]!.message),
+    warnings[0]!.message,
+  );
 });
 
 Deno.test("An event of an unknown descriptor is refused with its uid", () => {

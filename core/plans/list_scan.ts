@@ -36,7 +36,7 @@ export function* listScan(
   checkDetectors(detectors);
   const md = options.md ?? {};
   const trajectory = innerListProduct(axes);
-  const length = axes.length > 0 ? trajectory.points.length : null;
+  const length = axes.length > 0 ? trajectory.length : null;
   const args = axes.flatMap(([motor, positions]) => [reprOf(motor), [...positions]]);
   const xFields = axes.flatMap(([motor]) => hintedFields(motor));
   const plan: Record<string, unknown> = {

@@ -27,14 +27,15 @@ export type ScanMotor = Movable & Readable;
  *   read: () => ({ m: { value: 0, timestamp: 0 } }),
  *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
  * };
- * const steps: readonly Step[] = innerProduct(3, [[motor, 0, 1]]).points;
+ * const steps: readonly Step[] = [...innerProduct(3, [[motor, 0, 1]])];
  * assert.deepEqual(steps.map((s) => s.get(motor)), [0, 0.5, 1]);
  * ```
  */
 export type Step = ReadonlyMap<ScanMotor, unknown>;
 
 /**
- * The points of a step scan (bluesky's `Cycler`).
+ * The points of a step scan (bluesky's `Cycler`). A point is computed when it is asked for, so a
+ * scan of 10⁹ points starts at once and takes no memory for its positions.
  *
  * @example The motors and their points
  * ```ts
@@ -48,14 +49,93 @@ export type Step = ReadonlyMap<ScanMotor, unknown>;
  *   describe: () => ({ m: { dtype: "number" as const, shape: [], source: "SIM:m" } }),
  * };
  * const trajectory: Trajectory = innerProduct(2, [[motor, 0, 1]]);
- * assert.equal(trajectory.points.length, 2);
+ * assert.equal(trajectory.length, 2);
+ * assert.equal(trajectory.at(1).get(motor), 1);
+ * assert.deepEqual([...trajectory].map((p) => p.get(motor)), [0, 1]);
  * ```
  */
-export interface Trajectory {
+export interface Trajectory extends Iterable<Step> {
   /** The motors, slowest first. */
   readonly motors: readonly ScanMotor[];
-  /** Every point, in scan order. */
-  readonly points: readonly Step[];
+  /** The number of points. */
+  readonly length: number;
+  /**
+   * The point at `index`, computed now.
+   * @param index From 0 to `length - 1`, in scan order.
+   * @returns Where each motor goes.
+   * @throws {RangeError} When there is no point at `index`.
+   */
+  at(index: number): Step;
+}
+
+/** One axis whose positions are computed when asked for. */
+interface LazyAxis {
+  readonly motor: ScanMotor;
+  readonly length: number;
+  position(index: number): unknown;
+}
+
+/** A trajectory of `length` points, each made by `point` when it is asked for. */
+function lazyTrajectory(
+  motors: readonly ScanMotor[],
+  length: number,
+  point: (index: number) => Step,
+): Trajectory {
+  return {
+    motors,
+    length,
+    at(index: number): Step {
+      if (!Number.isInteger(index) || index < 0 || index >= length) {
+        throw new RangeError(
+          `Cannot take point ${index} of a trajectory of ${length} points: ` +
+            `expected a whole number from 0 to ${length - 1}`,
+        );
+      }
+      return point(index);
+    },
+    *[Symbol.iterator](): Iterator<Step> {
+      for (let i = 0; i < length; i++) yield point(i);
+    },
+  };
+}
+
+/** Points from `axes` moving together: point `i` is the `i`-th position of every axis. */
+function zipAxes(axes: readonly LazyAxis[]): Trajectory {
+  const lengths = new Set(axes.map((axis) => axis.length));
+  if (lengths.size > 1) {
+    const detail = axes.map((a) => `"${a.motor.name}": ${a.length}`).join(", ");
+    throw new RangeError(`Cannot zip position lists of different lengths: ${detail}`);
+  }
+  return lazyTrajectory(
+    axes.map((axis) => axis.motor),
+    axes[0]?.length ?? 0,
+    (i) => new Map(axes.map((axis) => [axis.motor, axis.position(i)])),
+  );
+}
+
+/** Checks `num` as `linspace` does. */
+function checkNum(num: number): void {
+  if (!Number.isInteger(num) || num < 0) {
+    throw new RangeError(`Cannot make a range of ${num} points: expected a whole number >= 0`);
+  }
+}
+
+/** The `i`-th of `num` values of `linspace(start, stop, num)`, computed alone, bit for bit. */
+function linspaceAt(start: number, stop: number, num: number, i: number): number {
+  if (num === 1) return start;
+  if (i === num - 1) return stop;
+  return i * ((stop - start) / (num - 1)) + start;
+}
+
+/** An evenly spaced axis, its positions computed when asked for. */
+function rangeAxis(motor: ScanMotor, start: number, stop: number, num: number): LazyAxis {
+  checkNum(num);
+  return { motor, length: num, position: (i) => linspaceAt(start, stop, num, i) };
+}
+
+/** A list of positions as an axis. */
+function listAxis([motor, positions]: ListAxis): LazyAxis {
+  return { motor, length: positions.length, position: (i) => positions[i] };
 }
 
 /** One axis of an inner product: `[motor, start, stop]`. */
@@ -89,14 +169,8 @@ export type GridAxis =
  * @returns The values.
  */
 export function linspace(start: number, stop: number, num: number): number[] {
-  if (!Number.isInteger(num) || num < 0) {
-    throw new RangeError(`Cannot make a range of ${num} points: expected a whole number >= 0`);
-  }
-  if (num === 1) return [start];
-  const step = (stop - start) / (num - 1);
-  const values = Array.from({ length: num }, (_, i) => i * step + start);
-  if (num > 1) values[num - 1] = stop;
-  return values;
+  checkNum(num);
+  return Array.from({ length: num }, (_, i) => linspaceAt(start, stop, num, i));
 }
 
 /**
@@ -115,25 +189,14 @@ export function linspace(start: number, stop: number, num: number): number[] {
  * });
  * const [x, y] = [m("x"), m("y")];
  * const t = innerListProduct([[x, [1, 2]], [y, [10, 20]]]);
- * assert.deepEqual(t.points.map((p) => [p.get(x), p.get(y)]), [[1, 10], [2, 20]]);
+ * assert.deepEqual([...t].map((p) => [p.get(x), p.get(y)]), [[1, 10], [2, 20]]);
  * ```
  *
  * @param axes `[motor, positions]` pairs; every list must have the same length.
  * @returns The trajectory.
  */
 export function innerListProduct(axes: readonly ListAxis[]): Trajectory {
-  const lengths = new Set(axes.map(([, positions]) => positions.length));
-  if (lengths.size > 1) {
-    const detail = axes.map(([m, p]) => `"${m.name}": ${p.length}`).join(", ");
-    throw new RangeError(`Cannot zip position lists of different lengths: ${detail}`);
-  }
-  const motors = axes.map(([motor]) => motor);
-  const num = axes[0]?.[1].length ?? 0;
-  const points = Array.from(
-    { length: num },
-    (_, i) => new Map(axes.map(([motor, positions]) => [motor, positions[i]])),
-  );
-  return { motors, points };
+  return zipAxes(axes.map(listAxis));
 }
 
 /**
@@ -145,7 +208,7 @@ export function innerListProduct(axes: readonly ListAxis[]): Trajectory {
  * import { innerProduct } from "./plan_patterns.ts";
  * const motor = { name: "motor", set: () => { throw new Error(); }, read: () => ({}), describe: () => ({}) };
  * const t = innerProduct(3, [[motor, 0, 1]]);
- * assert.deepEqual(t.points.map((p) => p.get(motor)), [0, 0.5, 1]);
+ * assert.deepEqual([...t].map((p) => p.get(motor)), [0, 0.5, 1]);
  * ```
  *
  * @param num Number of points.
@@ -153,7 +216,8 @@ export function innerListProduct(axes: readonly ListAxis[]): Trajectory {
  * @returns The trajectory.
  */
 export function innerProduct(num: number, axes: readonly ScanAxis[]): Trajectory {
-  return innerListProduct(axes.map(([motor, start, stop]) => [motor, linspace(start, stop, num)]));
+  checkNum(num);
+  return zipAxes(axes.map(([motor, start, stop]) => rangeAxis(motor, start, stop, num)));
 }
 
 /**
@@ -167,7 +231,7 @@ export function innerProduct(num: number, axes: readonly ScanAxis[]): Trajectory
  * const m = (name: string) => ({ name, set: () => { throw new Error(); }, read: () => ({}), describe: () => ({}) });
  * const [y, x] = [m("y"), m("x")];
  * const t = snakeProduct([[y, [0, 1]], [x, [1, 2, 3]]], [false, true]);
- * assert.deepEqual(t.points.map((p) => p.get(x)), [1, 2, 3, 3, 2, 1]);
+ * assert.deepEqual([...t].map((p) => p.get(x)), [1, 2, 3, 3, 2, 1]);
  * ```
  *
  * @param axes `[motor, positions]` pairs, slowest first.
@@ -175,31 +239,34 @@ export function innerProduct(num: number, axes: readonly ScanAxis[]): Trajectory
  * @returns The trajectory.
  */
 export function snakeProduct(axes: readonly ListAxis[], snaking: readonly boolean[]): Trajectory {
+  return snakeAxes(axes.map(listAxis), snaking);
+}
+
+/**
+ * The product of `axes`, the first slowest: point `p` puts axis `i` at entry
+ * `floor(p / repeats) mod period` of its positions (run backwards in the second half of the
+ * period when it snakes), where `repeats` is the product of the faster axes' lengths.
+ */
+function snakeAxes(axes: readonly LazyAxis[], snaking: readonly boolean[]): Trajectory {
   if (axes.length !== snaking.length) {
     throw new RangeError(
       `Cannot snake ${axes.length} axes with ${snaking.length} flags: expected one flag per axis`,
     );
   }
-  const lengths = axes.map(([, positions]) => positions.length);
+  const lengths = axes.map((axis) => axis.length);
   const product = (list: number[]) => list.reduce((a, b) => a * b, 1);
   const total = axes.length === 0 ? 0 : product(lengths);
-  const columns = axes.map(([, positions], i) => {
-    const values = snaking[i] ? [...positions, ...[...positions].reverse()] : [...positions];
-    const repeats = product(lengths.slice(i + 1));
-    const column: unknown[] = [];
-    while (column.length < total) {
-      for (const value of values) {
-        for (let r = 0; r < repeats; r++) column.push(value);
-      }
-    }
-    return column;
-  });
-  const motors = axes.map(([motor]) => motor);
-  const points = Array.from(
-    { length: total },
-    (_, p) => new Map(motors.map((motor, i) => [motor, columns[i]![p]])),
+  const repeats = axes.map((_, i) => product(lengths.slice(i + 1)));
+  const position = (axis: LazyAxis, i: number, p: number): unknown => {
+    const length = axis.length;
+    const k = Math.floor(p / repeats[i]!) % (snaking[i] ? 2 * length : length);
+    return axis.position(k < length ? k : 2 * length - 1 - k);
+  };
+  return lazyTrajectory(
+    axes.map((axis) => axis.motor),
+    total,
+    (p) => new Map(axes.map((axis, i) => [axis.motor, position(axis, i, p)])),
   );
-  return { motors, points };
 }
 
 /**
@@ -213,15 +280,15 @@ export function snakeProduct(axes: readonly ListAxis[], snaking: readonly boolea
  * const m = (name: string) => ({ name, set: () => { throw new Error(); }, read: () => ({}), describe: () => ({}) });
  * const [y, x] = [m("y"), m("x")];
  * const t = outerProduct([[y, 0, 1, 2], [x, 0, 1, 2, true]]);
- * assert.deepEqual(t.points.map((p) => [p.get(y), p.get(x)]), [[0, 0], [0, 1], [1, 1], [1, 0]]);
+ * assert.deepEqual([...t].map((p) => [p.get(y), p.get(x)]), [[0, 0], [0, 1], [1, 1], [1, 0]]);
  * ```
  *
  * @param axes `[motor, start, stop, num, snake?]` tuples, slowest first.
  * @returns The trajectory.
  */
 export function outerProduct(axes: readonly GridAxis[]): Trajectory {
-  return snakeProduct(
-    axes.map(([motor, start, stop, num]) => [motor, linspace(start, stop, num)]),
+  return snakeAxes(
+    axes.map(([motor, start, stop, num]) => rangeAxis(motor, start, stop, num)),
     axes.map((axis, i) => i > 0 && axis[4] === true),
   );
 }

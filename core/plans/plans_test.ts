@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Msg, Plan } from "../engine/messages.ts";
 import type { Step } from "./plan_patterns.ts";
 import { count, gridScan, listScan, relGridScan, relScan, scan, scanNd } from "./mod.ts";
-import { innerListProduct } from "./plan_patterns.ts";
+import { innerListProduct, linspace, outerProduct, snakeProduct } from "./plan_patterns.ts";
 import { oneNdStep, type PositionCache } from "./stubs/mod.ts";
 import type { Readable } from "../engine/protocols.ts";
 import { Status } from "../engine/status.ts";
@@ -436,4 +436,61 @@ Deno.test("relGridScan() records its name and resets every motor", () => {
   assert.deepEqual(positions(messages, m1), [4, 6, 5]);
   assert.deepEqual(positions(messages, m2), [-5, -4, -5, -5]);
   assert.deepEqual([m1.position, m2.position], [5, -5]);
+});
+
+// ------------------------------------------------------------ lazy trajectories
+
+/** The first `n` positions `motor` is sent to, taking only the messages needed. */
+function firstMoves(plan: Plan<unknown>, motor: { name: string }, n: number): unknown[] {
+  const moves: unknown[] = [];
+  let answer: unknown = undefined;
+  for (let i = 0; i < 1000 && moves.length < n; i++) {
+    const step = plan.next(answer);
+    if (step.done) break;
+    const m = step.value;
+    if (m.command === "set" && m.obj === motor) moves.push(m.args?.[0]);
+    answer = m.command === "open_run" ? "uid-1" : answerAsEngine(m);
+  }
+  return moves;
+}
+
+Deno.test("scan() of 2**32 points opens its run and moves at once, computing each point when due", () => {
+  const motor = fakeMotor("motor");
+  const plan = scan([fakeSensor()], [[motor, 0, 1]], { num: 2 ** 32 });
+  assert.deepEqual(firstMoves(plan, motor, 2), [0, 1 / (2 ** 32 - 1)]);
+});
+
+Deno.test("scan() of 2**32 points writes the same start metadata as a short scan would", () => {
+  const motor = fakeMotor("motor");
+  const { messages } = simulate(scan([], [[motor, 0, 1]], { num: 2 ** 32 }), 3);
+  const start = startOf(messages);
+  assert.equal(start.num_points, 2 ** 32);
+  assert.equal(start.num_intervals, 2 ** 32 - 1);
+  assert.deepEqual(start.plan_pattern_args, { num: 2 ** 32, args: [MOTOR_REPR, 0, 1] });
+});
+
+Deno.test("gridScan() of 2**32 x 2 points opens its run and snakes its fast axis lazily", () => {
+  const [y, x] = [fakeMotor("y"), fakeMotor("x")];
+  const plan = gridScan([], [[y, 0, 1, 2 ** 32], [x, 5, 6, 2, true]]);
+  // A motor already where the next point is is not moved again.
+  assert.deepEqual(firstMoves(plan, x, 3), [5, 6, 5]);
+  const grid = outerProduct([[y, 0, 1, 2 ** 32], [x, 5, 6, 2, true]]);
+  assert.deepEqual([0, 1, 2, 3, 2 ** 33 - 1].map((i) => grid.at(i).get(x)), [5, 6, 6, 5, 5]);
+  assert.deepEqual([0, 2, 2 ** 33 - 1].map((i) => grid.at(i).get(y)), [0, 1 / (2 ** 32 - 1), 1]);
+  const { messages } = simulate(gridScan([], [[y, 0, 1, 2 ** 32], [x, 5, 6, 2]]), 3);
+  assert.equal(startOf(messages).num_points, 2 ** 33);
+  assert.deepEqual(startOf(messages).shape, [2 ** 32, 2]);
+});
+
+Deno.test("Lazy trajectories give the points the lists of positions gave, bit for bit", () => {
+  const [y, x] = [fakeMotor("y"), fakeMotor("x")];
+  const ys = linspace(-0.3, 0.7, 7);
+  const xs = linspace(0.1, 0.2, 3);
+  const grid = outerProduct([[y, -0.3, 0.7, 7], [x, 0.1, 0.2, 3, true]]);
+  const listed = snakeProduct([[y, ys], [x, xs]], [false, true]);
+  assert.equal(grid.length, 21);
+  assert.deepEqual([...grid], [...listed]);
+  const expected = ys.flatMap((v, i) => (i % 2 ? [...xs].reverse() : xs).map((u) => [v, u]));
+  assert.deepEqual([...grid].map((p) => [p.get(y), p.get(x)]), expected);
+  assert.throws(() => grid.at(21), /Cannot take point 21 of a trajectory of 21 points/);
 });

@@ -68,10 +68,13 @@ export interface ScanNdOptions {
   md?: Metadata | undefined;
 }
 
-/** A Python-like repr of a trajectory, for `plan_args.cycler`. */
+/**
+ * A Python-like repr of a trajectory, for `plan_args.cycler`. It lists every point: the step
+ * scans give their own `plan_args`, so it is made only for a trajectory given to `scanNd`.
+ */
 function reprTrajectory(trajectory: Trajectory): string {
   const parts = trajectory.motors.map((motor) => {
-    const values = trajectory.points.map((p) => JSON.stringify(p.get(motor)) ?? "None");
+    const values = Array.from(trajectory, (p) => JSON.stringify(p.get(motor)) ?? "None");
     return `cycler(${reprOf(motor)}, [${values.join(", ")}])`;
   });
   return parts.length === 1 ? parts[0]! : `(${parts.join(" + ")})`;
@@ -102,13 +105,15 @@ export function* scanNd(
   options: ScanNdOptions = {},
 ): Plan<string> {
   checkDetectors(detectors);
-  const { motors, points } = trajectory;
+  const { motors, length } = trajectory;
+  const md = options.md ?? {};
   const plan: Record<string, unknown> = {
     detectors: detectors.map((d) => d.name),
     motors: motors.map((m) => m.name),
-    num_points: points.length,
-    num_intervals: points.length - 1,
-    plan_args: {
+    num_points: length,
+    num_intervals: length - 1,
+    // The metadata's plan_args replaces these: the cycler's repr is not made then.
+    plan_args: "plan_args" in md ? undefined : {
       detectors: detectors.map(reprOf),
       cycler: reprTrajectory(trajectory),
       per_step: reprHook(options.perStep),
@@ -116,7 +121,7 @@ export function* scanNd(
     plan_name: "scan_nd",
     plan_type: "generator",
     hints: {},
-    ...options.md,
+    ...md,
   };
   const hints = hintsOf(plan);
   // Only when every motor hints its fields, as bluesky.
@@ -130,7 +135,7 @@ export function* scanNd(
     ((dets, step, context) => oneNdStep(dets, step, context));
   const posCache: PositionCache = new Map();
   function* inner(): Plan<void> {
-    for (const step of points) yield* perStep(detectors, step, { posCache });
+    for (const step of trajectory) yield* perStep(detectors, step, { posCache });
   }
   return yield* stageWrapper(runWrapper(inner(), { md: plan }), [...detectors, ...motors]);
 }

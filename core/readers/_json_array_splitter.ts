@@ -7,6 +7,7 @@
  */
 
 import { DocumentFileError } from "./document_file_error.ts";
+import { tooLong } from "./_too_long.ts";
 
 /** The text of one item of a document file and where it starts. */
 export interface TextItem {
@@ -66,24 +67,30 @@ function scalar(c: number): string {
   return JSON.stringify(String.fromCharCode(c));
 }
 
-/** Splits a JSON array into the texts of its items. */
+/** Splits a JSON array into the texts of its items, none longer than a limit. */
 export class JsonArraySplitter {
   #source: string;
+  #limit: number;
   #phase: number = Phase.Start;
   /** Open brackets and braces inside the current item. */
   #depth = 0;
   #inString = false;
   /** The previous character, in an earlier chunk, was a backslash escaping the next one. */
   #escaped = false;
-  /** Earlier chunks' parts of the current item. */
+  /** Earlier chunks' parts of the current item, and their length. */
   #pieces: string[] = [];
+  #size = 0;
   #line = 1;
   #itemLine = 1;
   #index = 0;
 
-  /** @param source The file's path or label, for errors. */
-  constructor(source: string) {
+  /**
+   * @param source The file's path or label, for errors.
+   * @param limit The longest item, in UTF-16 code units (the bytes, for ASCII text).
+   */
+  constructor(source: string, limit: number) {
     this.#source = source;
+    this.#limit = limit;
   }
 
   /** Line that the text fed so far ends on, counted from 1. */
@@ -95,6 +102,8 @@ export class JsonArraySplitter {
    * Feed the next chunk of text.
    * @param s The chunk.
    * @param out Receives the items the chunk completes.
+   * @throws {DocumentFileError} When the text is not a JSON array, or an item grows longer
+   * than the limit (at once, so that an item that never ends is not held whole).
    */
   push(s: string, out: TextItem[]): void {
     const n = s.length;
@@ -131,18 +140,31 @@ export class JsonArraySplitter {
       }
       // The item's closing bracket.
       i++;
+      if (this.#size + i - start > this.#limit) throw this.#tooLong();
       const tail = s.slice(start, i);
       let text = tail;
       if (this.#pieces.length > 0) {
         this.#pieces.push(tail);
         text = this.#pieces.join("");
         this.#pieces = [];
+        this.#size = 0;
       }
       out.push({ text, line: this.#itemLine });
       this.#index++;
       this.#phase = Phase.AfterItem;
     }
-    if (this.#phase === Phase.Item) this.#pieces.push(start === 0 ? s : s.slice(start));
+    if (this.#phase === Phase.Item) {
+      this.#size += n - start;
+      if (this.#size > this.#limit) throw this.#tooLong();
+      this.#pieces.push(start === 0 ? s : s.slice(start));
+    }
+  }
+
+  #tooLong(): Error {
+    this.#pieces = [];
+    this.#size = 0;
+    const where = { source: this.#source, line: this.#itemLine, index: this.#index };
+    return tooLong("document", this.#limit, where);
   }
 
   /**

@@ -9,6 +9,7 @@
  */
 
 import type { TextItem } from "./_json_array_splitter.ts";
+import { tooLong } from "./_too_long.ts";
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
@@ -49,11 +50,23 @@ export function splitValues(line: string): string[] | undefined {
   return parts.length > 1 ? parts : undefined;
 }
 
-/** Splits JSON Lines text into lines. */
+/** Splits JSON Lines text into lines, none longer than a limit. */
 export class JsonLinesSplitter {
-  /** Earlier chunks' parts of the current line. */
+  readonly #source: string;
+  readonly #limit: number;
+  /** Earlier chunks' parts of the current line, and their length. */
   #pieces: string[] = [];
+  #size = 0;
   #line = 1;
+
+  /**
+   * @param source The file's path or label, for errors.
+   * @param limit The longest line, in UTF-16 code units (the bytes, for ASCII text).
+   */
+  constructor(source: string, limit: number) {
+    this.#source = source;
+    this.#limit = limit;
+  }
 
   /** Line that the text fed so far ends on, counted from 1. */
   get line(): number {
@@ -64,21 +77,29 @@ export class JsonLinesSplitter {
    * Feed the next chunk of text.
    * @param s The chunk.
    * @param out Receives the lines the chunk completes.
+   * @throws {DocumentFileError} When the current line grows longer than the limit: at once,
+   * not at its end, so that a file without newlines is not held whole.
    */
   push(s: string, out: TextItem[]): void {
     let i = 0;
     for (let nl = s.indexOf("\n"); nl !== -1; nl = s.indexOf("\n", i)) {
+      if (this.#size + nl - i > this.#limit) throw this.#tooLong();
       let text = s.slice(i, nl);
       if (this.#pieces.length > 0) {
         this.#pieces.push(text);
         text = this.#pieces.join("");
         this.#pieces = [];
+        this.#size = 0;
       }
       this.#add(text, out);
       this.#line++;
       i = nl + 1;
     }
-    if (i < s.length) this.#pieces.push(i === 0 ? s : s.slice(i));
+    if (i < s.length) {
+      this.#size += s.length - i;
+      if (this.#size > this.#limit) throw this.#tooLong();
+      this.#pieces.push(i === 0 ? s : s.slice(i));
+    }
   }
 
   /**
@@ -89,7 +110,14 @@ export class JsonLinesSplitter {
     if (this.#pieces.length === 0) return;
     const text = this.#pieces.join("");
     this.#pieces = [];
+    this.#size = 0;
     this.#add(text, out);
+  }
+
+  #tooLong(): Error {
+    this.#pieces = [];
+    this.#size = 0;
+    return tooLong("line", this.#limit, { source: this.#source, line: this.#line });
   }
 
   #add(text: string, out: TextItem[]): void {

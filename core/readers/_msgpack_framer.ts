@@ -9,6 +9,7 @@
 
 import { DocumentFileError } from "./document_file_error.ts";
 import { Utf8Check } from "./_utf8.ts";
+import { tooLong } from "./_too_long.ts";
 
 /** The bytes of one top-level msgpack object. */
 export interface MsgpackFrame {
@@ -84,9 +85,10 @@ function readLength(bytes: Uint8Array, at: number, size: number): number {
   return value;
 }
 
-/** Splits a msgpack stream into its top-level objects. */
+/** Splits a msgpack stream into its top-level objects, none longer than a limit. */
 export class MsgpackFramer {
   #source: string;
+  #limit: number;
   /** Bytes of the stream before the current chunk. */
   #base = 0;
   /** Values still to read before the current object is complete. */
@@ -105,15 +107,21 @@ export class MsgpackFramer {
   #pieces: Uint8Array[] = [];
   #index = 0;
 
-  /** @param source The file's path or label, for errors. */
-  constructor(source: string) {
+  /**
+   * @param source The file's path or label, for errors.
+   * @param limit The longest object, in bytes.
+   */
+  constructor(source: string, limit = Infinity) {
     this.#source = source;
+    this.#limit = limit;
   }
 
   /**
    * Feed the next chunk.
    * @param chunk The bytes; kept (not copied) until the objects they belong to are complete.
    * @param out Receives the objects the chunk completes.
+   * @throws {DocumentFileError} When the bytes are not msgpack pairs, or an object is longer
+   * than the limit (as soon as a length says so, or its bytes so far pass it).
    */
   push(chunk: Uint8Array, out: MsgpackFrame[]): void {
     const n = chunk.length;
@@ -161,14 +169,24 @@ export class MsgpackFramer {
           i += size;
         }
         this.#value(head, length);
+        if (this.#base + i + this.#skip - this.#objectOffset > this.#limit) throw this.#tooLong();
       }
       if (this.#needed === 0 && this.#skip === 0) {
         out.push(this.#frame(chunk, start, i));
         start = i;
       }
     }
-    if (this.#inObject) this.#pieces.push(chunk.subarray(start));
+    if (this.#inObject) {
+      if (this.#base + n - this.#objectOffset > this.#limit) throw this.#tooLong();
+      this.#pieces.push(chunk.subarray(start));
+    }
     this.#base += n;
+  }
+
+  #tooLong(): Error {
+    this.#pieces = [];
+    const where = { source: this.#source, offset: this.#objectOffset, index: this.#index };
+    return tooLong("document", this.#limit, where);
   }
 
   /**

@@ -9,6 +9,19 @@
 
 type Read = (view: DataView, at: number) => unknown;
 
+/**
+ * The symbol under which a restored array keeps its numpy type (`"<u2"`), for the NeXus
+ * writer; symbols stay out of `JSON.stringify` and of every key listing.
+ */
+export const NUMPY_TYPE: unique symbol = Symbol.for("nxdaq.numpy_type") as never;
+
+/** A 64-bit integer as a number when a number holds it exactly, else as a bigint. */
+export function exact(value: bigint): number | bigint {
+  return value >= -Number.MAX_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER
+    ? Number(value)
+    : value;
+}
+
 function reader(kind: string, size: number, little: boolean): Read | undefined {
   switch (`${kind}${size}`) {
     case "b1":
@@ -20,7 +33,7 @@ function reader(kind: string, size: number, little: boolean): Read | undefined {
     case "i4":
       return (view, at) => view.getInt32(at, little);
     case "i8":
-      return (view, at) => Number(view.getBigInt64(at, little));
+      return (view, at) => exact(view.getBigInt64(at, little));
     case "u1":
       return (view, at) => view.getUint8(at);
     case "u2":
@@ -28,7 +41,7 @@ function reader(kind: string, size: number, little: boolean): Read | undefined {
     case "u4":
       return (view, at) => view.getUint32(at, little);
     case "u8":
-      return (view, at) => Number(view.getBigUint64(at, little));
+      return (view, at) => exact(view.getBigUint64(at, little));
     case "f4":
       return (view, at) => view.getFloat32(at, little);
     case "f8":
@@ -82,7 +95,9 @@ function toValue(record: Record<string, unknown>): unknown {
     for (let k = 0; k < rows.length; k++) rows[k] = build(dim + 1);
     return rows;
   };
-  return build(0);
+  const value = build(0);
+  if (Array.isArray(value)) Object.defineProperty(value, NUMPY_TYPE, { value: type });
+  return value;
 }
 
 /**

@@ -52,8 +52,26 @@ function markNonFinite(text: string, mark: string): string | undefined {
   return parts.join("");
 }
 
+/** Text that may hold an integer beyond 2^53 (16 digits in a row), which `JSON.parse` rounds. */
+const LONG_DIGITS = /\d{16}/;
+const INTEGER_TEXT = /^-?\d+$/;
+
+type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+
+/** Keeps an integer that a number would round as a bigint, from the JSON text itself. */
+const exactIntegers: Reviver = (_key, value, context) =>
+  typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined &&
+    INTEGER_TEXT.test(context.source)
+    ? BigInt(context.source)
+    : value;
+
+function parse(text: string, reviver: Reviver | undefined): unknown {
+  return JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
+}
+
 /**
- * Parse JSON text, accepting Python's bare non-finite numbers.
+ * Parse JSON text, accepting Python's bare non-finite numbers. Integers beyond 2^53 (which a
+ * number would round: 2^53 + 1 becomes 2^53) are kept exactly, as bigints.
  *
  * @param text The JSON text.
  * @returns The value.
@@ -61,19 +79,22 @@ function markNonFinite(text: string, mark: string): string | undefined {
  * non-finite numbers allowed.
  */
 export function parseJson(text: string): unknown {
+  const big = LONG_DIGITS.test(text) ? exactIntegers : undefined;
   try {
-    return JSON.parse(text);
+    return parse(text, big);
   } catch (error) {
     if (!text.includes("NaN") && !text.includes("Infinity")) throw error;
     const mark = marker(text);
     const marked = markNonFinite(text, mark);
     if (marked === undefined) throw error;
     try {
-      return JSON.parse(
+      return parse(
         marked,
-        (_key, value) =>
+        (key, value, context) =>
           typeof value === "string" && value.startsWith(mark)
             ? NON_FINITE[value.slice(mark.length)]
+            : big
+            ? big(key, value, context)
             : value,
       );
     } catch {

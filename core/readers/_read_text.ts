@@ -47,6 +47,7 @@ function* parseItem(
  * @param format `"json"` or `"jsonl"`.
  * @param source The file's path or label, for errors.
  * @param signal Stops the reading.
+ * @param limit The longest line or document, in UTF-16 code units (the bytes, for ASCII).
  * @returns The documents, in order.
  */
 export async function* readText(
@@ -54,8 +55,11 @@ export async function* readText(
   format: "json" | "jsonl",
   source: string,
   signal: AbortSignal | undefined,
+  limit: number,
 ): AsyncGenerator<NamedDocument> {
-  const splitter = format === "json" ? new JsonArraySplitter(source) : new JsonLinesSplitter();
+  const splitter = format === "json"
+    ? new JsonArraySplitter(source, limit)
+    : new JsonLinesSplitter(source, limit);
   const decoder = new StrictDecoder(source, () => splitter.line);
   const items: TextItem[] = [];
   let failure: unknown;
@@ -78,7 +82,10 @@ export async function* readText(
     if (failure !== undefined) throw failure;
   };
   for await (const chunk of chunks) {
-    feed(decoder.decode(chunk));
+    // JSON text never holds a NUL byte: the documents before it come out, then the error.
+    const nul = chunk.indexOf(0);
+    feed(decoder.decode(nul === -1 ? chunk : chunk.subarray(0, nul)));
+    if (nul !== -1) failure ??= decoder.nulError();
     yield* flush();
   }
   feed(decoder.end());

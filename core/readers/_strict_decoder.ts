@@ -1,6 +1,6 @@
 /**
  * Streaming UTF-8 decoding that refuses bad bytes with a {@linkcode DocumentFileError} naming
- * the byte offset and the line.
+ * the byte offset and the line; and the error of a NUL byte, which JSON text never holds.
  *
  * @module
  */
@@ -47,6 +47,20 @@ export class StrictDecoder {
       ? chunk.subarray(chunk.length - 3)
       : lastThree(this.#tail, chunk);
     return text;
+  }
+
+  /**
+   * The error of a NUL byte right after the bytes decoded so far. A NUL is never part of a
+   * longer UTF-8 sequence, so the offset is exact. Files of zeros (a gzip bomb, `/dev/zero`)
+   * are refused at their first byte this way, not after the line limit.
+   * @returns The error, naming the byte and the line.
+   */
+  nulError(): DocumentFileError {
+    const where = { source: this.#source, line: this.#line(), offset: this.#offset };
+    return new DocumentFileError(
+      `A NUL byte at byte ${this.#offset}: not JSON text (a binary file, or zeros)`,
+      where,
+    );
   }
 
   /**

@@ -13,7 +13,12 @@
  * @module
  */
 
-export { detectFormat, readDocuments, readDocumentStream } from "./read_documents.ts";
+export {
+  detectFormat,
+  readDocuments,
+  readDocumentsDefaults,
+  readDocumentStream,
+} from "./read_documents.ts";
 export type { DocumentFileFormat, ReadDocumentsOptions } from "./read_documents.ts";
 export { DocumentFileError } from "./document_file_error.ts";
 export type { DocumentFileErrorWhere } from "./document_file_error.ts";

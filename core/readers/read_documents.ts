@@ -1,7 +1,8 @@
 /**
  * Reading the documents of bluesky document files, streamed: a JSON array of `[name, doc]`
  * pairs, JSON Lines, or msgpack, each possibly gzipped. Memory stays at the size of the largest
- * document, whatever the size of the file.
+ * document, whatever the size of the file, and a document (or line) longer than
+ * `maxDocumentSize` is an error, so a file without newlines or a gzip bomb is never held whole.
  *
  * @module
  */
@@ -30,6 +31,48 @@ export interface ReadDocumentsOptions {
   onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
   /** Stops the reading: the generator then throws the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The longest line of JSON Lines, item of a JSON array or msgpack document, in bytes (for
+   * text, in UTF-16 code units, which are the bytes of ASCII text). A longer one is a
+   * {@linkcode DocumentFileError} naming the line (or byte offset), raised as soon as the
+   * limit is passed: reading never holds more than the limit and one chunk. Default
+   * {@linkcode readDocumentsDefaults}`.maxDocumentSize`, 256 MiB.
+   */
+  maxDocumentSize?: number;
+}
+
+/**
+ * Defaults of {@linkcode ReadDocumentsOptions}: documents (and lines) of up to 256 MiB.
+ *
+ * @example A smaller limit for files from outside
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readDocumentsDefaults, readDocumentStream } from "./read_documents.ts";
+ *
+ * assert.equal(readDocumentsDefaults.maxDocumentSize, 256 * 1024 * 1024);
+ * const line = new TextEncoder().encode(`["start", {"uid": "${"x".repeat(2000)}"}]\n`);
+ * const docs = readDocumentStream(ReadableStream.from([line]), {
+ *   format: "jsonl",
+ *   source: "socket",
+ *   maxDocumentSize: 1024,
+ * });
+ * await assert.rejects(
+ *   docs.next(),
+ *   /line 1: The line is longer than the limit of 1 KiB \(maxDocumentSize\)/,
+ * );
+ * ```
+ */
+export const readDocumentsDefaults = {
+  maxDocumentSize: 256 * 1024 * 1024,
+} as const satisfies ReadDocumentsOptions;
+
+/** The limit of `options`, checked. */
+function limitOf(options: ReadDocumentsOptions): number {
+  const limit = options.maxDocumentSize ?? readDocumentsDefaults.maxDocumentSize;
+  if (!(limit > 0)) {
+    throw new RangeError(`Option maxDocumentSize must be a positive number: got ${limit}`);
+  }
+  return limit;
 }
 
 /** How far apart progress reports are, in bytes read. */
@@ -53,6 +96,7 @@ async function* readStream(
   { source, total, file }: Source,
 ): AsyncGenerator<NamedDocument> {
   const { onProgress, signal } = options;
+  const limit = limitOf(options);
   const reader = stream.getReader();
   try {
     let read = 0;
@@ -95,8 +139,8 @@ async function* readStream(
     })();
     if (gzip) chunks = gunzip(chunks, source);
     yield* format === "msgpack"
-      ? readMsgpack(chunks, source, signal)
-      : readText(chunks, format, source, signal);
+      ? readMsgpack(chunks, source, signal, limit)
+      : readText(chunks, format, source, signal, limit);
   } finally {
     await reader.cancel().catch(() => {});
   }
@@ -109,11 +153,13 @@ async function* readStream(
  * Python's bare `NaN`, `Infinity` and `-Infinity` read as those numbers.
  *
  * @param path The file.
- * @param options Format, gzip, progress and abort.
+ * @param options Format, gzip, progress, abort and the longest document.
  * @returns The documents. Those before a problem in the file come out before the error.
- * @throws {DocumentFileError} When the file is not valid: bad UTF-8, JSON or msgpack, cut
- * short, an item that is not a `[name, doc]` pair, an unknown document name; the error gives
- * the line (or byte offset) and the document's position.
+ * @throws {DocumentFileError} When the file is not valid: bad UTF-8, JSON or msgpack, a NUL
+ * byte in JSON text, a line or document longer than `maxDocumentSize`, cut short, an item
+ * that is not a `[name, doc]` pair, an unknown document name; the error gives the line (or
+ * byte offset) and the document's position.
+ * @throws {RangeError} When `maxDocumentSize` is not a positive number.
  * @throws {Deno.errors.NotFound} When the file does not exist.
  *
  * @example Read a JSON Lines file
@@ -138,6 +184,7 @@ export async function* readDocuments(
   options: ReadDocumentsOptions = {},
 ): AsyncGenerator<NamedDocument> {
   options.signal?.throwIfAborted();
+  limitOf(options);
   const file = await Deno.open(path);
   let total: number | undefined;
   try {
@@ -159,6 +206,7 @@ export async function* readDocuments(
  * {@linkcode readDocuments}.
  * @returns The documents.
  * @throws {DocumentFileError} When the bytes are not a valid document file.
+ * @throws {RangeError} At once, when `maxDocumentSize` is not a positive number.
  *
  * @example Read msgpack bytes
  * ```ts
@@ -178,5 +226,6 @@ export function readDocumentStream(
   stream: ReadableStream<Uint8Array>,
   options: ReadDocumentsOptions & { format: DocumentFileFormat; source: string },
 ): AsyncGenerator<NamedDocument> {
+  limitOf(options);
   return readStream(stream, options, { source: options.source, total: undefined, file: false });
 }

@@ -1,0 +1,190 @@
+/**
+ * Signals end a command as Ctrl-C does: SIGTERM and SIGHUP abort a scan with its stop
+ * document and its file written; an interrupted export leaves no hidden temporary file.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { Catalog } from "../core/catalog/mod.ts";
+import { runScript, spawnScript, tableRows } from "./_cli.ts";
+import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
+import { ROOT } from "./_cli.ts";
+
+/** Read a child's stdout until `until` matches what it printed, then return the reader. */
+async function readUntil(child: Deno.ChildProcess, until: RegExp) {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  while (!until.test(stdout)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  return {
+    stdout,
+    async rest(): Promise<string> {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return stdout;
+        stdout += value;
+      }
+    },
+  };
+}
+
+/** Signal a scan after its first row and check it ended as an interrupted scan should. */
+async function scanSignalled(signal: "SIGTERM" | "SIGHUP", name: string): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = spawnScript("scan.ts", [
+      "--num",
+      "50",
+      "--catalog",
+      `${dir}/cat`,
+      "--file",
+      `${dir}/long.hdf`,
+    ]);
+    const output = await readUntil(child, /\|\s+1 \|/);
+    child.kill(signal);
+    const stdout = await output.rest();
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 1, stderr);
+    assert.match(stderr, new RegExp(`${name} \\(${signal}\\): aborting the run`));
+    assert.match(stderr, new RegExp(`ended with exit status "abort": Interrupted by ${signal}`));
+    const rows = tableRows(stdout);
+    assert.ok(rows.length >= 1 && rows.length < 50, `${rows.length} rows`);
+    const summary = await checkNexusFile(`${dir}/long.hdf`);
+    const motor = resolvePath(summary, "/entry/data/motor")?.value as number[];
+    assert.equal(motor.length, rows.length, "every event recorded is in the file");
+    const catalog = Catalog.open(`${dir}/cat`);
+    try {
+      const [run, ...others] = catalog.runs();
+      assert.equal(others.length, 0);
+      assert.equal(run?.exitStatus, "abort");
+      assert.equal(run?.numEvents, rows.length);
+    } finally {
+      catalog.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("SIGTERM during deno task scan aborts the run, writes the file and stores the stop", {
+  ignore: ignoreWithoutH5py() || Deno.build.os === "windows",
+}, () => scanSignalled("SIGTERM", "Terminated"));
+
+Deno.test("SIGHUP during deno task scan aborts the run, writes the file and stores the stop", {
+  ignore: ignoreWithoutH5py() || Deno.build.os === "windows",
+}, () => scanSignalled("SIGHUP", "Hung up"));
+
+/** Hidden temporary files a writer left in `dir`. */
+async function temporaryFiles(dir: string): Promise<string[]> {
+  const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+  return names.filter((n) => n.startsWith(".") && /\.(partial|tmp)$/.test(n));
+}
+
+/** Store a 200,000-event run in `${dir}/catalog` (the helper also writes big.h5). */
+async function storeBigRun(dir: string): Promise<void> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", `${ROOT}tests/_kill_child.ts`, dir],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stderr } = await child.output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+}
+
+/** Interrupt `nx export` once its temporary file appears; returns its exit code and stderr. */
+async function exportInterrupted(
+  dir: string,
+  args: string[],
+  signal: Deno.Signal,
+): Promise<{ code: number; stderr: string; left: string[] }> {
+  const out = `${dir}/out`;
+  await Deno.mkdir(out);
+  const child = spawnScript("nx.ts", [
+    "export",
+    "--catalog",
+    `${dir}/catalog`,
+    "--index",
+    "-1",
+    "--dir",
+    out,
+    ...args,
+  ]);
+  const stdout = new Response(child.stdout).text();
+  let seen = false;
+  for (let i = 0; i < 6000 && !seen; i++) {
+    seen = (await temporaryFiles(out)).length > 0;
+    if (!seen) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(seen, "the export made its temporary file");
+  child.kill(signal);
+  const status = await child.status;
+  await stdout;
+  const stderr = await new Response(child.stderr).text();
+  return { code: status.code, stderr, left: await temporaryFiles(out) };
+}
+
+Deno.test("Ctrl-C during nx export stops it with exit code 1 and removes its hidden .partial", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeBigRun(dir);
+    const { code, stderr, left } = await exportInterrupted(dir, [], "SIGINT");
+    assert.deepEqual(left, [], "no temporary file is left");
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /Interrupted by Ctrl-C \(SIGINT\): the export is stopped/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM during nx export --format jsonl removes its hidden temporary file", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await storeBigRun(dir);
+    const { code, stderr, left } = await exportInterrupted(dir, ["--format", "jsonl"], "SIGTERM");
+    assert.deepEqual(left, [], "no temporary file is left");
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /Terminated \(SIGTERM\): the export is stopped/);
+    const written = (await Array.fromAsync(Deno.readDir(`${dir}/out`))).map((e) => e.name);
+    assert.deepEqual(written, [], "no file is written");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("nx export still exits 0 when no signal comes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const scan = await runScript("scan.ts", [
+      "--num",
+      "2",
+      "--no-table",
+      "--catalog",
+      `${dir}/cat`,
+      "--file",
+      `${dir}/a.hdf`,
+    ]);
+    assert.equal(scan.code, 0, scan.stderr);
+    const out = await runScript("nx.ts", [
+      "export",
+      "--catalog",
+      `${dir}/cat`,
+      "--scan-id",
+      "1",
+      "--dir",
+      dir,
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(await temporaryFiles(dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
