@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileSystemFull } from "../core/disk_full.ts";
 import { parseArgs } from "node:util";
 
 /** Output and signals of a command, injectable for tests. */
@@ -84,9 +85,7 @@ function isClosedPipe(error: unknown): boolean {
 
 /** Why standard output refused a write, in words a user acts on. */
 function outputFailure(error: unknown): string {
-  const code = (error as { code?: string })?.code;
-  if (code === "ENOSPC" || /ENOSPC|No space left/i.test(String(error))) return "the disk is full";
-  return error instanceof Error ? error.message : String(error);
+  return fileSystemFull(error) ?? (error instanceof Error ? error.message : String(error));
 }
 
 /** A {@linkcode CommandIO} whose standard output may have failed on the way. */

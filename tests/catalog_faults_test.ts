@@ -251,3 +251,62 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "nx export --format jsonl past the file size limit says so, and leaves no file behind",
+  ignore: ignoreUnless(hasShell, "/bin/sh with ulimit"),
+  async fn() {
+    await withDir(async (dir) => {
+      const catalog = Catalog.open(`${dir}/catalog`);
+      try {
+        for (const [name, doc] of testRun({ start: { scan_id: 7 }, events: 5000 }).documents) {
+          catalog.insert(name, doc);
+        }
+        catalog.flush();
+      } finally {
+        catalog.close();
+      }
+      const out = `${dir}/out/run.jsonl`;
+      await Deno.mkdir(`${dir}/out`);
+      const args = ["export", "--scan-id", "7", "--format", "jsonl", "--file", out];
+      const { code, stderr } = await runWithLimit(64, "nx.ts", [
+        ...args,
+        "--catalog",
+        `${dir}/catalog`,
+      ]);
+      assert.equal(code, 1, stderr);
+      assert.match(
+        stderr,
+        new RegExp(`Cannot write "${out}": the file is larger than the file system or the `),
+      );
+      const left = [];
+      for await (const entry of Deno.readDir(`${dir}/out`)) left.push(entry.name);
+      assert.deepEqual(left, [], "no file and no temporary file");
+    });
+  },
+});
+
+Deno.test({
+  name: "scan --detector image past the file size limit names the detector's file and why",
+  ignore: ignoreUnless(hasShell, "/bin/sh with ulimit"),
+  async fn() {
+    await withDir(async (dir) => {
+      const { code, stdout, stderr } = await runWithLimit(512, "scan.ts", [
+        "--detector",
+        "image",
+        "--no-table",
+        "--file",
+        `${dir}/run.hdf`,
+      ]);
+      assert.equal(code, 1, stderr);
+      assert.match(
+        stderr,
+        new RegExp(
+          `exit status "fail": Cannot write frame 0 of "/entry/data/data" in "${dir}/images/` +
+            `image_\\w+\\.h5": the file is larger than the file system or the process's file `,
+        ),
+      );
+      assert.match(stdout, new RegExp(`^exists=true  file=${dir}/run.hdf$`, "m"));
+    });
+  },
+});

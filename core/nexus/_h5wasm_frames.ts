@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileSystemFull } from "../disk_full.ts";
 import type { FrameFile, FrameFileOptions } from "./backend.ts";
 import { FRAME_ARRAYS, FRAME_TYPES } from "./frame_stack.ts";
 import { splitPath } from "./names.ts";
@@ -17,6 +18,11 @@ import {
   type H5wasm,
   hdf5Error,
 } from "./_h5wasm.ts";
+
+/** The reason of a failure, a full disk said as such. */
+function why(cause: unknown): string {
+  return fileSystemFull(cause) ?? (cause as Error).message;
+}
 
 /**
  * Create `path` with an empty stack of frames at `options.dataset`.
@@ -59,11 +65,15 @@ export async function createFrameFile(
     try {
       result = action();
     } catch (cause) {
-      throw new Error(`${message} "${at}" in "${path}": ${(cause as Error).message}`, { cause });
+      throw new Error(`${message} "${at}" in "${path}": ${why(cause)}`, { cause });
     }
     const report = h5.takeDiagnostics();
     if (report || typeof result === "number" && result < 0) {
-      throw hdf5Error(`${message} "${at}" in "${path}"`, report);
+      const error = hdf5Error(`${message} "${at}" in "${path}"`, report);
+      const full = fileSystemFull(error);
+      // A full disk is said as such, not as HDF5's report of it.
+      if (full !== undefined) throw new Error(`Cannot write "${path}": ${full}`, { cause: error });
+      throw error;
     }
   };
   try {

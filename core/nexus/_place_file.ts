@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileSystemFull } from "../disk_full.ts";
 import { FileExistsError, NexusLayoutError } from "../errors.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { numberedName } from "./file_name.ts";
@@ -73,26 +74,6 @@ export function removeTemporaryFiles(): string[] {
   }
   temporaryFiles.clear();
   return removed;
-}
-
-/** The reports of a full disk (ENOSPC) or an exhausted quota (EDQUOT), as OS and HDF5 word them. */
-const DISK_FULL = /ENOSPC|No space left on device|os error 28\b/i;
-const QUOTA = /EDQUOT|Disk quota exceeded|os error 122\b/i;
-
-/**
- * Whether an error, or any error in its chain of causes (HDF5's report among them), says the
- * file system is full.
- * @returns The words for the user, or undefined.
- */
-export function fileSystemFull(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; depth++) {
-    const code = (e as { code?: unknown }).code;
-    const text = e instanceof Error ? e.message : String(e);
-    if (code === "ENOSPC" || DISK_FULL.test(text)) return "the disk is full";
-    if (code === "EDQUOT" || QUOTA.test(text)) return "the disk quota is exhausted";
-    e = e instanceof Error ? e.cause : undefined;
-  }
-  return undefined;
 }
 
 /** Why a file could not be written, in words a user acts on. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fileSystemFull } from "../disk_full.ts";
 import { basename, dirname, join } from "node:path";
 import type { DocumentMap, DocumentName, NamedDocument } from "../documents/types.ts";
 import { stringifyPython } from "./_stringify_python.ts";
@@ -163,6 +164,8 @@ export async function writeJsonLines(
     await writer.abort(error).catch(() => {});
     await piping?.catch(() => {});
     await Deno.remove(temporary).catch(() => {});
+    const full = fileSystemFull(error);
+    if (full !== undefined) throw new Error(`Cannot write "${path}": ${full}`, { cause: error });
     throw error;
   }
   return writer.count;
