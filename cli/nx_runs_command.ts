@@ -91,6 +91,8 @@ export async function runRunsCommand(args: string[], io: CommandIO): Promise<num
   if (values.plan !== undefined) query.plan_name = values.plan as string;
   const { catalog } = await openCatalog(values.catalog as string | undefined, false);
   try {
+    // A listing must not say "success" for a run whose documents are damaged.
+    catalog.verify();
     const runs = catalog.runs(query);
     if (values.json) { for (const run of runs) io.out(JSON.stringify(run)); }
     else for (const line of runsTable(runs)) io.out(line);

@@ -166,7 +166,7 @@ async function damagedCatalog(dir: string, at: (size: number) => number): Promis
 }
 
 Deno.test(
-  "A catalog with garbage in its middle: nx export fails naming the file, " +
+  "A catalog with garbage in its middle: nx runs and nx export fail naming the file, " +
     "and nx check says what can be read, with exit status 1",
   async () => {
     await withDir(async (dir) => {
@@ -190,6 +190,10 @@ Deno.test(
         assert.match(out.stderr, new RegExp(`Catalog "${path}" is damaged`), format);
         assert.deepEqual([...Deno.readDirSync(`${dir}/out`)], [], `${format}: nothing written`);
       }
+      const runs = await runScript("nx.ts", ["runs", ...catalog]);
+      assert.equal(runs.code, 1, `nx runs: ${runs.stdout}`);
+      assert.match(runs.stderr, new RegExp(`Catalog "${path}" is damaged`));
+      assert.doesNotMatch(runs.stdout, /success/, "no run vouched for");
       const check = await runScript("nx.ts", ["check", ...catalog]);
       assert.equal(check.code, 1, check.stderr);
       assert.match(check.stdout, new RegExp(`Catalog "${path}": damaged`));

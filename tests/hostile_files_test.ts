@@ -529,3 +529,23 @@ Deno.test("A stream_datum with indices past any file costs its frames only, and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("nx convert of a run whose start has no time names the start's field, not a date", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const uid = "7a1c0000-0000-4000-8000-000000000001";
+    const docs = [
+      ["start", { uid, plan_name: "count", scan_id: 1 }],
+      ["stop", { uid: "s1", run_start: uid, time: 1700000010, exit_status: "success" }],
+    ];
+    await Deno.writeTextFile(
+      `${dir}/in.jsonl`,
+      docs.map(([name, doc]) => JSON.stringify({ name, doc })).join("\n") + "\n",
+    );
+    const { stderr } = await runScript("nx.ts", ["convert", `${dir}/in.jsonl`], { cwd: dir });
+    assert.match(stderr, /start document, uid "7a1c0000-[^"]*", field "time": needs a number/);
+    assert.doesNotMatch(stderr, /Invalid time value/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

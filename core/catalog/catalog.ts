@@ -432,6 +432,16 @@ export class Catalog {
   }
 
   /**
+   * Check that every page of the store can be read, so that a listing does not vouch for
+   * damaged documents (`nx runs` calls it; `nx check` says what is recoverable).
+   * @throws {CatalogCorruptError} When the store is damaged, naming its file.
+   */
+  verify(): void {
+    this.#assertOpen();
+    this.#storage.verify?.();
+  }
+
+  /**
    * A run, as databroker's `catalog[key]`: a non-negative integer is a scan id, a negative
    * one an index from the most recent run (`-1`), a string a uid or its first characters.
    * @param key Scan id, negative index or uid prefix.

@@ -347,6 +347,18 @@ export class SqliteStorage implements CatalogStorage {
    * @param slice Which part of the result.
    * @returns The runs.
    */
+  /**
+   * SQLite's quick check of every page: garbage anywhere in the file is found.
+   * @throws {CatalogCorruptError} Naming the file and SQLite's first finding.
+   */
+  verify(): void {
+    const rows = this.#guard(() => this.#db.prepare("PRAGMA quick_check(1)").all()) as {
+      quick_check: string;
+    }[];
+    const finding = rows[0]?.quick_check ?? "no answer";
+    if (finding !== "ok") throw new CatalogCorruptError(this.location, finding);
+  }
+
   runs(filter: RunFilter, slice?: RunSlice): StoredRun[] {
     const { where, params } = whereClause(filter);
     const order = slice?.from === "newest" ? "DESC" : "ASC";

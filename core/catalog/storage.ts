@@ -117,6 +117,13 @@ export interface CatalogStorage {
   /** Where the documents are (a file's path), for messages. */
   readonly location: string;
   /**
+   * Check that the whole store is readable (for SQLite, its quick check), so that a listing of
+   * runs does not vouch for documents that are damaged. Optional: a store that cannot tell
+   * leaves it out.
+   * @throws {import("./storage_errors.ts").CatalogCorruptError} When it is damaged.
+   */
+  verify?(): void;
+  /**
    * Add a document to the unit of work, after the documents appended before it. A `start`
    * document creates its run; a `stop` closes it; a `descriptor` adds its stream's name.
    * @param record The document and its run.

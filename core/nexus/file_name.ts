@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DocumentError } from "../errors.ts";
 import type { RunStart } from "../documents/types.ts";
 import { localParts } from "../time.ts";
 
@@ -66,11 +67,21 @@ export function timeStamp(epochSeconds: number, timeZone?: string): string {
  * @param start The run's start document.
  * @param options Time zone and extension.
  * @returns The file name (no folder).
+ * @throws {DocumentError} When the start's `time` is no number of epoch seconds (a lenient
+ *   receiver keeps such a start as recorded; then name the file yourself).
  */
 export function defaultFileName(
   start: Pick<RunStart, "uid" | "time" | "scan_id">,
   options: FileNameOptions = {},
 ): string {
+  const time: unknown = start.time;
+  if (typeof time !== "number" || !Number.isFinite(time)) {
+    throw new DocumentError(
+      `needs a number of epoch seconds to name the file: got ${JSON.stringify(time) ?? "none"}` +
+        " (give the file a name)",
+      { document: "start", uid: String(start.uid), field: "time" },
+    );
+  }
   const extension = options.extension ?? fileNameDefaults.extension;
   const scanId = String(start.scan_id ?? 0).padStart(5, "0");
   // scan_id and uid come from the run's metadata: they must not choose the folder.
