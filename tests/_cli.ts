@@ -120,3 +120,45 @@ export function tableRows(stdout: string): string[][] {
     .filter((line) => /^\|\s+\d+ \|/.test(line))
     .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
 }
+
+/** What a child printed so far, and the rest of it. */
+export interface PartialOutput {
+  /** Standard output up to the point waited for. */
+  stdout: string;
+  /**
+   * Read on until the child closes its standard output.
+   * @returns All it printed.
+   */
+  rest(): Promise<string>;
+}
+
+/**
+ * Read a child's standard output until `until` says enough has come (a table's first row, say),
+ * for tests that signal a command in the middle of its work.
+ * @param child The child, with piped standard output.
+ * @param until A pattern what was printed must match, or a test of it.
+ * @returns What came so far, and a way to read the rest.
+ */
+export async function readUntil(
+  child: Deno.ChildProcess,
+  until: RegExp | ((stdout: string) => boolean),
+): Promise<PartialOutput> {
+  const test = until instanceof RegExp ? (text: string) => until.test(text) : until;
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let stdout = "";
+  while (!test(stdout)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  return {
+    stdout,
+    async rest(): Promise<string> {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return stdout;
+        stdout += value;
+      }
+    },
+  };
+}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { caprotoAvailable, startCaprotoIoc } from "../devices/ca/_caproto_ioc.ts";
 import { ignoreUnless } from "./_ci.ts";
-import { runScript, spawnScript, tableRows } from "./_cli.ts";
+import { readUntil, runScript, spawnScript, tableRows } from "./_cli.ts";
 import { startIoc } from "./_ioc.ts";
 import { CountedWarnings } from "../cli/_epics_seed.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
@@ -151,21 +151,11 @@ Deno.test({
       { env: ioc.env },
     );
     const stderr = new Response(scan.stderr).text();
-    const reader = scan.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let stdout = "";
     try {
-      while (tableRows(stdout).length < 3) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += value;
-      }
-      assert.equal(tableRows(stdout).length, 3, stdout);
+      const output = await readUntil(scan, (text) => tableRows(text).length >= 3);
+      assert.equal(tableRows(output.stdout).length, 3, output.stdout);
       await ioc.stop("SIGKILL");
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        stdout += value;
-      }
+      const stdout = await output.rest();
       const status = await scan.status;
       const errors = await stderr;
       assert.equal(status.code, 1, `stdout:\n${stdout}\nstderr:\n${errors}`);
@@ -189,8 +179,6 @@ Deno.test({
       const summary = await checkNexusFile(file);
       assert.equal((resolvePath(summary, "/entry/data/motor")?.value as number[]).length, rows);
     } finally {
-      reader.releaseLock();
-      await scan.stdout.cancel().catch(() => {});
       try {
         scan.kill("SIGKILL");
       } catch {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { writePlotFiles } from "../cli/scan_command.ts";
 import type { PlotSeries } from "../mod.ts";
-import { ROOT, runScript, spawnScript, tableRows, taskPermissions } from "./_cli.ts";
+import { readUntil, ROOT, runScript, spawnScript, tableRows, taskPermissions } from "./_cli.ts";
 import { checkNexusFile, h5dumpOk, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 
 Deno.test("deno task scan prints the seed's table: 5 rows, motor from -0.5 to 0.5", {
@@ -112,20 +112,10 @@ Deno.test("Ctrl-C during deno task scan aborts the run cleanly and still writes 
   const dir = await Deno.makeTempDir();
   try {
     const child = spawnScript("scan.ts", ["--num", "50", "--file", `${dir}/long.hdf`]);
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let stdout = "";
     // Interrupt once the table has its first row.
-    while (!/\|\s+1 \|/.test(stdout)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += value;
-    }
+    const output = await readUntil(child, /\|\s+1 \|/);
     child.kill("SIGINT");
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += value;
-    }
+    const stdout = await output.rest();
     const status = await child.status;
     const stderr = await new Response(child.stderr).text();
     assert.equal(status.code, 1);
@@ -220,19 +210,9 @@ Deno.test("deno task scan --num 1e9 starts at once, and its first Ctrl-C aborts 
   const dir = await Deno.makeTempDir();
   try {
     const child = spawnScript("scan.ts", ["--num", "1e9", "--file", `${dir}/huge.hdf`]);
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let stdout = "";
-    while (!/\|\s+1 \|/.test(stdout)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += value;
-    }
+    const output = await readUntil(child, /\|\s+1 \|/);
     child.kill("SIGINT");
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stdout += value;
-    }
+    const stdout = await output.rest();
     const status = await child.status;
     const stderr = await new Response(child.stderr).text();
     assert.equal(status.code, 1, stderr);

@@ -7,30 +7,9 @@
 
 import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
-import { runScript, spawnScript, tableRows } from "./_cli.ts";
+import { readUntil, runScript, spawnScript, tableRows } from "./_cli.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 import { ROOT } from "./_cli.ts";
-
-/** Read a child's stdout until `until` matches what it printed, then return the reader. */
-async function readUntil(child: Deno.ChildProcess, until: RegExp) {
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let stdout = "";
-  while (!until.test(stdout)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stdout += value;
-  }
-  return {
-    stdout,
-    async rest(): Promise<string> {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return stdout;
-        stdout += value;
-      }
-    },
-  };
-}
 
 /** Signal a scan after its first row and check it ended as an interrupted scan should. */
 async function scanSignalled(signal: "SIGTERM" | "SIGHUP", name: string): Promise<void> {

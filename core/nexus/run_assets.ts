@@ -143,16 +143,20 @@ export async function resolveAssets(
   // whose indices are no range) costs its stack only: the error names the document.
   const errors: AssetError[] = [];
   const failed = new Set<Resource | StreamResource>();
+  // A resource that fails costs only its own frames; the error says which file.
+  const fail = (resource: Resource | StreamResource, error: unknown) => {
+    failed.add(resource);
+    errors.push(
+      error instanceof AssetError
+        ? error
+        : new AssetError((error as Error).message, { file: specOf(resource), frames: [] }),
+    );
+  };
   const framesOf = (resource: Resource | StreamResource, frames: () => number[]) => {
     try {
       return frames();
     } catch (error) {
-      failed.add(resource);
-      errors.push(
-        error instanceof AssetError
-          ? error
-          : new AssetError((error as Error).message, { file: specOf(resource), frames: [] }),
-      );
+      fail(resource, error);
       return [];
     }
   };
@@ -223,12 +227,7 @@ export async function resolveAssets(
       );
       sources.set(resource, source);
     } catch (error) {
-      failed.add(resource);
-      errors.push(
-        error instanceof AssetError
-          ? error
-          : new AssetError((error as Error).message, { file: specOf(resource), frames: [] }),
-      );
+      fail(resource, error);
     }
   }));
 
