@@ -306,12 +306,15 @@ function importProblems(file: string, source: string): string[] {
     const target = resolveInProject(file, specifier);
     if (target === undefined) continue;
     if (file.startsWith("core/")) {
-      const outside = /^(plugins|devices|cli)\//.exec(target)?.[1];
+      const outside = /^(plugins|devices|cli|web)\//.exec(target)?.[1];
       if (outside !== undefined) {
         problems.push(`${at}: core/ must not depend on ${outside}/ ("${target}")`);
       } else if (!isTest && !target.startsWith("core/") && target.endsWith(".ts")) {
         problems.push(`${at}: core/ must not depend on "${target}" outside core/`);
       }
+    }
+    if (file.startsWith("web/") && /^cli\//.test(target)) {
+      problems.push(`${at}: web/ must not depend on cli/ ("${target}")`);
     }
     if (file.startsWith("plugins/") && !isTest) {
       if (target === "mod.ts") {
@@ -430,8 +433,13 @@ Deno.test("The design check names the file, the line and the import that breaks 
   );
 });
 
-Deno.test("No module under core/ imports from plugins/, devices/ or cli/, nor outside core/", () => {
+Deno.test("No module under core/ imports from plugins/, devices/, cli/ or web/, nor outside core/", () => {
   const files = tsFiles("core");
+  assertNone(problemsIn(files, importProblems), files);
+});
+
+Deno.test("No module under web/ imports from cli/", () => {
+  const files = tsFiles("web");
   assertNone(problemsIn(files, importProblems), files);
 });
 

@@ -200,16 +200,18 @@ export class Catalog {
    * ```
    *
    * @param dir The folder.
-   * @param options When to commit; how long to wait for another writer, a quota of pages.
+   * @param options When to commit; how long to wait for another writer, a quota of pages;
+   *   read-only (the folder is then not made).
    * @returns The catalog.
    * @throws {CatalogCorruptError} When the catalog's file is damaged.
    */
   static open(dir: string, options: CatalogOptions & SqliteStorageOptions = {}): Catalog {
-    Deno.mkdirSync(dir, { recursive: true });
-    const { busyTimeout, maxPages, ...rest } = options;
+    const { busyTimeout, maxPages, readOnly, ...rest } = options;
+    if (readOnly !== true) Deno.mkdirSync(dir, { recursive: true });
     const storage = new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`, {
       ...(busyTimeout === undefined ? {} : { busyTimeout }),
       ...(maxPages === undefined ? {} : { maxPages }),
+      ...(readOnly === undefined ? {} : { readOnly }),
     });
     return new Catalog(storage, rest);
   }
@@ -422,13 +424,27 @@ export class Catalog {
   /**
    * The runs matching a query, ordered by start time (then insertion order).
    * @param query Time range and start-document values; all runs by default.
+   * @param slice Which part of them (paged in the storage, newest first when it counts from
+   *   the newest); all of them by default.
    * @returns Their summaries.
    * @throws {TypeError} When a query value is neither a time nor a JSON scalar.
    * @throws {RangeError} When a query time is not a date.
    */
-  runs(query: RunQuery = {}): RunSummary[] {
+  runs(query: RunQuery = {}, slice?: RunSlice): RunSummary[] {
     this.#assertOpen();
-    return this.#storage.runs(queryFilter(query)).map(summarize);
+    return this.#storage.runs(queryFilter(query), slice).map(summarize);
+  }
+
+  /**
+   * How many runs match a query.
+   * @param query Time range and start-document values; all runs by default.
+   * @returns The number of runs.
+   * @throws {TypeError} When a query value is neither a time nor a JSON scalar.
+   * @throws {RangeError} When a query time is not a date.
+   */
+  count(query: RunQuery = {}): number {
+    this.#assertOpen();
+    return this.#storage.count(queryFilter(query));
   }
 
   /**

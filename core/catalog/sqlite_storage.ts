@@ -87,6 +87,11 @@ export interface SqliteStorageOptions {
    * full disk ("database or disk is full"). Default: no limit but the disk's.
    */
   maxPages?: number;
+  /**
+   * Open an existing catalog only to read it (for a server): nothing is created nor written,
+   * and the process needs no permission to write. Default: `false`.
+   */
+  readOnly?: boolean;
 }
 
 /** Default {@linkcode SqliteStorageOptions}: a write waits 5 s for another writer. */
@@ -149,13 +154,14 @@ export class SqliteStorage implements CatalogStorage {
   constructor(path: string | ":memory:", options: SqliteStorageOptions = {}) {
     this.#path = path;
     const { busyTimeout, maxPages } = { ...SQLITE_STORAGE_DEFAULTS, ...options };
-    this.#db = new DatabaseSync(path);
+    const readOnly = options.readOnly === true && path !== ":memory:";
+    this.#db = new DatabaseSync(path, { readOnly });
     try {
       this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
       if (maxPages !== undefined) {
         this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(maxPages))}`);
       }
-      if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+      if (path !== ":memory:" && !readOnly) this.#db.exec("PRAGMA journal_mode = WAL");
       // Checkpoints sync the file: every 10,000 pages (40 MB of log) rather than 1,000 gives
       // about 98k instead of 82k documents/s.
       this.#db.exec("PRAGMA wal_autocheckpoint = 10000");
@@ -170,6 +176,9 @@ export class SqliteStorage implements CatalogStorage {
         );
       }
       // A catalog opened only to read it is not written to.
+      if (user_version < SCHEMA_VERSION && readOnly) {
+        throw new Error(`it has schema version ${user_version}, and is opened read-only`);
+      }
       if (user_version < SCHEMA_VERSION) {
         this.#db.exec(SCHEMA);
         this.#db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);

@@ -50,3 +50,27 @@ Deno.test("SqliteStorage refuses a catalog of a newer schema, or a file that is 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("A SqliteStorage opened read-only reads the runs and stores nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/catalog.sqlite`;
+    const writer = new SqliteStorage(path);
+    writer.append(record("r1", "start", { uid: "r1", time: 1 }));
+    writer.close();
+    const reader = new SqliteStorage(path, { readOnly: true });
+    try {
+      assert.equal(reader.run("r1")?.uid, "r1");
+      assert.throws(() => {
+        reader.append(record("r2", "start", { uid: "r2", time: 2 }));
+        reader.commit();
+      }, /readonly/i);
+      assert.equal(reader.count({}), 1);
+    } finally {
+      reader.close();
+    }
+    assert.throws(() => new SqliteStorage(`${dir}/none.sqlite`, { readOnly: true }), /none/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
