@@ -16,6 +16,7 @@ import { catalogBenchmarks } from "./catalog_bench.ts";
 import { coldBenchmarks } from "./cold_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { framesBenchmarks } from "./frames_bench.ts";
+import { webBenchmarks } from "./web_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
 
 const USAGE = `Usage: deno task bench [--json] [--out FILE] [--filter TEXT]
@@ -37,6 +38,7 @@ const benchmarks: Benchmark[] = [
   ...framesBenchmarks,
   ...coldBenchmarks,
   ...caBenchmarks,
+  ...webBenchmarks,
 ];
 
 async function main(args: string[]): Promise<number> {

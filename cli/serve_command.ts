@@ -1,18 +1,20 @@
 /**
- * `deno task serve [--catalog DIR] [--port 8080] [--host 127.0.0.1]`: the web view's JSON API
- * over a catalog, until Ctrl-C or SIGTERM.
+ * `deno task serve [--catalog DIR] [--port 8080] [--host 127.0.0.1]`: the web view's pages and
+ * JSON API over a catalog, until Ctrl-C or SIGTERM.
  *
  * @module
  */
 
 import { createApi, tokenRequired } from "../web/api.ts";
+import { createPages } from "../web/pages.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 
 /** Usage text of the serve command. */
 export const SERVE_USAGE = `Usage: deno task serve [--catalog DIR] [--port 8080] [--host 127.0.0.1]
 
-Serve the catalog's runs as a read-only JSON API (GET /api/runs, /api/runs/<uid>,
+Serve the catalog's runs as web pages (/ the runs, /runs/<uid> a run) over a
+read-only JSON API (GET /api/runs, /api/runs/<uid>,
 /api/runs/<uid>/streams/<name>/columns, /api/runs/<uid>/documents.jsonl) until
 Ctrl-C or SIGTERM.
 
@@ -75,13 +77,17 @@ export async function runServeCommand(
     readOnly: true,
   });
   try {
-    const handler = createApi(catalog, { host, ...(token === undefined ? {} : { token }) });
+    const access = { host, ...(token === undefined ? {} : { token }) };
+    const api = createApi(catalog, access);
+    const pages = createPages(access);
+    const handler = (request: Request) => pages(request) ?? api(request);
     const server = Deno.serve({ hostname: host, port, onListen: () => {} }, handler);
     const stop = io.onInterrupt(() => void server.shutdown());
     try {
       const { port: bound } = server.addr as Deno.NetAddr;
       const shown = host.includes(":") ? `[${host}]` : host;
       io.out(`Serving the catalog "${dir}" at http://${shown}:${bound}/api/runs`);
+      io.out(`Pages: http://${shown}:${bound}/`);
       if (token !== undefined && token === env.token) {
         io.out(`Every request needs the token of $NXDAQ_TOKEN ("Authorization: Bearer <token>")`);
       } else if (token !== undefined) {

@@ -7,6 +7,8 @@
  * - `GET /api/runs/<uid>`: its start document, stop document and streams with their data keys.
  * - `GET /api/runs/<uid>/streams/<name>/columns?keys=a,b`: `seq_num`, `time` and each key.
  * - `GET /api/runs/<uid>/documents.jsonl`: the run's documents, one `{name, doc}` per line.
+ * - `GET /api/live` and `GET /api/runs/<uid>/events`: live updates as Server-Sent Events (see
+ *   {@linkcode LiveHub}).
  *
  * @example List the runs of a catalog
  * ```ts
@@ -36,9 +38,10 @@ import { epochSeconds } from "../core/catalog/run_query.ts";
 import { JsonLinesWriter } from "../core/readers/mod.ts";
 import type { DataKeys, NamedDocument } from "../core/documents/types.ts";
 import { errorResponse, jsonResponse } from "./_json.ts";
+import { LiveHub, type LiveOptions } from "./live.ts";
 
 /** How the API is set up. */
-export interface ApiOptions {
+export interface ApiOptions extends LiveOptions {
   /**
    * The address the server listens on (default `127.0.0.1`): on any address but a loopback one,
    * every request must carry the token.
@@ -324,10 +327,38 @@ function download(run: CatalogRun): Response {
   });
 }
 
-function route(catalog: Catalog, request: Request): Response {
+/** Where a run's event stream begins: after `Last-Event-ID`, or else `?after=<n>`. */
+function resumeAfter(request: Request, params: URLSearchParams): number {
+  for (const name of params.keys()) {
+    if (name !== "after" && name !== "token") {
+      throw new BadParameter(`Unknown parameter "${name}": use after`);
+    }
+  }
+  // A browser that reconnects sends the header with the address it first used: the header wins.
+  const header = request.headers.get("last-event-id");
+  if (header === null) return integerParameter(params, "after", 0, 0, Number.MAX_SAFE_INTEGER);
+  integerParameter(params, "after", 0, 0, Number.MAX_SAFE_INTEGER);
+  if (!/^\d+$/.test(header) || !Number.isSafeInteger(Number(header))) {
+    throw new BadParameter(`Header "Last-Event-ID" needs a document number: got "${header}"`);
+  }
+  return Number(header);
+}
+
+function route(catalog: Catalog, hub: LiveHub, request: Request): Response {
   const segments = safeSegments(request);
   const params = new URL(request.url).searchParams;
   const [api, runs, uid, part, stream, last, ...rest] = segments;
+  if (api === "api" && runs === "live" && uid === undefined) {
+    for (const name of params.keys()) {
+      if (name !== "token") throw new BadParameter(`Unknown parameter "${name}"`);
+    }
+    return hub.live();
+  }
+  if (api === "api" && runs === "runs" && uid !== undefined && part === "events") {
+    if (stream !== undefined) throw new NotFound(NOT_FOUND);
+    const after = resumeAfter(request, params);
+    return hub.runEvents(findRun(catalog, uid).summary.uid, after);
+  }
   if (api !== "api" || runs !== "runs" || rest.length > 0) throw new NotFound(NOT_FOUND);
   if (uid === undefined) return listRuns(catalog, params);
   if (part === undefined || part === "documents.jsonl") {
@@ -346,7 +377,7 @@ function route(catalog: Catalog, request: Request): Response {
 /**
  * The API's request handler, for `Deno.serve`.
  * @param catalog The catalog it serves (read only).
- * @param options The address it listens on, and the token.
+ * @param options The address it listens on, the token, how often live updates are polled.
  * @returns The handler.
  * @throws {TypeError} When a token is required and none is given.
  */
@@ -357,6 +388,10 @@ export function createApi(
   const host = options.host ?? "127.0.0.1";
   const token = options.token;
   const needsToken = tokenRequired(host);
+  const hub = new LiveHub(
+    catalog,
+    options.interval === undefined ? {} : { interval: options.interval },
+  );
   if (needsToken && (token === undefined || token === "")) {
     throw new TypeError(`Listening on "${host}" needs a token: none was given`);
   }
@@ -382,7 +417,7 @@ export function createApi(
       );
     }
     try {
-      return Promise.resolve(route(catalog, request));
+      return Promise.resolve(route(catalog, hub, request));
     } catch (error) {
       return Promise.resolve(failure(error));
     }

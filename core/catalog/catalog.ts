@@ -15,7 +15,7 @@ import { CatalogLookupError } from "./lookup_error.ts";
 import { queryFilter, type RunQuery } from "./run_query.ts";
 import { RunSkipper } from "./_run_skipper.ts";
 import { SqliteStorage, type SqliteStorageOptions } from "./sqlite_storage.ts";
-import type { CatalogStorage, RunSlice, StoredRun } from "./storage.ts";
+import type { CatalogStorage, RunSlice, StoredRun, TailedDocument, TailFilter } from "./storage.ts";
 import { CatalogWriteError } from "./storage_errors.ts";
 
 /**
@@ -445,6 +445,51 @@ export class Catalog {
   count(query: RunQuery = {}): number {
     this.#assertOpen();
     return this.#storage.count(queryFilter(query));
+  }
+
+  /**
+   * Documents committed after a place in the store's insertion order, in that order: what a
+   * server polls for to follow a catalog that another process writes (each call reads what is
+   * committed by then).
+   *
+   * @example Follow a run
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { temp } from "./catalog.ts";
+   * const catalog = temp();
+   * catalog.insert("start", { uid: "r1-0123", time: 1 });
+   * catalog.flush();
+   * const [first] = catalog.tail(0, { run: "r1-0123" });
+   * assert.equal(first?.name, "start");
+   * assert.deepEqual(catalog.tail(first!.seq, { run: "r1-0123" }), []);
+   * catalog.close();
+   * ```
+   *
+   * @param after The `seq` of the last document seen (0 for the first).
+   * @param filter One run, some names, how many (default 1,000).
+   * @returns The documents.
+   * @throws {TypeError} When the storage cannot be tailed.
+   */
+  tail(after: number, filter: TailFilter = {}): TailedDocument[] {
+    this.#assertOpen();
+    if (this.#storage.tail === undefined) {
+      throw new TypeError(`Catalog "${this.#storage.location}" cannot be tailed`);
+    }
+    return this.#storage.tail(after, filter);
+  }
+
+  /**
+   * The `seq` of the last document committed (0 when there is none), for
+   * {@linkcode Catalog.tail}.
+   * @returns The number.
+   * @throws {TypeError} When the storage cannot be tailed.
+   */
+  lastSeq(): number {
+    this.#assertOpen();
+    if (this.#storage.lastSeq === undefined) {
+      throw new TypeError(`Catalog "${this.#storage.location}" cannot be tailed`);
+    }
+    return this.#storage.lastSeq();
   }
 
   /**

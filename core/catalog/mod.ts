@@ -40,4 +40,6 @@ export type {
   StartValue,
   StoredDocument,
   StoredRun,
+  TailedDocument,
+  TailFilter,
 } from "./storage.ts";

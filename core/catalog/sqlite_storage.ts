@@ -15,6 +15,8 @@ import type {
   RunSlice,
   StoredDocument,
   StoredRun,
+  TailedDocument,
+  TailFilter,
 } from "./storage.ts";
 import { CatalogCorruptError, isDamaged } from "./storage_errors.ts";
 
@@ -418,6 +420,43 @@ export class SqliteStorage implements CatalogStorage {
       if (rows.length < PAGE) return;
       after = rows.at(-1)!.seq;
     }
+  }
+
+  /**
+   * Documents committed after a place in the insertion order, in that order.
+   * @param after The `seq` of the last document seen (0 for the first).
+   * @param filter One run, some names, how many (default 1,000).
+   * @returns The documents; none for a run not stored.
+   */
+  tail(after: number, filter: TailFilter = {}): TailedDocument[] {
+    const conditions = ["d.seq > ?"];
+    const params: SQLInputValue[] = [after];
+    if (filter.run !== undefined) {
+      const id = this.#idOf(filter.run);
+      if (id === undefined) return [];
+      conditions.push("d.run = ?");
+      params.push(id);
+    }
+    if (filter.names !== undefined) {
+      conditions.push(`d.name IN (${filter.names.map(() => "?").join(", ") || "NULL"})`);
+      params.push(...filter.names);
+    }
+    params.push(Math.max(1, Math.floor(filter.limit ?? PAGE)));
+    const sql = "SELECT d.seq AS seq, runs.uid AS run, d.name AS name, d.json AS json " +
+      "FROM documents AS d JOIN runs ON runs.id = d.run " +
+      `WHERE ${conditions.join(" AND ")} ORDER BY d.seq LIMIT ?`;
+    return this.#guard(() => this.#db.prepare(sql).all(...params)) as unknown as TailedDocument[];
+  }
+
+  /**
+   * The `seq` of the last document committed (0 when there is none).
+   * @returns The number.
+   */
+  lastSeq(): number {
+    const row = this.#guard(() =>
+      this.#db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM documents").get()
+    );
+    return (row as { seq: number }).seq;
   }
 
   #idOf(uid: string): number | undefined {

@@ -74,3 +74,33 @@ Deno.test("A SqliteStorage opened read-only reads the runs and stores nothing", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SqliteStorage.tail() gives committed documents after a seq, by run and name", () => {
+  const storage = new SqliteStorage(":memory:");
+  storage.append(record("r1", "start", { uid: "r1", time: 1 }));
+  storage.append(record("r2", "start", { uid: "r2", time: 2 }));
+  storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
+  storage.append(record("r1", "stop", { uid: "s1", run_start: "r1" }));
+  storage.commit();
+  const all = storage.tail(0);
+  assert.deepEqual(all.map((d) => [d.run, d.name]), [
+    ["r1", "start"],
+    ["r2", "start"],
+    ["r1", "event"],
+    ["r1", "stop"],
+  ]);
+  assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1]!.seq));
+  const r1 = storage.tail(0, { run: "r1" });
+  assert.deepEqual(r1.map((d) => d.name), ["start", "event", "stop"]);
+  assert.deepEqual(storage.tail(r1[0]!.seq, { run: "r1", limit: 1 }).map((d) => d.name), [
+    "event",
+  ]);
+  assert.deepEqual(storage.tail(0, { names: ["start", "stop"] }).map((d) => d.name), [
+    "start",
+    "start",
+    "stop",
+  ]);
+  assert.deepEqual(storage.tail(0, { run: "nothing" }), []);
+  assert.equal(storage.lastSeq(), all.at(-1)!.seq);
+  storage.close();
+});

@@ -95,6 +95,24 @@ export interface StoredDocument {
   json: string;
 }
 
+/** A stored document with its place in the store's insertion order, for a reader that tails. */
+export interface TailedDocument extends StoredDocument {
+  /** Insertion order across the whole store: later documents have larger numbers. */
+  seq: number;
+  /** Uid of the document's run. */
+  run: string;
+}
+
+/** Which documents {@linkcode CatalogStorage.tail} gives. */
+export interface TailFilter {
+  /** Only this run's documents (uid of its start); every run's by default. */
+  run?: string;
+  /** Only documents of these names; all by default. */
+  names?: readonly DocumentName[];
+  /** At most this many (default 1,000). */
+  limit?: number;
+}
+
 /**
  * Where a catalog keeps its documents.
  *
@@ -185,4 +203,18 @@ export interface CatalogStorage {
    *   an end of the documents before the last.
    */
   documents(run: string): Iterable<StoredDocument>;
+  /**
+   * Documents committed after a place in the insertion order, in that order: what a reader in
+   * another process polls for to follow a catalog being written.
+   * @param after The `seq` of the last document seen (0 for the first).
+   * @param filter One run, some names, how many.
+   * @returns The documents.
+   */
+  tail?(after: number, filter?: TailFilter): TailedDocument[];
+  /**
+   * The `seq` of the last document committed (0 when there is none): where a reader that
+   * follows only what comes next begins.
+   * @returns The number.
+   */
+  lastSeq?(): number;
 }

@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { Catalog } from "../core/catalog/mod.ts";
+import { testRun } from "../core/catalog/_test_runs.ts";
+import type { NamedDocument } from "../core/documents/types.ts";
+import { createApi } from "./api.ts";
+import { LiveHub } from "./live.ts";
+import { sseEvents } from "./_sse_client.ts";
+import { spawnScript } from "../tests/_cli.ts";
+
+/** A writer catalog and a server on a read-only one over the same folder, for `body`. */
+async function withLiveServer(
+  body: (base: string, writer: Catalog, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const writer = Catalog.open(`${dir}/catalog`);
+  writer.flush();
+  const reader = Catalog.open(`${dir}/catalog`, { readOnly: true });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    createApi(reader, { interval: 20 }),
+  );
+  try {
+    const { port } = server.addr as Deno.NetAddr;
+    await body(`http://127.0.0.1:${port}`, writer, dir);
+  } finally {
+    await server.shutdown();
+    writer.close();
+    reader.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Write a run's documents one by one, each committed, a few milliseconds apart. */
+async function writeSlowly(writer: Catalog, documents: NamedDocument[]): Promise<void> {
+  for (const [name, doc] of documents) {
+    writer.insert(name, doc as never);
+    writer.flush();
+    await delay(2);
+  }
+}
+
+/** The documents a client receives from a run's stream, and whether `end` came. */
+async function collect(
+  response: Response,
+): Promise<{ ids: number[]; names: string[]; uids: unknown[]; ended: boolean }> {
+  const result = {
+    ids: [] as number[],
+    names: [] as string[],
+    uids: [] as unknown[],
+    ended: false,
+  };
+  for await (const event of sseEvents(response)) {
+    if (event.event === "end") {
+      result.ended = true;
+      continue;
+    }
+    assert.equal(event.event, "document");
+    const { name, doc } = JSON.parse(event.data);
+    result.ids.push(Number(event.id));
+    result.names.push(name);
+    result.uids.push(doc.uid);
+  }
+  return result;
+}
+
+Deno.test("20 clients of a run's events each get every document once, in order, then end", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0001" }, events: 40 });
+    // The run exists before the clients connect; everything after comes live.
+    await writeSlowly(writer, documents.slice(0, 1));
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${base}/api/runs/live-run-0001/events`)),
+    );
+    const received = Promise.all(clients.map(collect));
+    await writeSlowly(writer, documents.slice(1));
+    const expected = documents.map(([, doc]) => (doc as { uid: string }).uid);
+    for (const client of await received) {
+      assert.deepEqual(client.uids, expected);
+      assert.deepEqual(client.names, documents.map(([name]) => name));
+      assert.ok(client.ids.every((id, i) => i === 0 || id > client.ids[i - 1]!));
+      assert.equal(client.ended, true);
+    }
+  });
+});
+
+Deno.test("a run's events resume after Last-Event-ID or ?after= with exactly the rest", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0002" }, events: 10 });
+    await writeSlowly(writer, documents);
+    const all = await collect(await fetch(`${base}/api/runs/live-run-0002/events`));
+    assert.equal(all.ids.length, documents.length);
+    const cut = all.ids[4]!;
+    const byHeader = await collect(
+      await fetch(`${base}/api/runs/live-run-0002/events`, {
+        headers: { "last-event-id": String(cut) },
+      }),
+    );
+    assert.deepEqual(byHeader.ids, all.ids.slice(5));
+    assert.equal(byHeader.ended, true);
+    const byQuery = await collect(
+      await fetch(`${base}/api/runs/live-run-0002/events?after=${cut}`),
+    );
+    assert.deepEqual(byQuery.uids, all.uids.slice(5));
+    // A browser reconnecting to the address it first used: the header says where it is.
+    const reconnect = await collect(
+      await fetch(`${base}/api/runs/live-run-0002/events?after=${all.ids[1]}`, {
+        headers: { "last-event-id": String(all.ids[7]) },
+      }),
+    );
+    assert.deepEqual(reconnect.ids, all.ids.slice(8));
+    const bad = await fetch(`${base}/api/runs/live-run-0002/events?after=x`);
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /Parameter "after"/);
+    const missing = await fetch(`${base}/api/runs/no-such-run/events`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  });
+});
+
+Deno.test("/api/live announces a run's start and its stop as they are stored", async () => {
+  await withLiveServer(async (base, writer) => {
+    const response = await fetch(`${base}/api/live`);
+    const events = sseEvents(response);
+    const { documents } = testRun({
+      start: { uid: "live-run-0003", scan_id: 7, plan_name: "scan", time: 1_700_000_000 },
+      events: 3,
+    });
+    await writeSlowly(writer, documents);
+    const start = (await events.next()).value!;
+    assert.equal(start.event, "start");
+    assert.deepEqual(JSON.parse(start.data), {
+      uid: "live-run-0003",
+      scan_id: 7,
+      plan_name: "scan",
+      time: 1_700_000_000,
+    });
+    const stop = (await events.next()).value!;
+    assert.equal(stop.event, "stop");
+    assert.deepEqual(JSON.parse(stop.data), {
+      uid: "live-run-0003",
+      exit_status: "success",
+      reason: "",
+    });
+    await events.return(undefined);
+  });
+});
+
+Deno.test("a client that disconnects stops nothing for the other clients of the run", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
+    await writeSlowly(writer, documents.slice(0, 2));
+    const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
+    const staying = collect(await fetch(`${base}/api/runs/live-run-0004/events`));
+    assert.equal((await leaving.next()).value?.event, "document");
+    await leaving.return(undefined);
+    await writeSlowly(writer, documents.slice(2));
+    const client = await staying;
+    assert.equal(client.uids.length, documents.length);
+    assert.equal(client.ended, true);
+  });
+});
+
+Deno.test("an SSE client sees a scan's events before `deno task scan --catalog` ends", async () => {
+  await withLiveServer(async (base, writer, dir) => {
+    writer.close();
+    const live = sseEvents(await fetch(`${base}/api/live`));
+    const child = spawnScript("scan.ts", [
+      "--catalog",
+      `${dir}/catalog`,
+      "--num",
+      "30",
+      "--file",
+      `${dir}/scan.hdf`,
+      "--no-table",
+      "--no-config",
+    ]);
+    try {
+      const start = (await live.next()).value!;
+      assert.equal(start.event, "start");
+      const { uid } = JSON.parse(start.data);
+      const events = sseEvents(await fetch(`${base}/api/runs/${uid}/events`));
+      let seen = 0;
+      for await (const event of events) {
+        if (event.event === "document" && JSON.parse(event.data).name === "event") seen++;
+        if (seen === 3) break;
+      }
+      assert.equal(seen, 3);
+      const status = await Promise.race([child.status.then(() => "ended"), delay(0)]);
+      assert.notEqual(status, "ended", "the events came while the scan was running");
+    } finally {
+      await live.return(undefined);
+      const status = await child.status;
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+      assert.ok(status.success);
+    }
+  });
+});
+
+Deno.test("LiveHub shares one poller per run and stops it when the last client leaves", async () => {
+  const dir = await Deno.makeTempDir();
+  const writer = Catalog.open(`${dir}/catalog`);
+  try {
+    const { documents } = testRun({ start: { uid: "live-run-0005" }, events: 2, stop: false });
+    await writeSlowly(writer, documents);
+    const hub = new LiveHub(writer, { interval: 10 });
+    const a = hub.runEvents("live-run-0005", 0).body!.getReader();
+    const b = hub.runEvents("live-run-0005", 0).body!.getReader();
+    const live = hub.live().body!.getReader();
+    await Promise.all([a.read(), b.read(), live.read()]);
+    assert.equal(hub.pollers, 2);
+    await a.cancel();
+    assert.equal(hub.pollers, 2);
+    await b.cancel();
+    await live.cancel();
+    assert.equal(hub.pollers, 0);
+  } finally {
+    writer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
