@@ -26,6 +26,7 @@
  * @module
  */
 
+import { refusal } from "./_guard.ts";
 import {
   type Catalog,
   CatalogCorruptError,
@@ -82,18 +83,6 @@ export function isLoopback(host: string): boolean {
  */
 export function tokenRequired(host: string): boolean {
   return !isLoopback(host);
-}
-
-const encoder = new TextEncoder();
-
-/** Compare two texts in a time that does not depend on where they differ. */
-function sameText(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  let diff = x.length ^ y.length;
-  const n = Math.max(x.length, y.length);
-  for (let i = 0; i < n; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
-  return diff === 0;
 }
 
 /** A 400 response naming a query parameter. */
@@ -396,26 +385,12 @@ export function createApi(
     throw new TypeError(`Listening on "${host}" needs a token: none was given`);
   }
   return (request) => {
-    if (needsToken) {
-      const header = request.headers.get("authorization") ?? "";
-      const given = header.startsWith("Bearer ")
-        ? header.slice(7)
-        : new URL(request.url).searchParams.get("token") ?? "";
-      if (!sameText(given, token!)) {
-        return Promise.resolve(
-          errorResponse(401, "A token is required: Authorization: Bearer <token> or ?token=", {
-            "www-authenticate": "Bearer",
-          }),
-        );
-      }
-    }
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return Promise.resolve(
-        errorResponse(405, `Method "${request.method}" is not allowed: the API is read-only`, {
-          allow: "GET, HEAD",
-        }),
-      );
-    }
+    const refused = refusal(request, {
+      token: needsToken ? token : undefined,
+      tokenHint: "Authorization: Bearer <token> or ?token=",
+      what: "the API",
+    });
+    if (refused) return Promise.resolve(refused);
     try {
       return Promise.resolve(route(catalog, hub, request));
     } catch (error) {

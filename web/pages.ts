@@ -21,6 +21,7 @@
  * @module
  */
 
+import { refusal } from "./_guard.ts";
 import { tokenRequired } from "./api.ts";
 import { errorResponse } from "./_json.ts";
 
@@ -57,16 +58,6 @@ const STATIC_FILES: Record<string, string> = {
   "run.js": "text/javascript; charset=utf-8",
   "plot.js": "text/javascript; charset=utf-8",
 };
-
-const encoder = new TextEncoder();
-
-function sameText(a: string, b: string): boolean {
-  const x = encoder.encode(a);
-  const y = encoder.encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
 
 /** The static file a path names, or `undefined` when it is no page's path. */
 function fileOf(path: string): string | undefined {
@@ -115,26 +106,12 @@ export function createPages(
     const url = new URL(request.url);
     const name = fileOf(url.pathname);
     if (name === undefined) return undefined;
-    if (needsToken) {
-      const header = request.headers.get("authorization") ?? "";
-      const given = header.startsWith("Bearer ")
-        ? header.slice(7)
-        : url.searchParams.get("token") ?? "";
-      if (!sameText(given, options.token!)) {
-        return Promise.resolve(
-          errorResponse(401, "A token is required: add ?token=<token> to the address", {
-            "www-authenticate": "Bearer",
-          }),
-        );
-      }
-    }
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      return Promise.resolve(
-        errorResponse(405, `Method "${request.method}" is not allowed: the pages are read-only`, {
-          allow: "GET, HEAD",
-        }),
-      );
-    }
+    const refused = refusal(request, {
+      token: needsToken ? options.token : undefined,
+      tokenHint: "add ?token=<token> to the address",
+      what: "the pages",
+    });
+    if (refused) return Promise.resolve(refused);
     return send(name, request.method);
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * What every request to the web view passes before it is served, pages and API alike: the
+ * token when the server listens on more than loopback, and only reading methods.
+ *
+ * @module
+ */
+
+import { errorResponse } from "./_json.ts";
+
+const encoder = new TextEncoder();
+
+/** Compare in time that does not depend on where the texts differ. */
+export function sameText(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  let diff = x.length ^ y.length;
+  const n = Math.max(x.length, y.length);
+  for (let i = 0; i < n; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
+  return diff === 0;
+}
+
+/** What a guard checks. */
+export interface GuardOptions {
+  /** The token every request must carry, or undefined when none is needed (loopback). */
+  token: string | undefined;
+  /** How to pass the token, for the 401's message. */
+  tokenHint: string;
+  /** What is served, for the 405's message ("the API", "the pages"). */
+  what: string;
+}
+
+/**
+ * The answer to a request that may not be served, or undefined when it may.
+ * @param request The request.
+ * @param options The token and the words of the refusals.
+ * @returns A 401 without the token, a 405 for a method other than GET and HEAD, else undefined.
+ */
+export function refusal(request: Request, options: GuardOptions): Response | undefined {
+  if (options.token !== undefined) {
+    const header = request.headers.get("authorization") ?? "";
+    const given = header.startsWith("Bearer ")
+      ? header.slice(7)
+      : new URL(request.url).searchParams.get("token") ?? "";
+    if (!sameText(given, options.token)) {
+      return errorResponse(401, `A token is required: ${options.tokenHint}`, {
+        "www-authenticate": "Bearer",
+      });
+    }
+  }
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return errorResponse(
+      405,
+      `Method "${request.method}" is not allowed: ${options.what} ${
+        options.what.endsWith("s") ? "are" : "is"
+      } read-only`,
+      { allow: "GET, HEAD" },
+    );
+  }
+  return undefined;
+}
