@@ -80,8 +80,24 @@ async function exportInterrupted(
   dir: string,
   args: string[],
   signal: Deno.Signal,
-): Promise<{ code: number; stderr: string; left: string[] }> {
-  const out = `${dir}/out`;
+): Promise<{ code: number; stderr: string; left: string[]; out: string }> {
+  // On a loaded machine the export may finish its last write before the signal is handled;
+  // then it is tried again (a signal that comes too late is no test of the clean-up).
+  let result = await exportOnce(dir, args, signal, 0);
+  for (let attempt = 1; attempt < 3 && result.code === 0; attempt++) {
+    assert.deepEqual(result.left, [], "no temporary file is left");
+    result = await exportOnce(dir, args, signal, attempt);
+  }
+  return result;
+}
+
+async function exportOnce(
+  dir: string,
+  args: string[],
+  signal: Deno.Signal,
+  attempt: number,
+): Promise<{ code: number; stderr: string; left: string[]; out: string }> {
+  const out = `${dir}/out${attempt || ""}`;
   await Deno.mkdir(out);
   const child = spawnScript("nx.ts", [
     "export",
@@ -104,7 +120,7 @@ async function exportInterrupted(
   const status = await child.status;
   await stdout;
   const stderr = await new Response(child.stderr).text();
-  return { code: status.code, stderr, left: await temporaryFiles(out) };
+  return { code: status.code, stderr, left: await temporaryFiles(out), out };
 }
 
 Deno.test("Ctrl-C during nx export stops it with exit code 1 and removes its hidden .partial", {
@@ -128,11 +144,15 @@ Deno.test("SIGTERM during nx export --format jsonl removes its hidden temporary 
   const dir = await Deno.makeTempDir();
   try {
     await storeBigRun(dir);
-    const { code, stderr, left } = await exportInterrupted(dir, ["--format", "jsonl"], "SIGTERM");
+    const { code, stderr, left, out } = await exportInterrupted(
+      dir,
+      ["--format", "jsonl"],
+      "SIGTERM",
+    );
     assert.deepEqual(left, [], "no temporary file is left");
     assert.equal(code, 1, stderr);
     assert.match(stderr, /Terminated \(SIGTERM\): the export is stopped/);
-    const written = (await Array.fromAsync(Deno.readDir(`${dir}/out`))).map((e) => e.name);
+    const written = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
     assert.deepEqual(written, [], "no file is written");
   } finally {
     await Deno.remove(dir, { recursive: true });
