@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type Catalog, temp } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
-import { createApi } from "../web/api.ts";
+import { type ApiOptions, createApi } from "../web/api.ts";
 import { createPages } from "../web/pages.ts";
 import { ignoreUnless } from "./_ci.ts";
 import { Browser, chromiumAvailable } from "./_cdp.ts";
@@ -35,9 +35,10 @@ function twoRuns(): Catalog {
 /** The server (pages before the API) and a browser, for the length of `body`. */
 async function withBrowser(
   body: (browser: Browser, base: string, dir: string) => Promise<void>,
+  catalog: Catalog = twoRuns(),
+  options: ApiOptions = {},
 ): Promise<void> {
-  const catalog = twoRuns();
-  const api = createApi(catalog);
+  const api = createApi(catalog, options);
   const pages = createPages();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
@@ -148,18 +149,9 @@ Deno.test({
       catalog.flush();
     };
     insert(4); // start, the primary descriptor, two events
-    const api = createApi(catalog, { interval: 20 });
-    const pages = createPages();
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      (request) => pages(request) ?? api(request),
-    );
-    const dir = await Deno.makeTempDir({ prefix: "nxdaq-browser-" });
-    try {
-      const browser = await Browser.launch();
-      try {
-        const { port } = server.addr as Deno.NetAddr;
-        await browser.open(`http://127.0.0.1:${port}/runs/run-live-0001`);
+    await withBrowser(
+      async (browser, base, dir) => {
+        await browser.open(`${base}/runs/run-live-0001`);
         await browser.waitFor(`document.body.dataset.loaded === "true"`);
         const points = `document.querySelectorAll("#plot svg circle.point").length`;
         await browser.waitFor(`${points} === 2`);
@@ -184,14 +176,9 @@ Deno.test({
         assert.equal(await browser.evaluate<number>(points), 6, "no point twice");
         const size = await browser.screenshot(`${dir}/live.png`);
         assert.ok(size > 5_000, `the screenshot of the live run holds a page: ${size} bytes`);
-        assert.deepEqual(browser.errors, [], "the page logs no JavaScript error");
-      } finally {
-        await browser.close();
-      }
-    } finally {
-      await server.shutdown();
-      catalog.close();
-      await Deno.remove(dir, { recursive: true });
-    }
+      },
+      catalog,
+      { interval: 20 },
+    );
   },
 });
