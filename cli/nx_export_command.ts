@@ -177,6 +177,9 @@ async function untilInterrupted<T>(
     stop ??= interrupt;
     if (!now) return;
     removeTemporaryFiles();
+    // The HDF5 write under way may still recreate its file before the process exits: remove
+    // it once more at exit, when nothing else can run.
+    globalThis.addEventListener("unload", () => void removeTemporaryFiles(), { once: true });
     reject(new Error(`${interrupt.description}: the export is stopped`));
   });
   try {

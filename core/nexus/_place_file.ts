@@ -72,7 +72,8 @@ export function removeTemporaryFiles(): string[] {
       // Not created yet, or gone already.
     }
   }
-  temporaryFiles.clear();
+  // The set stays: a write still under way may make its file again, and a second call (at
+  // exit) removes it then; each write takes its own file out of the set when it ends.
   return removed;
 }
 
