@@ -98,7 +98,7 @@ function keyProblem(error: ConfigKeyError): string {
 
 /** The file to load: `--config`, or the current folder's config, or none. */
 async function chooseFile(
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | boolean | string[] | undefined>,
   cwd: string,
 ): Promise<string | undefined> {
   const given = values.config;
@@ -147,7 +147,7 @@ async function importPlugin(file: string, spec: string, key: string): Promise<Ne
  * @throws {UsageError} With both `--config` and `--no-config`.
  */
 export async function loadConfig(
-  values: Record<string, string | boolean | undefined>,
+  values: Record<string, string | boolean | string[] | undefined>,
   cwd: string = Deno.cwd(),
 ): Promise<LoadedConfig | undefined> {
   const file = await chooseFile(values, cwd);

@@ -206,8 +206,8 @@ export function joinNegativeValues(args: string[], valueOptions: readonly string
 
 /** What {@linkcode parseCommandArgs} returns: the option values and the positionals. */
 export interface ParsedArgs {
-  /** Option values by name. */
-  values: Record<string, string | boolean | undefined>;
+  /** Option values by name (a list for an option given `multiple`). */
+  values: Record<string, string | boolean | string[] | undefined>;
   /** Arguments that are not options. */
   positionals: string[];
 }
@@ -216,13 +216,17 @@ export interface ParsedArgs {
  * Parse a command's arguments with `node:util`'s parseArgs, turning its errors into usage
  * errors. Options of type string may take negative numbers (`--index -1`).
  * @param args Command-line arguments.
- * @param options The options, as parseArgs takes them; `--help` is added.
+ * @param options The options, as parseArgs takes them (`multiple` for one given more than
+ *   once); `--help` is added.
  * @returns The values and positionals, or `"help"` when `--help` was given.
  * @throws {UsageError} On an unknown option or a missing value.
  */
 export function parseCommandArgs(
   args: string[],
-  options: Record<string, { type: "string" | "boolean"; default?: string | boolean }>,
+  options: Record<
+    string,
+    { type: "string" | "boolean"; default?: string | boolean; multiple?: boolean }
+  >,
 ): ParsedArgs | "help" {
   const valueOptions = Object.keys(options).filter((name) => options[name]!.type === "string");
   let parsed;

@@ -7,19 +7,26 @@
 
 import { createApi, tokenRequired } from "../web/api.ts";
 import { createPages } from "../web/pages.ts";
+import { NexusFiles } from "../web/nexus_files.ts";
+import { createH5webPage } from "../web/h5web/page.ts";
+import { h5webBundleDir, h5webBundleReady } from "../web/h5web/build.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 
 /** Usage text of the serve command. */
 export const SERVE_USAGE = `Usage: deno task serve [--catalog DIR] [--port 8080] [--host 127.0.0.1]
 
-Serve the catalog's runs as web pages (/ the runs, /runs/<uid> a run) over a
-read-only JSON API (GET /api/runs, /api/runs/<uid>,
-/api/runs/<uid>/streams/<name>/columns, /api/runs/<uid>/documents.jsonl) until
-Ctrl-C or SIGTERM.
+Serve the catalog's runs as web pages (/ the runs, /runs/<uid> a run,
+/runs/<uid>/h5web its NeXus file in H5Web) over a read-only JSON API (GET
+/api/runs, /api/runs/<uid>, /api/runs/<uid>/streams/<name>/columns,
+/api/runs/<uid>/documents.jsonl, /api/runs/<uid>/nexus.hdf) until Ctrl-C or
+SIGTERM.
 
 Options:
 ${CATALOG_OPTION_HELP}
+  --data DIR     a folder detector files may be read from for the NeXus files
+                 (default: the current folder; give it again for more); a run
+                 whose frames lie elsewhere, symlinks followed, gets 404
   --port N       the port (default 8080; 0 picks a free one)
   --host ADDR    the address to listen on (default 127.0.0.1); on any other
                  address every request needs the token, printed at start or
@@ -55,6 +62,7 @@ export async function runServeCommand(
     catalog: { type: "string" },
     port: { type: "string", default: "8080" },
     host: { type: "string", default: "127.0.0.1" },
+    data: { type: "string", multiple: true },
   });
   if (parsed === "help") {
     io.out(SERVE_USAGE);
@@ -76,11 +84,22 @@ export async function runServeCommand(
   const { catalog, dir } = await openCatalog(values.catalog as string | undefined, false, {
     readOnly: true,
   });
+  const cache = await Deno.makeTempDir({ prefix: "nxdaq-serve-" });
   try {
     const access = { host, ...(token === undefined ? {} : { token }) };
-    const api = createApi(catalog, access);
+    const dataFolders = (values.data as string[] | undefined) ?? ["."];
+    for (const folder of dataFolders) {
+      const info = await Deno.stat(folder).catch(() => undefined);
+      if (!info?.isDirectory) {
+        throw new UsageError(`Option --data needs a folder: "${folder}" is none`);
+      }
+    }
+    const nexus = new NexusFiles({ cache, dataFolders });
+    const api = createApi(catalog, { ...access, nexus });
     const pages = createPages(access);
-    const handler = (request: Request) => pages(request) ?? api(request);
+    const bundle = await h5webBundleDir();
+    const h5web = createH5webPage({ ...access, bundle });
+    const handler = (request: Request) => pages(request) ?? h5web(request) ?? api(request);
     const server = Deno.serve({ hostname: host, port, onListen: () => {} }, handler);
     const stop = io.onInterrupt(() => void server.shutdown());
     try {
@@ -88,6 +107,9 @@ export async function runServeCommand(
       const shown = host.includes(":") ? `[${host}]` : host;
       io.out(`Serving the catalog "${dir}" at http://${shown}:${bound}/api/runs`);
       io.out(`Pages: http://${shown}:${bound}/`);
+      if (!(await h5webBundleReady(bundle))) {
+        io.err("The H5Web viewer is not built: run deno task build:h5web (deno task serve does)");
+      }
       if (token !== undefined && token === env.token) {
         io.out(`Every request needs the token of $NXDAQ_TOKEN ("Authorization: Bearer <token>")`);
       } else if (token !== undefined) {
@@ -100,6 +122,7 @@ export async function runServeCommand(
     }
   } finally {
     catalog.close();
+    await Deno.remove(cache, { recursive: true }).catch(() => {});
   }
   return 0;
 }

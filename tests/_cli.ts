@@ -19,8 +19,9 @@ export function taskPermissions(script: string): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as {
     tasks: Record<string, string>;
   };
-  for (const task of Object.values(config.tasks)) {
-    const words = task.split(/\s+/);
+  // A task may run other steps first (`deno task build:h5web && deno run ... serve.ts`).
+  for (const task of Object.values(config.tasks).flatMap((task) => task.split("&&"))) {
+    const words = task.trim().split(/\s+/);
     if (words[0] === "deno" && words[1] === "run" && words.at(-1) === script) {
       return words.slice(2, -1);
     }

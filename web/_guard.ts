@@ -29,19 +29,48 @@ export interface GuardOptions {
   what: string;
 }
 
+/** The cookie a page sets once opened with its token, so its styles and scripts need none. */
+export const TOKEN_COOKIE = "nxdaq_token";
+
+/**
+ * The token a request carries: `Authorization: Bearer`, else `?token=`, else the cookie.
+ * @param request The request.
+ * @returns The token, or `""` for none.
+ */
+export function givenToken(request: Request): string {
+  const header = request.headers.get("authorization") ?? "";
+  if (header.startsWith("Bearer ")) return header.slice(7);
+  const query = new URL(request.url).searchParams.get("token");
+  if (query !== null) return query;
+  for (const part of (request.headers.get("cookie") ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === TOKEN_COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return "";
+}
+
+/**
+ * The `Set-Cookie` header of a page opened with the token in its address: the later requests
+ * of the page (styles, scripts, the API) then carry it. Not readable by scripts; sent only to
+ * this server.
+ * @param request The page's request, its token checked already.
+ * @returns The header's value, or undefined when the token came some other way.
+ */
+export function tokenCookie(request: Request): string | undefined {
+  const query = new URL(request.url).searchParams.get("token");
+  if (query === null) return undefined;
+  return `${TOKEN_COOKIE}=${encodeURIComponent(query)}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
 /**
  * The answer to a request that may not be served, or undefined when it may.
  * @param request The request.
  * @param options The token and the words of the refusals.
- * @returns A 401 without the token, a 405 for a method other than GET and HEAD, else undefined.
+ * @returns A 401 without the token (header, `?token=` or cookie), a 405 for a method other than GET and HEAD, else undefined.
  */
 export function refusal(request: Request, options: GuardOptions): Response | undefined {
   if (options.token !== undefined) {
-    const header = request.headers.get("authorization") ?? "";
-    const given = header.startsWith("Bearer ")
-      ? header.slice(7)
-      : new URL(request.url).searchParams.get("token") ?? "";
-    if (!sameText(given, options.token)) {
+    if (!sameText(givenToken(request), options.token)) {
       return errorResponse(401, `A token is required: ${options.tokenHint}`, {
         "www-authenticate": "Bearer",
       });

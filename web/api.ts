@@ -4,9 +4,12 @@
  * read-only, serving only the catalog's runs.
  *
  * - `GET /api/runs?limit=&offset=&plan=&since=&until=&key.<name>=<value>`: runs, newest first.
- * - `GET /api/runs/<uid>`: its start document, stop document and streams with their data keys.
+ * - `GET /api/runs/<uid>`: its start document, stop document and streams with their data keys and
+ *   hints.
  * - `GET /api/runs/<uid>/streams/<name>/columns?keys=a,b`: `seq_num`, `time` and each key.
  * - `GET /api/runs/<uid>/documents.jsonl`: the run's documents, one `{name, doc}` per line.
+ * - `GET /api/runs/<uid>/nexus.hdf`: the run's NeXus file, written from its documents (see
+ *   {@linkcode NexusFiles}); a run without a stop is written as an incomplete run.
  * - `GET /api/live` and `GET /api/runs/<uid>/events`: live updates as Server-Sent Events (see
  *   {@linkcode LiveHub}).
  *
@@ -40,6 +43,7 @@ import { JsonLinesWriter } from "../core/readers/mod.ts";
 import type { DataKeys, NamedDocument } from "../core/documents/types.ts";
 import { errorResponse, jsonResponse } from "./_json.ts";
 import { LiveHub, type LiveOptions } from "./live.ts";
+import { type NexusFiles, OutsideDataFolders } from "./nexus_files.ts";
 
 /** How the API is set up. */
 export interface ApiOptions extends LiveOptions {
@@ -50,6 +54,8 @@ export interface ApiOptions extends LiveOptions {
   host?: string;
   /** The token required off loopback; needed then. */
   token?: string;
+  /** Writes the runs' NeXus files for `nexus.hdf`; without, that route is 404. */
+  nexus?: NexusFiles;
 }
 
 /** The most runs one page of `/api/runs` holds. */
@@ -232,6 +238,8 @@ interface StreamInfo {
   name: string;
   descriptors: string[];
   data_keys: DataKeys;
+  /** The descriptors' hints, merged: `{<object>: {fields: [...]}}` as BestEffortCallback reads. */
+  hints: Record<string, unknown>;
 }
 
 function streamsOf(documents: Iterable<NamedDocument>): Map<string, StreamInfo> {
@@ -240,9 +248,12 @@ function streamsOf(documents: Iterable<NamedDocument>): Map<string, StreamInfo> 
     if (name !== "descriptor") continue;
     const stream = doc.name ?? "primary";
     const info = streams.get(stream) ??
-      { name: stream, descriptors: [], data_keys: {} as DataKeys };
+      { name: stream, descriptors: [], data_keys: {} as DataKeys, hints: {} };
     info.descriptors.push(doc.uid);
     info.data_keys = { ...info.data_keys, ...doc.data_keys };
+    if (typeof doc.hints === "object" && doc.hints !== null) {
+      info.hints = { ...info.hints, ...doc.hints };
+    }
     streams.set(stream, info);
   }
   return streams;
@@ -316,6 +327,33 @@ function download(run: CatalogRun): Response {
   });
 }
 
+async function nexusFile(
+  nexus: NexusFiles | undefined,
+  run: CatalogRun,
+  head: boolean,
+): Promise<Response> {
+  if (nexus === undefined) throw new NotFound("This server sends no NeXus files");
+  const file = await nexus.file(run);
+  let opened: Deno.FsFile;
+  try {
+    opened = await Deno.open(file.path);
+  } finally {
+    // The open file stays readable after an incomplete run's file is removed.
+    await nexus.release(file);
+  }
+  const { size } = await opened.stat();
+  if (head) opened.close();
+  return new Response(head ? null : opened.readable, {
+    headers: {
+      "content-type": "application/x-hdf5",
+      "content-length": String(size),
+      "content-disposition": `attachment; filename="${file.name}"`,
+      "x-nxdaq-complete": String(file.complete),
+      "cache-control": "no-cache",
+    },
+  });
+}
+
 /** Where a run's event stream begins: after `Last-Event-ID`, or else `?after=<n>`. */
 function resumeAfter(request: Request, params: URLSearchParams): number {
   for (const name of params.keys()) {
@@ -333,7 +371,12 @@ function resumeAfter(request: Request, params: URLSearchParams): number {
   return Number(header);
 }
 
-function route(catalog: Catalog, hub: LiveHub, request: Request): Response {
+function route(
+  catalog: Catalog,
+  hub: LiveHub,
+  request: Request,
+  nexus: NexusFiles | undefined,
+): Response | Promise<Response> {
   const segments = safeSegments(request);
   const params = new URL(request.url).searchParams;
   const [api, runs, uid, part, stream, last, ...rest] = segments;
@@ -350,13 +393,16 @@ function route(catalog: Catalog, hub: LiveHub, request: Request): Response {
   }
   if (api !== "api" || runs !== "runs" || rest.length > 0) throw new NotFound(NOT_FOUND);
   if (uid === undefined) return listRuns(catalog, params);
-  if (part === undefined || part === "documents.jsonl") {
+  if (part === undefined || part === "documents.jsonl" || part === "nexus.hdf") {
     for (const name of params.keys()) {
       if (name !== "token") throw new BadParameter(`Unknown parameter "${name}"`);
     }
   }
   if (part === undefined) return runDetail(findRun(catalog, uid));
   if (part === "documents.jsonl" && stream === undefined) return download(findRun(catalog, uid));
+  if (part === "nexus.hdf" && stream === undefined) {
+    return nexusFile(nexus, findRun(catalog, uid), request.method === "HEAD");
+  }
   if (part === "streams" && stream !== undefined && last === "columns") {
     return columns(findRun(catalog, uid), stream, params);
   }
@@ -384,23 +430,25 @@ export function createApi(
   if (needsToken && (token === undefined || token === "")) {
     throw new TypeError(`Listening on "${host}" needs a token: none was given`);
   }
-  return (request) => {
+  return async (request) => {
     const refused = refusal(request, {
       token: needsToken ? token : undefined,
       tokenHint: "Authorization: Bearer <token> or ?token=",
       what: "the API",
     });
-    if (refused) return Promise.resolve(refused);
+    if (refused) return refused;
     try {
-      return Promise.resolve(route(catalog, hub, request));
+      return await route(catalog, hub, request, options.nexus);
     } catch (error) {
-      return Promise.resolve(failure(error));
+      return failure(error);
     }
   };
 }
 
 function failure(error: unknown): Response {
-  if (error instanceof NotFound) return errorResponse(404, error.message);
+  if (error instanceof NotFound || error instanceof OutsideDataFolders) {
+    return errorResponse(404, error.message);
+  }
   if (error instanceof BadParameter) return errorResponse(400, error.message);
   if (error instanceof CatalogCorruptError) return errorResponse(500, error.message);
   return errorResponse(500, error instanceof Error ? error.message : String(error));

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { refusal } from "./_guard.ts";
+import { refusal, tokenCookie } from "./_guard.ts";
 import { tokenRequired } from "./api.ts";
 import { errorResponse } from "./_json.ts";
 
@@ -57,6 +57,8 @@ const STATIC_FILES: Record<string, string> = {
   "runs.js": "text/javascript; charset=utf-8",
   "run.js": "text/javascript; charset=utf-8",
   "plot.js": "text/javascript; charset=utf-8",
+  "axes.js": "text/javascript; charset=utf-8",
+  "image.js": "text/javascript; charset=utf-8",
 };
 
 /** The static file a path names, or `undefined` when it is no page's path. */
@@ -68,25 +70,27 @@ function fileOf(path: string): string | undefined {
   return undefined;
 }
 
-async function send(name: string, method: string): Promise<Response> {
+async function send(name: string, request: Request, needsToken: boolean): Promise<Response> {
   const type = Object.hasOwn(STATIC_FILES, name) ? STATIC_FILES[name] : undefined;
   if (type === undefined) return errorResponse(404, "Not found");
   const body = await Deno.readFile(new URL(`./static/${name}`, import.meta.url));
-  return new Response(method === "HEAD" ? null : body, {
-    headers: {
-      "content-type": type,
-      "content-security-policy": CONTENT_SECURITY_POLICY,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "cache-control": "no-cache",
-    },
-  });
+  const headers: Record<string, string> = {
+    "content-type": type,
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-cache",
+  };
+  const cookie = needsToken ? tokenCookie(request) : undefined;
+  if (cookie !== undefined) headers["set-cookie"] = cookie;
+  return new Response(request.method === "HEAD" ? null : body, { headers });
 }
 
 /**
  * The pages' request handler.
  * @param options The address the server listens on and the token, as for the API: off loopback
- *   a page needs `?token=<token>` (its scripts pass it on to the API).
+ *   a page needs `?token=<token>`, and sets a cookie of it for its styles, scripts and API
+ *   calls.
  * @returns A handler answering the pages' paths, `undefined` for any other path.
  * @throws {TypeError} When a token is required and none is given.
  */
@@ -112,6 +116,6 @@ export function createPages(
       what: "the pages",
     });
     if (refused) return Promise.resolve(refused);
-    return send(name, request.method);
+    return send(name, request, needsToken);
   };
 }

@@ -1,4 +1,5 @@
-// An x-y plot drawn as inline SVG: one polyline and one circle per point for each series.
+// An x-y plot drawn as inline SVG: one polyline and one circle per point for each series. The
+// svg's data-x holds the x key, data-y the series' names as JSON.
 
 const SVG = "http://www.w3.org/2000/svg";
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
@@ -22,18 +23,21 @@ function element(name, attributes = {}) {
 function range(values) {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return [0, 1];
-  let low = Math.min(...finite);
-  let high = Math.max(...finite);
+  // A loop, not Math.min(...finite): a long scan would overflow the call's arguments.
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of finite) [low, high] = [Math.min(low, v), Math.max(high, v)];
   if (low === high) [low, high] = [low - 0.5, high + 0.5];
   return [low, high];
 }
 
 /**
  * Draw series of y against one x as an SVG element.
- * @param {{ x: number[], xLabel: string, series: { label: string, y: number[] }[] }} data
+ * @param {{ x: number[], xLabel: string, xKey?: string, series: { label: string, y: number[] }[] }}
+ *   data The values, the x axis' label and key (the label by default), and each series.
  * @returns {SVGSVGElement}
  */
-export function plot({ x, xLabel, series }) {
+export function plot({ x, xLabel, xKey = xLabel, series }) {
   const width = 640;
   const height = 360;
   const margin = { left: 64, right: 16, top: 16, bottom: 44 };
@@ -42,6 +46,8 @@ export function plot({ x, xLabel, series }) {
     height,
     viewBox: `0 0 ${width} ${height}`,
     role: "img",
+    "data-x": xKey,
+    "data-y": JSON.stringify(series.map((s) => s.label)),
   }));
   const [x0, x1] = range(x);
   const [y0, y1] = range(series.flatMap((s) => s.y));
@@ -91,7 +97,15 @@ export function plot({ x, xLabel, series }) {
     "text-anchor": "middle",
   });
   label.textContent = xLabel;
-  svg.append(label);
+  const yLabel = element("text", {
+    class: "tick",
+    x: 0,
+    y: 0,
+    transform: `translate(14 ${(margin.top + bottom) / 2}) rotate(-90)`,
+    "text-anchor": "middle",
+  });
+  yLabel.textContent = series.map((s) => s.label).join(", ");
+  svg.append(label, yLabel);
   series.forEach((s, index) => {
     const color = COLORS[index % COLORS.length];
     const points = [];

@@ -1,35 +1,27 @@
 // A run's page: start metadata, each stream as a table, and a plot of any key against any other
-// (by default the hinted detectors against the first dimension, as BestEffortCallback chooses).
+// (by default the hinted detectors against the first dimension, as BestEffortCallback chooses);
+// a 2-D grid scan's detector also as an image.
+import { defaultAxes, gridOf, scalar } from "./axes.js";
 import { getJson, row, status, text, timeText, withToken } from "./common.js";
+import { image } from "./image.js";
 import { plot } from "./plot.js";
 
 const uid = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const base = `/api/runs/${encodeURIComponent(uid)}`;
-/** @type {Map<string, { info: any, columns: any }>} */
+/** @type {Map<string, { info: any, columns: any, seen?: Set<number> }>} */
 const streams = new Map();
 const streamSelect = /** @type {HTMLSelectElement} */ (document.getElementById("stream"));
+const viewSelect = /** @type {HTMLSelectElement} */ (document.getElementById("view"));
 const xSelect = /** @type {HTMLSelectElement} */ (document.getElementById("x"));
 const ySelect = /** @type {HTMLSelectElement} */ (document.getElementById("y"));
+const zSelect = /** @type {HTMLSelectElement} */ (document.getElementById("z"));
+/** @type {any} */
 let start = {};
 
-/** Whether a data key holds one number per event. */
-function scalar(dataKey) {
-  return (dataKey.dtype === "number" || dataKey.dtype === "integer") &&
-    (dataKey.shape ?? []).length === 0;
-}
-
-/** The default x and y keys of a stream: BestEffortCallback's choice where the run says it. */
-function defaults(info) {
-  const keys = Object.keys(info.data_keys).filter((key) => scalar(info.data_keys[key]));
-  const dimension = start.hints?.dimensions?.[0]?.[0]?.[0];
-  const motor = Array.isArray(start.motors) ? start.motors[0] : undefined;
-  const x = [dimension, motor].find((key) => keys.includes(key)) ?? "seq_num";
-  const detectors = Array.isArray(start.detectors) ? start.detectors : [];
-  const ofDetector = (key) =>
-    detectors.includes(key) || detectors.includes(info.data_keys[key].object_name);
-  let y = keys.filter((key) => key !== x && ofDetector(key));
-  if (y.length === 0) y = keys.filter((key) => key !== x);
-  return { x, y };
+/** Show or hide a select's label. */
+function shown(select, visible) {
+  const label = select.closest("label");
+  if (label !== null) label.hidden = !visible;
 }
 
 function options(select, keys, selected) {
@@ -46,14 +38,26 @@ function chooseStream() {
   const name = streamSelect.value;
   const stream = streams.get(name);
   if (stream === undefined) return;
-  const keys = [
-    "seq_num",
-    "time",
-    ...Object.keys(stream.info.data_keys).filter((key) => scalar(stream.info.data_keys[key])),
-  ];
-  const { x, y } = defaults(stream.info);
+  const scalars = Object.keys(stream.info.data_keys).filter((key) =>
+    scalar(stream.info.data_keys[key])
+  );
+  const keys = ["seq_num", "time", ...scalars];
+  const { x, y } = defaultAxes(start, stream.info);
   options(xSelect, keys, [x]);
   options(ySelect, keys, y);
+  options(zSelect, scalars, y.slice(0, 1));
+  const grid = gridOf(start, stream.info);
+  const views = grid === null ? ["line"] : ["image", "line"];
+  viewSelect.replaceChildren(...views.map((view, i) => {
+    const option = new Option(
+      view === "image" ? "image (grid)" : "line plot",
+      view,
+      i === 0,
+      i === 0,
+    );
+    return option;
+  }));
+  shown(viewSelect, grid !== null);
   draw();
 }
 
@@ -63,6 +67,11 @@ function column(columns, key) {
   return columns.data[key] ?? [];
 }
 
+/** Values as numbers to plot; a missing or non-numeric one is NaN, so no point is drawn. */
+function numbers(values) {
+  return values.map((v) => typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : NaN);
+}
+
 function draw() {
   const stream = streams.get(streamSelect.value);
   const target = /** @type {HTMLElement} */ (document.getElementById("plot"));
@@ -70,11 +79,31 @@ function draw() {
     target.replaceChildren();
     return;
   }
+  const grid = gridOf(start, stream.info);
+  const view = grid !== null && viewSelect.value === "image" ? "image" : "line";
+  target.dataset.view = view;
+  shown(xSelect, view === "line");
+  shown(ySelect, view === "line");
+  shown(zSelect, view === "image");
+  const columns = stream.columns;
+  if (view === "image" && grid !== null) {
+    target.replaceChildren(image({
+      grid,
+      seqNum: columns.seq_num,
+      values: numbers(column(columns, zSelect.value)),
+      label: zSelect.value,
+    }));
+    return;
+  }
   const yKeys = [...ySelect.selectedOptions].map((option) => option.value);
+  const xKey = xSelect.value;
+  // Time as BestEffortCallback plots it: seconds since the start.
+  const since = xKey === "time" && typeof start.time === "number" ? start.time : 0;
   target.replaceChildren(plot({
-    x: column(stream.columns, xSelect.value).map(Number),
-    xLabel: xSelect.value,
-    series: yKeys.map((key) => ({ label: key, y: column(stream.columns, key).map(Number) })),
+    x: numbers(column(columns, xKey)).map((v) => v - since),
+    xLabel: since === 0 ? xKey : "time (s since the start)",
+    xKey,
+    series: yKeys.map((key) => ({ label: key, y: numbers(column(columns, key)) })),
   }));
 }
 
@@ -130,9 +159,25 @@ function addEvent(event) {
 function addDescriptor(descriptor) {
   const name = descriptor.name ?? "primary";
   descriptorStreams.set(descriptor.uid, name);
-  if (streams.has(name)) return;
+  const known = streams.get(name);
+  if (known !== undefined) {
+    if (known.info.descriptors.includes(descriptor.uid)) return;
+    // Another descriptor of the stream: its keys and hints join the stream's.
+    known.info.descriptors.push(descriptor.uid);
+    known.info.data_keys = { ...known.info.data_keys, ...descriptor.data_keys };
+    known.info.hints = { ...known.info.hints, ...(descriptor.hints ?? {}) };
+    for (const key of Object.keys(descriptor.data_keys)) {
+      known.columns.data[key] ??= known.columns.seq_num.map(() => null);
+    }
+    return;
+  }
   const data = Object.fromEntries(Object.keys(descriptor.data_keys).map((key) => [key, []]));
-  const info = { name, descriptors: [descriptor.uid], data_keys: descriptor.data_keys };
+  const info = {
+    name,
+    descriptors: [descriptor.uid],
+    data_keys: descriptor.data_keys,
+    hints: descriptor.hints ?? {},
+  };
   const columns = { stream: name, seq_num: [], time: [], data };
   streams.set(name, { info, columns });
   document.getElementById("streams").append(streamTable(name, columns));
@@ -173,6 +218,22 @@ function follow() {
   });
 }
 
+/** Where else the run can be seen: H5Web, its NeXus file, its documents. */
+function links() {
+  const page = `/runs/${encodeURIComponent(uid)}`;
+  return [
+    ["Open in H5Web", `${page}/h5web`, "h5web"],
+    ["NeXus file", `${base}/nexus.hdf`, "nexus"],
+    ["JSON Lines", `${base}/documents.jsonl`, "jsonl"],
+  ].map(([label, path, name]) => {
+    const link = document.createElement("a");
+    link.href = withToken(path);
+    link.textContent = label;
+    link.dataset.link = name;
+    return link;
+  });
+}
+
 async function load() {
   const detail = await getJson(base);
   start = detail.start;
@@ -195,16 +256,15 @@ async function load() {
   }
   document.getElementById("streams").replaceChildren(...sections);
   options(streamSelect, [...streams.keys()], [streams.has("primary") ? "primary" : ""]);
-  const download = document.createElement("a");
-  download.href = withToken(`${base}/documents.jsonl`);
-  download.textContent = "Download the documents (JSON Lines)";
-  document.getElementById("downloads").replaceChildren(download);
+  document.getElementById("links").replaceChildren(...links());
   chooseStream();
   if (detail.stop === null) follow();
   document.body.dataset.loaded = "true";
 }
 
 streamSelect.addEventListener("change", chooseStream);
+viewSelect.addEventListener("change", draw);
+zSelect.addEventListener("change", draw);
 xSelect.addEventListener("change", draw);
 ySelect.addEventListener("change", draw);
 load().catch((error) => status(error instanceof Error ? error.message : String(error), true));
