@@ -1,68 +1,262 @@
 /**
  * RunEngine throughput: points per second of a 10,000-point `scan` with instant simulated
- * devices, bare and with live output subscribed. Each figure is the median of five scans
- * after warm-up runs.
+ * devices, bare, with the LiveTable (through `BestEffortCallback`) and with the NXWriter, and
+ * what each of the two costs on top of the bare scan.
+ *
+ * The engine before the speed-up (commit {@linkcode BEFORE}) is measured in the same run:
+ * that commit is checked out in a temporary git worktree, and this very file runs once against
+ * its modules and once against today's, each in a `deno run` subprocess of its own, in turns,
+ * so that both see the same machine. Each figure gives the best and the median of all the
+ * measured scans. Without git (or without the commit), only today's figures are given, and the
+ * reason is printed.
+ *
+ * `deno run -A bench/engine_bench.ts --child ROOT` measures the code under ROOT and prints its
+ * rates as one JSON line; the benchmark starts it that way.
  *
  * @module
  */
 
-import { createBestEffortCallback, createNXWriter, RunEngine, scan } from "../mod.ts";
-import { RandomSensor, SimMotor } from "../devices/mod.ts";
 import type { Figure } from "./_figures.ts";
 
-const POINTS = 10_000;
+/** The commit before the engine was made faster. */
+export const BEFORE = "a18aca3";
 
-async function pointsPerSecond(
-  setup: (RE: RunEngine) => void,
-  after: () => Promise<unknown> = () => Promise.resolve(),
-): Promise<number> {
-  const motor = new SimMotor({ name: "motor", instant: true });
-  const sensor = new RandomSensor({ name: "sensor", seed: 1 });
-  const RE = new RunEngine();
-  setup(RE);
-  // Two scans warm up the JIT; the figure is the median of the next five.
-  const rates: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const started = performance.now();
-    await RE.run(scan([sensor], [[motor, -1, 1]], { num: POINTS }));
-    await after();
-    rates.push(POINTS / ((performance.now() - started) / 1000));
+const POINTS = 10_000;
+/** Scans that warm up the JIT, then scans measured, per variant and subprocess. */
+const WARM_UP = 2;
+const MEASURED = 5;
+/** Subprocesses per code base, run in turns. */
+const ROUNDS = 3;
+
+type Variant = "bare" | "table" | "writer";
+const VARIANTS: readonly Variant[] = ["bare", "table", "writer"];
+
+/** Points per second of each measured scan, per variant. */
+type Rates = Record<Variant, number[]>;
+
+/** The part of `mod.ts` and `devices/mod.ts` the benchmark uses, as old and new code have it. */
+interface Api {
+  RunEngine: new () => {
+    subscribe(name: "all", callback: (name: string, doc: unknown) => unknown): unknown;
+    run(plan: unknown): Promise<unknown>;
+  };
+  scan(detectors: unknown[], axes: unknown[][], options: { num: number }): unknown;
+  createBestEffortCallback(options: { write: (line: string) => void }): (
+    name: string,
+    doc: unknown,
+  ) => void;
+  createNXWriter(options: { filePath: string; overwrite: "rename" }): {
+    receiver: (name: string, doc: unknown) => unknown;
+    wait(): Promise<unknown>;
+  };
+  SimMotor: new (options: { name: string; instant: boolean }) => unknown;
+  RandomSensor: new (options: { name: string; seed: number }) => unknown;
+}
+
+/** Measure the code under `root` in this process. */
+async function measure(root: string): Promise<Rates> {
+  const api = {
+    ...await import(new URL("mod.ts", root).href),
+    ...await import(new URL("devices/mod.ts", root).href),
+  } as Api;
+  const dir = await Deno.makeTempDir();
+  try {
+    // Warm up the code the variants share, so that the first one measured is not penalised.
+    await variant(api, "bare", dir);
+    const rates = {} as Rates;
+    for (const name of VARIANTS) rates[name] = await variant(api, name, dir);
+    return rates;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  return rates.slice(2).sort((a, b) => a - b)[2]!;
+}
+
+async function variant(api: Api, name: Variant, dir: string): Promise<number[]> {
+  const motor = new api.SimMotor({ name: "motor", instant: true });
+  const sensor = new api.RandomSensor({ name: "sensor", seed: 1 });
+  const RE = new api.RunEngine();
+  let lines = 0;
+  let after = (): Promise<unknown> => Promise.resolve();
+  if (name === "table") {
+    RE.subscribe("all", api.createBestEffortCallback({ write: () => void lines++ }));
+  } else if (name === "writer") {
+    // The files are written after each run; the figure counts the scan and the file, as a
+    // user waiting for the file would.
+    const writer = api.createNXWriter({ filePath: dir, overwrite: "rename" });
+    RE.subscribe("all", writer.receiver);
+    after = () => writer.wait();
+  }
+  const rates: number[] = [];
+  for (let i = 0; i < WARM_UP + MEASURED; i++) {
+    const started = performance.now();
+    await RE.run(api.scan([sensor], [[motor, -1, 1]], { num: POINTS }));
+    await after();
+    if (i >= WARM_UP) rates.push(POINTS / ((performance.now() - started) / 1000));
+  }
+  if (name === "table" && lines < POINTS * (WARM_UP + MEASURED)) {
+    throw new Error(`The table printed only ${lines} lines`);
+  }
+  return rates;
+}
+
+/** Run this file with `--child root` against the code under `root`, in a subprocess. */
+async function child(root: string): Promise<Rates> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--config",
+      new URL("deno.json", root).pathname,
+      new URL(import.meta.url).pathname,
+      "--child",
+      root,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
+  if (!output.success) {
+    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-5);
+    throw new Error(`The engine benchmark of "${root}" failed:\n${stderr.join("\n")}`);
+  }
+  return JSON.parse(text) as Rates;
+}
+
+async function git(cwd: string, ...args: string[]): Promise<{ ok: boolean; text: string }> {
+  try {
+    const out = await new Deno.Command("git", { args: ["-C", cwd, ...args], stderr: "piped" })
+      .output();
+    const text = new TextDecoder().decode(out.success ? out.stdout : out.stderr).trim();
+    return { ok: out.success, text };
+  } catch (error) {
+    return { ok: false, text: (error as Error).message };
+  }
+}
+
+/** A worktree of {@linkcode BEFORE}, or the reason there is none. */
+async function beforeWorktree(repo: string): Promise<{ root: string } | { reason: string }> {
+  const version = await git(repo, "--version");
+  if (!version.ok) return { reason: `git is unavailable (${version.text})` };
+  const commit = await git(repo, "rev-parse", "--verify", "--quiet", `${BEFORE}^{commit}`);
+  if (!commit.ok) return { reason: `commit ${BEFORE} is not in the repository` };
+  const dir = await Deno.makeTempDir({ prefix: "nxdaq-engine-before-" });
+  const added = await git(repo, "worktree", "add", "--detach", dir, BEFORE);
+  if (!added.ok) {
+    await Deno.remove(dir, { recursive: true });
+    return { reason: `git worktree add failed: ${added.text}` };
+  }
+  return { root: new URL(`file://${dir}/`).href };
+}
+
+function sorted(values: number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+function best(values: number[]): number {
+  return Math.max(...values);
+}
+
+function median(values: number[]): number {
+  const s = sorted(values);
+  const middle = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[middle]! : (s[middle - 1]! + s[middle]!) / 2;
+}
+
+/** The figures of one code base: best and median rates, and the overheads on the bare scan. */
+function figures(label: string, rates: Rates): Figure[] {
+  const out: Figure[] = [];
+  const names: Record<Variant, string> = {
+    bare: "bare",
+    table: "with LiveTable",
+    writer: "with NXWriter (file included)",
+  };
+  for (const name of VARIANTS) {
+    const all = rates[name];
+    out.push(
+      {
+        name: `${label}: scan ${POINTS} points, ${names[name]}, best`,
+        value: best(all),
+        unit: "points/s",
+      },
+      {
+        name: `${label}: scan ${POINTS} points, ${names[name]}, median`,
+        value: median(all),
+        unit: "points/s",
+      },
+    );
+  }
+  // Time per point of a variant over that of the bare scan, minus one.
+  for (const name of ["table", "writer"] as const) {
+    for (const [kind, pick] of [["best", best], ["median", median]] as const) {
+      const overhead = pick(rates.bare) / pick(rates[name]) - 1;
+      out.push({
+        name: `${label}: ${names[name]} costs on top of bare (${kind})`,
+        value: 100 * overhead,
+        unit: "%",
+      });
+    }
+  }
+  return out;
+}
+
+function merge(into: Rates | undefined, more: Rates): Rates {
+  if (!into) return more;
+  for (const name of VARIANTS) into[name].push(...more[name]);
+  return into;
 }
 
 /** The engine's benchmarks. */
 export const engineBenchmarks = [{
   name: "engine",
   async run(): Promise<Figure[]> {
-    // Warm up the code both variants share, so that the first one measured is not penalised.
-    await pointsPerSecond(() => {});
-    const bare = await pointsPerSecond(() => {});
-    let lines = 0;
-    const withTable = await pointsPerSecond((RE) => {
-      RE.subscribe("all", createBestEffortCallback({ write: () => void lines++ }));
-    });
-    if (lines < POINTS) throw new Error(`The table printed only ${lines} lines`);
-    const dir = await Deno.makeTempDir();
-    let withWriter: number;
+    const todayRoot = new URL("../", import.meta.url).href;
+    const before = await beforeWorktree(new URL(todayRoot).pathname);
+    let today: Rates | undefined;
+    let old: Rates | undefined;
     try {
-      // The writer's files are written after each run; the figure counts the scan and the
-      // file, as a user waiting for the file would.
-      const writer = createNXWriter({ filePath: dir, overwrite: "rename" });
-      withWriter = await pointsPerSecond((RE) => {
-        RE.subscribe("all", writer.receiver);
-      }, () => writer.wait());
+      for (let round = 0; round < ROUNDS; round++) {
+        if ("root" in before) old = merge(old, await child(before.root));
+        today = merge(today, await child(todayRoot));
+      }
     } finally {
-      await Deno.remove(dir, { recursive: true });
+      if ("root" in before) {
+        const path = new URL(before.root).pathname;
+        const removed = await git(
+          new URL(todayRoot).pathname,
+          "worktree",
+          "remove",
+          "--force",
+          path,
+        );
+        if (!removed.ok) console.error(`Could not remove the worktree "${path}": ${removed.text}`);
+      }
     }
-    return [
-      { name: `scan ${POINTS} points, bare`, value: bare, unit: "points/s" },
-      { name: `scan ${POINTS} points, with LiveTable`, value: withTable, unit: "points/s" },
-      {
-        name: `scan ${POINTS} points, with NXWriter (file included)`,
-        value: withWriter,
-        unit: "points/s",
-      },
-    ];
+    const out = figures("today", today!);
+    if (old) {
+      out.push(...figures(`before (${BEFORE})`, old));
+      for (const [kind, pick] of [["best", best], ["median", median]] as const) {
+        out.push({
+          name: `speed-up of the bare scan over ${BEFORE} (${kind})`,
+          value: pick(today!.bare) / pick(old.bare),
+          unit: "x",
+        });
+      }
+    } else if ("reason" in before) {
+      console.error(`No comparison with the engine before (${BEFORE}): ${before.reason}`);
+    }
+    return out;
   },
 }];
+
+if (import.meta.main) {
+  const index = Deno.args.indexOf("--child");
+  const root = Deno.args[index + 1];
+  if (index < 0 || root === undefined) {
+    console.error("Usage: deno run -A bench/engine_bench.ts --child ROOT_URL");
+    Deno.exit(2);
+  }
+  console.log(JSON.stringify(await measure(root)));
+}

@@ -43,6 +43,8 @@ export class Device {
   /** Address prefix shown by `repr()`. */
   readonly prefix: string;
   #components = new Map<string, SignalRO<unknown>>();
+  /** Attribute names by kinds, worked out once: a scan reads the device at every point. */
+  #attrsByKinds = new Map<string, readonly string[]>();
   #staged = false;
 
   /**
@@ -70,6 +72,7 @@ export class Device {
     }
     const signal = create(`${this.name}_${attr}`);
     this.#components.set(attr, signal as unknown as SignalRO<unknown>);
+    this.#attrsByKinds.clear();
     parents.set(signal as unknown as SignalRO<unknown>, this);
     return signal;
   }
@@ -176,12 +179,25 @@ export class Device {
   }
 
   #attrs(...kinds: Kind[]): string[] {
-    return [...this.#components].filter(([, s]) => kinds.includes(s.kind)).map(([attr]) => attr);
+    // A signal's kind is read-only and components are only added, so the list changes only
+    // when one is added.
+    // The key is one of three literals: a string made anew at each read is slow as a Map key.
+    const key = kinds.length === 1 ? kinds[0]! : kinds[0] === "hinted" ? "read" : kinds.join();
+    let attrs = this.#attrsByKinds.get(key);
+    if (!attrs) {
+      attrs = [...this.#components].filter(([, s]) => kinds.includes(s.kind)).map(([a]) => a);
+      this.#attrsByKinds.set(key, attrs);
+    }
+    return attrs.slice();
   }
 
   #gather<V>(attrs: string[], get: (signal: SignalRO<unknown>) => Record<string, V>) {
     const out: Record<string, V> = {};
-    for (const attr of attrs) Object.assign(out, get(this.#components.get(attr)!));
+    const components = this.#components;
+    for (let i = 0; i < attrs.length; i++) {
+      const part = get(components.get(attrs[i]!)!);
+      for (const key in part) out[key] = part[key]!;
+    }
     return out;
   }
 }

@@ -242,16 +242,19 @@ export class SimMotor extends Device {
         `Cannot move "${this.name}": acceleration "${acceleration}" is negative`,
       );
     }
-    const status = new Status({ label: `Move of "${this.name}" to "${target}"` });
+    const status = new Status({ label: () => `Move of "${this.name}" to "${target}"` });
     const from = this.position;
-    const statuses = [...this.#halt(), status];
-    this.#setpoint.record(target);
+    const statuses = this.#move ? [...this.#halt(), status] : [status];
     const distance = Math.abs(target - from);
     if (this.instant || distance === 0) {
-      this.#readback.record(target);
+      // Setpoint and readback change at the same moment: one time for both.
+      const timestamp = this.#setpoint.now();
+      this.#setpoint.record(target, timestamp);
+      this.#readback.record(target, timestamp);
       for (const s of statuses) s.setFinished();
       return status;
     }
+    this.#setpoint.record(target);
     const duration = distance / velocity + acceleration;
     this.#move = {
       from,
@@ -369,8 +372,8 @@ class Readback extends SignalRO<number> {
     return position === undefined ? super.current() : { value: position, timestamp: this.clock() };
   }
 
-  record(value: number): void {
-    this.store(value);
+  record(value: number, timestamp?: number): void {
+    this.store(value, timestamp);
   }
 }
 
@@ -391,7 +394,11 @@ class Setpoint extends Signal<number> {
     this.#move(value);
   }
 
-  record(value: number): void {
-    this.store(value);
+  now(): number {
+    return this.clock();
+  }
+
+  record(value: number, timestamp?: number): void {
+    this.store(value, timestamp);
   }
 }

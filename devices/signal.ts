@@ -41,6 +41,9 @@ export type Kind = "hinted" | "normal" | "config" | "omitted";
  */
 export type Clock = () => number;
 
+/** `performance.timeOrigin`, which never changes, read once: a scan takes times at every point. */
+const TIME_ORIGIN = performance.timeOrigin;
+
 /**
  * The current time in Unix epoch seconds, with sub-millisecond resolution.
  *
@@ -54,7 +57,7 @@ export type Clock = () => number;
  * @returns Seconds since 1970-01-01T00:00:00Z.
  */
 export function wallClock(): number {
-  return (performance.timeOrigin + performance.now()) / 1000;
+  return (TIME_ORIGIN + performance.now()) / 1000;
 }
 
 /**
@@ -202,7 +205,12 @@ export class SignalRO<T> {
    */
   read(): Readings {
     const { value, timestamp } = this.current();
-    return { [this.name]: { value, timestamp } };
+    // Assigned rather than a computed key in the literal, which is several times slower; but
+    // assigning "__proto__" would set the prototype instead of making the key.
+    if (this.name === "__proto__") return { [this.name]: { value, timestamp } };
+    const readings: Readings = {};
+    readings[this.name] = { value, timestamp };
+    return readings;
   }
 
   /**
@@ -300,6 +308,7 @@ export class SignalRO<T> {
   protected store(value: T, timestamp: number = this.clock()): void {
     this.#value = value;
     this.#timestamp = timestamp;
+    if (this.#subscribers.size === 0) return;
     for (const callback of [...this.#subscribers]) callback({ value, timestamp });
   }
 

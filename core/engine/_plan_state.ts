@@ -39,7 +39,13 @@ export class PlanState {
   #run: RunBundler | undefined;
   #uids: string[] = [];
   #lastStop: { exitStatus: ExitStatus; reason: string } | undefined;
-  #groups = new Map<string, Status[]>();
+  /**
+   * The statuses of each group, in the order the groups were made. Two arrays rather than a
+   * Map: a scan makes a new group name at every point, and a Map is slow with a stream of new
+   * string keys; a plan rarely has more than two groups open.
+   */
+  #groupKeys: string[] = [];
+  #groupStatuses: Status[][] = [];
   #movers = new Set<Movable>();
   #staged: Stageable[] = [];
   #subscriptions = new Map<number, Unsubscribe>();
@@ -61,7 +67,7 @@ export class PlanState {
     this.#callMd = callMd;
     this.#uids = [];
     this.#lastStop = undefined;
-    this.#groups.clear();
+    this.forgetGroups();
     this.#movers.clear();
     this.#staged = [];
   }
@@ -169,12 +175,17 @@ export class PlanState {
    * @returns Nothing when all are done, else a promise; a failed status throws.
    */
   wait(group: unknown, timeout: number | undefined): void | Promise<void> {
-    const key = group === undefined || group === null ? undefined : String(group);
-    const statuses = key === undefined
-      ? [...this.#groups.values()].flat()
-      : this.#groups.get(key) ?? [];
-    if (key === undefined) this.#groups.clear();
-    else this.#groups.delete(key);
+    let statuses: Status[];
+    if (group === undefined || group === null) {
+      statuses = this.#groupStatuses.flat();
+      this.forgetGroups();
+    } else {
+      const index = this.#groupKeys.indexOf(String(group));
+      if (index < 0) return;
+      statuses = this.#groupStatuses[index]!;
+      this.#groupKeys.splice(index, 1);
+      this.#groupStatuses.splice(index, 1);
+    }
     let pending: Status[] | undefined;
     for (const status of statuses) {
       if (!status.done) (pending ??= []).push(status);
@@ -186,7 +197,8 @@ export class PlanState {
 
   /** Forget every group, as a rewind must: the moves are made again. */
   forgetGroups(): void {
-    this.#groups.clear();
+    this.#groupKeys = [];
+    this.#groupStatuses = [];
   }
 
   /**
@@ -300,8 +312,12 @@ export class PlanState {
   #addToGroup(group: unknown, status: Status): void {
     if (group === undefined || group === null) return;
     const key = String(group);
-    const list = this.#groups.get(key);
-    if (list) list.push(status);
-    else this.#groups.set(key, [status]);
+    const index = this.#groupKeys.indexOf(key);
+    if (index >= 0) {
+      this.#groupStatuses[index]!.push(status);
+    } else {
+      this.#groupKeys.push(key);
+      this.#groupStatuses.push([status]);
+    }
   }
 }

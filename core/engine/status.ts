@@ -53,8 +53,11 @@ export class FailedStatusError extends Error {
 export interface StatusOptions {
   /** Fail the status when it has not finished after this many seconds. */
   timeout?: number;
-  /** What the status is for, used in error messages. */
-  label?: string;
+  /**
+   * What the status is for, used in error messages; or a function that makes it when it is
+   * first needed (a device that makes a status at every point of a scan rarely needs one).
+   */
+  label?: string | (() => string);
 }
 
 /**
@@ -74,11 +77,11 @@ export interface StatusOptions {
 export class Status {
   #done = false;
   #error: Error | undefined;
-  #waiters: (() => void)[] = [];
+  // Made when the first waiter comes: most statuses of a scan are done when they are made.
+  #waiters: (() => void)[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #promise: Promise<void> | undefined;
-  /** What the status is for. */
-  readonly label: string;
+  #label: string | (() => string);
 
   /**
    * Make an unfinished status; its timeout, if any, starts now.
@@ -86,7 +89,7 @@ export class Status {
    * @param options Timeout and label.
    */
   constructor(options: StatusOptions = {}) {
-    this.label = options.label ?? "status";
+    this.#label = options.label ?? "status";
     if (options.timeout !== undefined && Number.isFinite(options.timeout)) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -107,6 +110,12 @@ export class Status {
     const status = new Status(label === undefined ? {} : { label });
     status.setFinished();
     return status;
+  }
+
+  /** What the status is for. */
+  get label(): string {
+    if (typeof this.#label === "function") this.#label = this.#label();
+    return this.#label;
   }
 
   /** Whether the status has finished, with success or failure. */
@@ -145,7 +154,7 @@ export class Status {
    */
   addCallback(callback: (status: Status) => void): void {
     if (this.#done) callback(this);
-    else this.#waiters.push(() => callback(this));
+    else (this.#waiters ??= []).push(() => callback(this));
   }
 
   /**
@@ -156,7 +165,7 @@ export class Status {
   wait(timeout?: number): Promise<void> {
     if (this.#done) return this.#error ? Promise.reject(this.#error) : Promise.resolve();
     this.#promise ??= new Promise<void>((resolve, reject) => {
-      this.#waiters.push(() => this.#error ? reject(this.#error) : resolve());
+      (this.#waiters ??= []).push(() => this.#error ? reject(this.#error) : resolve());
     });
     if (timeout === undefined) return this.#promise;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -176,7 +185,7 @@ export class Status {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter();
+    this.#waiters = undefined;
+    if (waiters) { for (const waiter of waiters) waiter(); }
   }
 }

@@ -78,6 +78,19 @@ interface Column {
   /** Width between the `|`, padding included. */
   width: number;
   precision: number;
+  /** Width of the value, padding excluded. */
+  inner: number;
+  /** The cell of a value that is not shown, with its closing `|`. */
+  blank: string;
+  /**
+   * The last number formatted in this column and its text, and the last text padded and its
+   * cell: a signal often reads the same value for many rows (a sensor renewed at 10 Hz), and
+   * the time column shows tenths of seconds.
+   */
+  lastNumber: number | undefined;
+  lastText: string;
+  lastValue: string | undefined;
+  lastCell: string;
 }
 
 function count(name: string, value: number, min: number): number {
@@ -129,6 +142,7 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
   const defaultPrecision = count("defaultPrecision", o.defaultPrecision, 0);
   const clock = createLocalClock(o.timeZone);
   const space = " ".repeat(pad);
+  const close = space + "|";
   const write = o.write;
   const writeAll = (...lines: string[]): void => lines.forEach((line) => write(line));
 
@@ -141,10 +155,19 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
 
   function describe(doc: EventDescriptor): void {
     const fields = o.fields ?? defaultColumns(start ?? {}, doc);
-    columns = [
-      { key: "seq_num", kind: "seq", width: 10 + pad, precision: 0 },
-      { key: "time", kind: "time", width: 10 + 2 * pad, precision: 10 },
-    ];
+    const column = (key: string, kind: Kind, width: number, precision: number): Column => ({
+      key,
+      kind,
+      width,
+      precision,
+      inner: width - 2 * pad,
+      blank: " ".repeat(width) + "|",
+      lastNumber: undefined,
+      lastText: "",
+      lastValue: undefined,
+      lastCell: "",
+    });
+    columns = [column("seq_num", "seq", 10 + pad, 0), column("time", "time", 10 + 2 * pad, 10)];
     for (const key of new Set(fields)) {
       const dataKey = doc.data_keys[key];
       const kind = dataKey && KINDS[dataKey.dtype];
@@ -158,7 +181,7 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
         // Unlike bluesky, widen the column so that "-0." and the digits always fit.
         width = Math.max(width, precision + 3 + 2 * pad);
       }
-      columns.push({ key, kind, width, precision });
+      columns.push(column(key, kind, width, precision));
     }
     border = "+" + columns.map((c) => "-".repeat(c.width)).join("+") + "+";
     header = "|" + columns.map((c) => c.key.padStart(c.width - pad) + space).join("|") + "|";
@@ -170,7 +193,13 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
   function cell(c: Column, value: unknown): string {
     switch (c.kind) {
       case "f":
-        return typeof value === "number" ? formatFixed(value, c.precision) : text(value);
+        if (typeof value !== "number") return text(value);
+        // Object.is: -0 is shown as "-0.000", unlike 0.
+        if (!Object.is(value, c.lastNumber)) {
+          c.lastText = formatFixed(value, c.precision);
+          c.lastNumber = value;
+        }
+        return c.lastText;
       case "d":
         return typeof value === "number" && Number.isInteger(value)
           ? formatInteger(value)
@@ -192,25 +221,41 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
     for (const c of columns) {
       let value: string;
       if (c.kind === "seq") value = formatInteger(seq);
-      else if (c.kind === "time") value = clock.time(time).slice(0, 10);
+      else if (c.kind === "time") value = clock.timeTenths(time);
       else if (shown(c.key)) value = cell(c, get(c.key));
       else {
-        line += " ".repeat(c.width) + "|";
+        line += c.blank;
         continue;
       }
-      line += space + value.padStart(c.width - 2 * pad) + space + "|";
+      line += space + value.padStart(c.inner) + close;
     }
     write(line);
   }
 
   function event(doc: Event): void {
     if (!descriptors.has(doc.descriptor)) return;
-    row(
-      doc.seq_num,
-      doc.time,
-      (key) => doc.data[key],
-      (key) => Object.hasOwn(doc.data, key) && Boolean(doc.filled?.[key] ?? true),
-    );
+    // row() for one event, without its two closures: a table takes every event of a scan.
+    rows += 1;
+    if (rows % interval === 0) writeAll(border!, header, border!);
+    const { data, filled } = doc;
+    let line = "|";
+    for (const c of columns) {
+      let value: string;
+      if (c.kind === "seq") value = formatInteger(doc.seq_num);
+      else if (c.kind === "time") value = clock.timeTenths(doc.time);
+      else if (Object.hasOwn(data, c.key) && Boolean(filled?.[c.key] ?? true)) {
+        value = cell(c, data[c.key]);
+      } else {
+        line += c.blank;
+        continue;
+      }
+      if (value !== c.lastValue) {
+        c.lastCell = space + value.padStart(c.inner) + close;
+        c.lastValue = value;
+      }
+      line += c.lastCell;
+    }
+    write(line);
   }
 
   function eventPage(page: EventPage): void {

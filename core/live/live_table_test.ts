@@ -131,6 +131,28 @@ Deno.test("createLiveTable() formats numbers with the data key's precision, as P
   );
 });
 
+Deno.test("createLiveTable() formats a value repeated row after row the same, and -0 apart from 0", () => {
+  const { lines, table } = record({ timeZone: "UTC", fields: ["a", "s"] });
+  const run = composeRun({ plan_name: "count" });
+  const stream = run.descriptor({
+    name: "primary",
+    data_keys: { a: number(2), s: { dtype: "string", shape: [], source: "SIM:s" } },
+  });
+  table("start", run.start);
+  table("descriptor", stream.doc);
+  const row = (a: unknown, s: unknown, time: number) => {
+    table("event", stream.event({ data: { a, s }, timestamps: { a: 0, s: 0 }, time }));
+    return lines.at(-1)!.split("|").slice(2, 5).map((cell) => cell.trim());
+  };
+  assert.deepEqual(row(0, "x", 0.04), ["00:00:00.0", "0.00", "x"]);
+  assert.deepEqual(row(-0, "x", 0.05), ["00:00:00.0", "-0.00", "x"]);
+  assert.deepEqual(row(-0, "x", 0.15), ["00:00:00.1", "-0.00", "x"]);
+  assert.deepEqual(row(0, "y", 1), ["00:00:01", "0.00", "y"]);
+  assert.deepEqual(row(0, 0, 1.25), ["00:00:01.2", "0.00", "0"]);
+  assert.deepEqual(row("0", 0, 1.25), ["00:00:01.2", "0", "0"]);
+  assert.deepEqual(row(1.005, "0", 1.25), ["00:00:01.2", "1.00", "0"]);
+});
+
 Deno.test("createLiveTable() shows integers, strings and booleans, and leaves arrays out", () => {
   const { lines, table } = record({ timeZone: "UTC", fields: ["n", "s", "ok", "image", "gone"] });
   const run = composeRun({ plan_name: "count" });

@@ -8,7 +8,7 @@ import type { Plan } from "../engine/messages.ts";
 import { type Readable, reprOf } from "../engine/protocols.ts";
 import { checkDetectors, hintsOf } from "./_plan_args.ts";
 import type { Metadata } from "./metadata.ts";
-import { runWrapper, stageWrapper } from "./preprocessors/run_wrappers.ts";
+import { stagedRunWrapper } from "./preprocessors/run_wrappers.ts";
 import { oneShot, repeat } from "./stubs/mod.ts";
 
 /**
@@ -86,5 +86,5 @@ export function* count(detectors: readonly Readable[], options: CountOptions = {
   plan.hints = hints;
   const perShot = options.perShot ?? ((dets: readonly Readable[]) => oneShot(dets));
   const inner = repeat(() => perShot(detectors), { num, delay });
-  return yield* stageWrapper(runWrapper(inner, { md: plan }), detectors);
+  return yield* stagedRunWrapper(inner, detectors, { md: plan });
 }

@@ -10,7 +10,7 @@ import { type Movable, type Readable, reprOf } from "../engine/protocols.ts";
 import { checkDetectors, hintsOf, PATTERN_MODULE, reprHook } from "./_plan_args.ts";
 import { type GridAxis, outerProduct, type ScanMotor } from "./plan_patterns.ts";
 import { relativeSetWrapper, resetPositionsWrapper } from "./preprocessors/relative.ts";
-import { scanNd, type ScanNdOptions } from "./scan_nd.ts";
+import { type ScanNdOptions, stepScan } from "./scan_nd.ts";
 
 /** Options of {@linkcode gridScan} and {@linkcode relGridScan}. */
 export interface GridScanOptions extends ScanNdOptions {
@@ -90,39 +90,42 @@ function gridAxes(
  * @param options `snakeAxes`, `perStep` and `md`.
  * @returns The run's uid.
  */
-export function* gridScan(
+export function gridScan(
   detectors: readonly Readable[],
   axes: readonly GridAxis[],
   options: GridScanOptions = {},
 ): Plan<string> {
-  checkDetectors(detectors);
-  const chunks = gridAxes(axes, options.snakeAxes);
-  const md = options.md ?? gridScanDefaults.md;
-  const args = chunks.flatMap(([motor, start, stop, num, snake], i) =>
-    i > 0 ? [reprOf(motor), start, stop, num, snake] : [reprOf(motor), start, stop, num]
-  );
-  const plan: Record<string, unknown> = {
-    shape: chunks.map(([, , , num]) => num),
-    extents: chunks.map(([, start, stop]) => [start, stop]),
-    snaking: chunks.map(([, , , , snake]) => snake),
-    plan_args: { detectors: detectors.map(reprOf), args, per_step: reprHook(options.perStep) },
-    plan_name: "grid_scan",
-    plan_pattern: "outer_product",
-    plan_pattern_args: { args },
-    plan_pattern_module: PATTERN_MODULE,
-    motors: chunks.map(([motor]) => motor.name),
-    hints: {},
-    ...md,
-  };
-  const hints = hintsOf(plan);
-  if (!("gridding" in hints)) hints.gridding = "rectilinear";
-  const motors = chunks.map(([motor]) => motor);
-  if (!("dimensions" in hints) && motors.every((m) => m.hints && "fields" in m.hints)) {
-    hints.dimensions = motors.map((m) => [m.hints!.fields, "primary"]);
-  }
-  plan.hints = hints;
-  const trajectory = outerProduct(chunks);
-  return yield* scanNd(detectors, trajectory, { perStep: options.perStep, md: plan });
+  // Checked and built when the plan starts, as in a generator's body.
+  return stepScan(() => {
+    checkDetectors(detectors);
+    const chunks = gridAxes(axes, options.snakeAxes);
+    const md = options.md ?? gridScanDefaults.md;
+    const args = chunks.flatMap(([motor, start, stop, num, snake], i) =>
+      i > 0 ? [reprOf(motor), start, stop, num, snake] : [reprOf(motor), start, stop, num]
+    );
+    const plan: Record<string, unknown> = {
+      shape: chunks.map(([, , , num]) => num),
+      extents: chunks.map(([, start, stop]) => [start, stop]),
+      snaking: chunks.map(([, , , , snake]) => snake),
+      plan_args: { detectors: detectors.map(reprOf), args, per_step: reprHook(options.perStep) },
+      plan_name: "grid_scan",
+      plan_pattern: "outer_product",
+      plan_pattern_args: { args },
+      plan_pattern_module: PATTERN_MODULE,
+      motors: chunks.map(([motor]) => motor.name),
+      hints: {},
+      ...md,
+    };
+    const hints = hintsOf(plan);
+    if (!("gridding" in hints)) hints.gridding = "rectilinear";
+    const motors = chunks.map(([motor]) => motor);
+    if (!("dimensions" in hints) && motors.every((m) => m.hints && "fields" in m.hints)) {
+      hints.dimensions = motors.map((m) => [m.hints!.fields, "primary"]);
+    }
+    plan.hints = hints;
+    const trajectory = outerProduct(chunks);
+    return { detectors, trajectory: trajectory, options: { perStep: options.perStep, md: plan } };
+  });
 }
 
 /**

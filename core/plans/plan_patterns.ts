@@ -109,7 +109,11 @@ function zipAxes(axes: readonly LazyAxis[]): Trajectory {
   return lazyTrajectory(
     axes.map((axis) => axis.motor),
     axes[0]?.length ?? 0,
-    (i) => new Map(axes.map((axis) => [axis.motor, axis.position(i)])),
+    (i) => {
+      const step = new Map<ScanMotor, unknown>();
+      for (const axis of axes) step.set(axis.motor, axis.position(i));
+      return step;
+    },
   );
 }
 

@@ -4,6 +4,8 @@ import type { Step } from "./plan_patterns.ts";
 import { count, gridScan, listScan, relGridScan, relScan, scan, scanNd } from "./mod.ts";
 import { innerListProduct, linspace, outerProduct, snakeProduct } from "./plan_patterns.ts";
 import { oneNdStep, type PositionCache } from "./stubs/mod.ts";
+import { runWrapper, stageWrapper } from "./preprocessors/run_wrappers.ts";
+import { RunInterrupted } from "../errors.ts";
 import type { Readable } from "../engine/protocols.ts";
 import { Status } from "../engine/status.ts";
 import { answerAsEngine, brief, drive, type Simulation } from "./_plan_fakes.ts";
@@ -493,4 +495,62 @@ Deno.test("Lazy trajectories give the points the lists of positions gave, bit fo
   const expected = ys.flatMap((v, i) => (i % 2 ? [...xs].reverse() : xs).map((u) => [v, u]));
   assert.deepEqual([...grid].map((p) => [p.get(y), p.get(x)]), expected);
   assert.throws(() => grid.at(21), /Cannot take point 21 of a trajectory of 21 points/);
+});
+
+// ------------------------------------------------------------ one generator, same plan
+
+/** scanNd as the stubs and wrappers compose it, for comparison with the one generator. */
+function* composedScanNd(
+  detectors: readonly Readable[],
+  trajectory: ReturnType<typeof innerListProduct>,
+  md: Record<string, unknown>,
+): Plan<string> {
+  const posCache: PositionCache = new Map();
+  function* steps(): Plan<void> {
+    for (const step of trajectory) yield* oneNdStep(detectors, step, { posCache });
+  }
+  return yield* stageWrapper(runWrapper(steps(), { md }), [...detectors, ...trajectory.motors]);
+}
+
+/** Messages in full (groups as g1, g2...), and the error the plan ended with. */
+function fullRecord(simulation: Simulation<string>): unknown[] {
+  const groups = new Map<unknown, string>();
+  const messages = simulation.messages.map((m) => {
+    const kwargs = { ...m.kwargs };
+    if (kwargs.group !== undefined) {
+      if (!groups.has(kwargs.group)) groups.set(kwargs.group, `g${groups.size + 1}`);
+      kwargs.group = groups.get(kwargs.group);
+    }
+    return {
+      command: m.command,
+      obj: (m.obj as { name?: string } | undefined)?.name,
+      args: m.args,
+      kwargs,
+    };
+  });
+  return [messages, simulation.value, String(simulation.error)];
+}
+
+Deno.test("scanNd() yields the messages of stageWrapper(runWrapper(oneNdStep...)), also when a message fails", () => {
+  const interrupt = new RunInterrupted("abort", "beam lost");
+  for (const failAt of [Infinity, 0, 1, 3, 4, 6, 7, 9, 12, 13, 15, 16, 17, 20, 22, 23, 26, 40]) {
+    for (const failure of [new Error("boom"), interrupt]) {
+      const run = (
+        make: (dets: Readable[], t: ReturnType<typeof innerListProduct>) => Plan<string>,
+      ) => {
+        const [x, y] = [fakeMotor("x"), fakeMotor("y")];
+        const detectors = [fakeSensor("a"), fakeSensor("b")];
+        const trajectory = innerListProduct([[x, [1, 1, 2]], [y, [5, 6, 6]]]);
+        let n = 0;
+        return fullRecord(drive(make(detectors, trajectory), (m) => {
+          if (n++ === failAt) throw failure;
+          return m.command === "open_run" ? "uid" : answerAsEngine(m);
+        }, 200));
+      };
+      const fused = run((dets, t) => scanNd(dets, t, { md: { sample: "Si" } }));
+      const md = (fused[0] as Msg[]).find((m) => m.command === "open_run")?.kwargs ?? {};
+      const composed = run((dets, t) => composedScanNd(dets, t, { ...md }));
+      assert.deepEqual(fused, composed, `failure at message ${failAt}: ${failure.message}`);
+    }
+  }
 });

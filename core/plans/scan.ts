@@ -10,7 +10,7 @@ import { type Readable, reprOf } from "../engine/protocols.ts";
 import { checkDetectors, hintsOf, PATTERN_MODULE, reprHook } from "./_plan_args.ts";
 import { innerProduct, type ScanAxis } from "./plan_patterns.ts";
 import { relativeSetWrapper, resetPositionsWrapper } from "./preprocessors/relative.ts";
-import { scanNd, type ScanNdOptions } from "./scan_nd.ts";
+import { type ScanNdOptions, stepScan } from "./scan_nd.ts";
 import { hintedFields } from "./stubs/mod.ts";
 
 /** Options of {@linkcode scan} and {@linkcode relScan}. */
@@ -43,41 +43,48 @@ export const scanDefaults = { md: {} } as const satisfies Partial<ScanOptions>;
  * @param options `num`, `perStep` and `md`.
  * @returns The run's uid.
  */
-export function* scan(
+export function scan(
   detectors: readonly Readable[],
   axes: readonly ScanAxis[],
   options: ScanOptions,
 ): Plan<string> {
-  checkDetectors(detectors);
-  const { num } = options;
-  if (!(Number.isInteger(num) && num > 0)) {
-    throw new RangeError(
-      `Cannot scan ${num} points: num is the number of points (not a step size), ` +
-        "a whole number > 0",
-    );
-  }
-  const md = options.md ?? scanDefaults.md;
-  const args = axes.flatMap(([motor, start, stop]) => [reprOf(motor), start, stop]);
-  const plan: Record<string, unknown> = {
-    plan_args: {
-      detectors: detectors.map(reprOf),
-      num,
-      args,
-      per_step: reprHook(options.perStep),
-    },
-    plan_name: "scan",
-    plan_pattern: "inner_product",
-    plan_pattern_module: PATTERN_MODULE,
-    plan_pattern_args: { num, args },
-    motors: axes.map(([motor]) => motor.name),
-    ...md,
-  };
-  const xFields = axes.flatMap(([motor]) => hintedFields(motor));
-  plan.hints = {
-    ...(xFields.length > 0 ? { dimensions: [[xFields, "primary"]] } : {}),
-    ...hintsOf(md),
-  };
-  return yield* scanNd(detectors, innerProduct(num, axes), { perStep: options.perStep, md: plan });
+  // Checked and built when the plan starts, as in a generator's body.
+  return stepScan(() => {
+    checkDetectors(detectors);
+    const { num } = options;
+    if (!(Number.isInteger(num) && num > 0)) {
+      throw new RangeError(
+        `Cannot scan ${num} points: num is the number of points (not a step size), ` +
+          "a whole number > 0",
+      );
+    }
+    const md = options.md ?? scanDefaults.md;
+    const args = axes.flatMap(([motor, start, stop]) => [reprOf(motor), start, stop]);
+    const plan: Record<string, unknown> = {
+      plan_args: {
+        detectors: detectors.map(reprOf),
+        num,
+        args,
+        per_step: reprHook(options.perStep),
+      },
+      plan_name: "scan",
+      plan_pattern: "inner_product",
+      plan_pattern_module: PATTERN_MODULE,
+      plan_pattern_args: { num, args },
+      motors: axes.map(([motor]) => motor.name),
+      ...md,
+    };
+    const xFields = axes.flatMap(([motor]) => hintedFields(motor));
+    plan.hints = {
+      ...(xFields.length > 0 ? { dimensions: [[xFields, "primary"]] } : {}),
+      ...hintsOf(md),
+    };
+    return {
+      detectors,
+      trajectory: innerProduct(num, axes),
+      options: { perStep: options.perStep, md: plan },
+    };
+  });
 }
 
 /**

@@ -15,7 +15,6 @@ import {
   stageAll,
   unstageAll,
 } from "../stubs/mod.ts";
-import { contingencyWrapper, finalizeWrapper } from "./finalize.ts";
 
 /** Options of {@linkcode runWrapper}. */
 export interface RunWrapperOptions {
@@ -43,18 +42,22 @@ export interface RunWrapperOptions {
  */
 export function* runWrapper(plan: Plan<unknown>, options: RunWrapperOptions = {}): Plan<string> {
   const uid = yield* openRun(options.md ?? {});
-  yield* contingencyWrapper(plan, {
-    exceptPlan: function* (error) {
-      if (error instanceof RunInterrupted) {
-        const exitStatus = error.kind === "stop" ? "success" : "abort";
-        yield* closeRun({ exitStatus, reason: error.message });
-      } else {
-        const reason = error instanceof Error ? error.message : String(error);
-        yield* closeRun({ exitStatus: "fail", reason });
-      }
-    },
-    elsePlan: () => closeRun(),
-  });
+  // contingencyWrapper(plan, { exceptPlan, elsePlan }) written out in this one generator: every
+  // message of the plan passes through each generator it is delegated by, and a run wraps
+  // every message of a scan.
+  try {
+    yield* plan;
+  } catch (error) {
+    if (error instanceof RunInterrupted) {
+      const exitStatus = error.kind === "stop" ? "success" : "abort";
+      yield* closeRun({ exitStatus, reason: error.message });
+    } else {
+      const reason = error instanceof Error ? error.message : String(error);
+      yield* closeRun({ exitStatus: "fail", reason });
+    }
+    throw error;
+  }
+  yield* closeRun();
   return uid;
 }
 
@@ -79,9 +82,75 @@ export function* runWrapper(plan: Plan<unknown>, options: RunWrapperOptions = {}
  */
 export function* stageWrapper<R>(plan: Plan<R>, devices: readonly unknown[]): Plan<R> {
   const roots = separateDevices(devices.map((device) => rootAncestor(device)));
-  function* inner(): Plan<R> {
+  // finalizeWrapper(stage then plan, unstage) written out in this one generator, for the
+  // reason runWrapper gives. As there, no cleanup when the wrapper is closed with return().
+  const cleanup = unstageAll([...roots].reverse());
+  let ended = false;
+  try {
     yield* stageAll(roots);
-    return yield* plan;
+    const value = yield* plan;
+    ended = true;
+    return value;
+  } catch (error) {
+    ended = true;
+    throw error;
+  } finally {
+    if (ended) yield* cleanup;
   }
-  return yield* finalizeWrapper(inner(), () => unstageAll([...roots].reverse()));
+}
+
+/**
+ * `stageWrapper(runWrapper(plan, options), devices)`, as one generator: stage the devices, open
+ * the run, run the plan, close the run with the exit status its end calls for, and unstage the
+ * devices in reverse order even when it fails. The messages, and what happens when the plan
+ * fails or is interrupted, are those of the two wrappers; each message goes through one
+ * generator instead of two, which counts at every point of a scan.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stagedRunWrapper } from "./run_wrappers.ts";
+ * import { nullPlan } from "../stubs/mod.ts";
+ * const det = { name: "det", stage() {}, unstage() {} };
+ * const commands = [...stagedRunWrapper(nullPlan(), [det])].map((m) => m.command);
+ * assert.deepEqual(commands, ["stage", "open_run", "null", "close_run", "unstage"]);
+ * ```
+ *
+ * @param plan The plan.
+ * @param devices The devices to stage (their root ancestors, once each).
+ * @param options `md` of the run.
+ * @returns The run's uid.
+ */
+export function* stagedRunWrapper(
+  plan: Plan<unknown>,
+  devices: readonly unknown[],
+  options: RunWrapperOptions = {},
+): Plan<string> {
+  const roots = separateDevices(devices.map((device) => rootAncestor(device)));
+  const cleanup = unstageAll([...roots].reverse());
+  let ended = false;
+  try {
+    yield* stageAll(roots);
+    const uid = yield* openRun(options.md ?? {});
+    try {
+      yield* plan;
+    } catch (error) {
+      if (error instanceof RunInterrupted) {
+        const exitStatus = error.kind === "stop" ? "success" : "abort";
+        yield* closeRun({ exitStatus, reason: error.message });
+      } else {
+        const reason = error instanceof Error ? error.message : String(error);
+        yield* closeRun({ exitStatus: "fail", reason });
+      }
+      throw error;
+    }
+    yield* closeRun();
+    ended = true;
+    return uid;
+  } catch (error) {
+    ended = true;
+    throw error;
+  } finally {
+    if (ended) yield* cleanup;
+  }
 }

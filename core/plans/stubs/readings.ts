@@ -10,7 +10,7 @@ import type { Readable, Readings, Triggerable } from "../../engine/protocols.ts"
 import { isTriggerable } from "../../engine/protocols.ts";
 import type { Status } from "../../engine/status.ts";
 import { defined } from "./_defined.ts";
-import { type GroupOptions, nullPlan, wait } from "./control.ts";
+import type { GroupOptions } from "./control.ts";
 import { separateDevices } from "./devices.ts";
 import { shortUid } from "./short_uid.ts";
 
@@ -159,28 +159,30 @@ export function* triggerAndRead(
   options: { name?: string } = {},
 ): Plan<Readings> {
   const { name = "primary" } = options;
-  if (devices.length === 0) yield* nullPlan();
+  // The messages of trigger(), wait(), create(), read(), drop() and save(), yielded here rather
+  // than through those stubs: each generator a message passes through costs time at every
+  // point of a scan.
+  if (devices.length === 0) yield msg("null");
   const unique = separateDevices(devices);
-  const group = shortUid("trigger");
-  let triggered = false;
+  let group: string | undefined;
   for (const obj of unique) {
     if (isTriggerable(obj)) {
-      triggered = true;
-      yield* trigger(obj, { group });
+      group ??= shortUid("trigger");
+      yield msg("trigger", obj, [], { group });
     }
   }
-  if (triggered) yield* wait(group);
-  yield* create(name);
+  if (group !== undefined) yield msg("wait", undefined, [], { group });
+  yield msg("create", undefined, [], { name });
   const readings: Readings = {};
   try {
     for (const obj of unique) {
-      const reading = yield* read(obj);
+      const reading = (yield msg("read", obj)) as Readings | undefined | null;
       if (reading !== undefined && reading !== null) Object.assign(readings, reading);
     }
   } catch (error) {
-    yield* drop();
+    yield msg("drop");
     throw error;
   }
-  yield* save();
+  yield msg("save");
   return readings;
 }
