@@ -14,6 +14,7 @@ import { formatTable } from "./_figures.ts";
 import { caBenchmarks } from "./ca_bench.ts";
 import { catalogBenchmarks } from "./catalog_bench.ts";
 import { coldBenchmarks } from "./cold_bench.ts";
+import { convertBenchmarks } from "./convert_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { framesBenchmarks } from "./frames_bench.ts";
 import { webBenchmarks } from "./web_bench.ts";
@@ -37,6 +38,7 @@ const benchmarks: Benchmark[] = [
   ...catalogBenchmarks,
   ...framesBenchmarks,
   ...coldBenchmarks,
+  ...convertBenchmarks,
   ...caBenchmarks,
   ...webBenchmarks,
 ];

@@ -11,7 +11,7 @@
  */
 
 import type { DocumentMap, DocumentName, RunStart } from "../core/documents/types.ts";
-import { readDocuments } from "../core/readers/read_documents.ts";
+import { readDocumentBatches } from "../core/readers/read_documents.ts";
 import { DocumentGate, type ProblemReport } from "../core/bus/document_gate.ts";
 import { type CommandIO, ProgressLine } from "./_io.ts";
 
@@ -43,7 +43,8 @@ function size(bytes: number): string {
 /**
  * Send the documents of a file to a callback, checking each.
  * @param input The file.
- * @param receiver The callback.
+ * @param receiver The callback: each document that passed the checks, with the uid of its
+ *   run.
  * @param io Where reports and progress go.
  * @param options What the command does, for the progress line ("convert", "import"), and
  *   whether documents that break the event model are left out.
@@ -51,7 +52,7 @@ function size(bytes: number): string {
  */
 export async function feedFile(
   input: string,
-  receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K]) => void,
+  receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K], run: string) => void,
   io: CommandIO,
   options: { verb: string; strict: boolean },
 ): Promise<FeedResult> {
@@ -70,9 +71,9 @@ export async function feedFile(
         `${result.documents.toLocaleString("en-US")} documents`;
     });
   let leftOut = 0;
-  const gate = new DocumentGate((name, doc) => {
+  const gate = new DocumentGate((name, doc, run) => {
     if (name === "start") result.starts.push(doc as RunStart);
-    receiver(name, doc);
+    receiver(name, doc, run);
   }, {
     strict: options.strict,
     onProblem: (problem, report) => {
@@ -81,14 +82,17 @@ export async function feedFile(
     },
   });
   try {
-    for await (const [name, doc] of readDocuments(input, { onProgress })) {
-      result.documents++;
-      try {
-        gate.receiver(name, doc);
-      } catch (error) {
-        // The callback refused it (the catalog holds it already, for one).
-        leftOut++;
-        io.err(`${input}: document ${result.documents}: ${(error as Error).message} (left out)`);
+    // In batches: one await per read of the file, not one per document.
+    for await (const batch of readDocumentBatches(input, { onProgress })) {
+      for (const [name, doc] of batch) {
+        result.documents++;
+        try {
+          gate.receiver(name, doc);
+        } catch (error) {
+          // The callback refused it (the catalog holds it already, for one).
+          leftOut++;
+          io.err(`${input}: document ${result.documents}: ${(error as Error).message} (left out)`);
+        }
       }
     }
   } catch (error) {

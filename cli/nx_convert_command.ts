@@ -6,11 +6,13 @@
  * @module
  */
 
-import { numberedName, type RunStart } from "../mod.ts";
+import type { RunStart } from "../core/documents/types.ts";
+import { numberedName } from "../core/nexus/file_name.ts";
 import { CONFIG_OPTIONS, configOptionHelp, configuredWriter, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
+import { loadH5wasm } from "../core/nexus/_h5wasm.ts";
 
 /** Usage text of the convert command. */
 export const CONVERT_USAGE = `Usage: deno task nx convert IN [--file F | --dir D] [options]
@@ -67,6 +69,8 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
   if (values.file !== undefined && dir !== undefined) {
     throw new UsageError("Options --file and --dir cannot be used together");
   }
+  // The HDF5 library loads while the file is read; a failure shows when the writer needs it.
+  loadH5wasm().catch(() => undefined);
   const config = await loadConfig(values);
   // One file name for every run, from here or the config, is numbered run by run.
   const configName = config?.options.fileName;
@@ -104,13 +108,14 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
   });
   const result = await feedFile(
     input,
-    (name, doc) => {
+    (name, doc, run) => {
       if (name === "start") {
         const start = doc as RunStart;
         order.set(start.uid, order.size + 1);
         labels.set(start.uid, runLabel(start));
       }
-      writer.receiver(name, doc);
+      // The feed's gate has checked the document: the writer does not check it again.
+      writer.checkedReceiver(name, doc, run);
     },
     io,
     { verb: "convert", strict: Boolean(values.strict) },

@@ -8,7 +8,7 @@
 
 import { type CatalogRun, replay } from "../core/catalog/mod.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
-import { defaultFileName } from "../mod.ts";
+import { defaultFileName } from "../core/nexus/file_name.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
 import {
   CONFIG_OPTIONS,

@@ -85,6 +85,8 @@ export class ColumnBuilder implements Column {
   readonly #exact = new Map<number, bigint>();
   #invalid = 0;
   #numpyType: string | undefined;
+  /** Whether the column holds one number per event (a number, integer or boolean key). */
+  readonly scalarNumbers: boolean;
 
   constructor(key: string, dataKey: DataKey) {
     this.key = key;
@@ -95,6 +97,7 @@ export class ColumnBuilder implements Column {
     const numeric = this.kind !== "string" && this.kind !== "other";
     this.#numbers = numeric ? new GrowableFloat64() : undefined;
     this.#others = numeric ? undefined : [];
+    this.scalarNumbers = numeric && this.kind !== "array";
     this.#numpyType = typeof dataKey.dtype_numpy === "string" ? dataKey.dtype_numpy : undefined;
   }
 
@@ -140,6 +143,10 @@ export class ColumnBuilder implements Column {
    */
   push(value: unknown, timestamp: unknown, where: Where): DocumentError | undefined {
     const numbers = this.#numbers;
+    if (typeof value === "number" && this.scalarNumbers) {
+      this.pushNumber(value, timestamp);
+      return undefined;
+    }
     let bad: DocumentError | undefined;
     if (numbers) {
       bad = this.problem(value, where);
@@ -160,6 +167,15 @@ export class ColumnBuilder implements Column {
     if (bad) this.#invalid++;
     this.#timestamps.push(typeof timestamp === "number" ? timestamp : NaN);
     return bad;
+  }
+
+  /**
+   * Store a number in a column of {@linkcode ColumnBuilder.scalarNumbers}: the common case,
+   * which needs no check.
+   */
+  pushNumber(value: number, timestamp: unknown): void {
+    this.#numbers!.push(value);
+    this.#timestamps.push(typeof timestamp === "number" ? timestamp : NaN);
   }
 
   /** Pad with missing values up to `length` events. */

@@ -90,6 +90,13 @@ export class StreamBuilder implements StreamData {
     const where = { document, uid };
     for (const key in data) {
       const column = this.#columns.get(key);
+      const value = data[key];
+      // The common case first: a number for a number key, which needs no check.
+      if (typeof value === "number" && column?.scalarNumbers) {
+        column.pushNumber(value, timestamps[key]);
+        seen++;
+        continue;
+      }
       if (!column) {
         // The event's other keys are still good: keep them, name the stray one.
         if (!this.#strays.has(key)) {
@@ -105,7 +112,7 @@ export class StreamBuilder implements StreamData {
         continue;
       }
       const before = column.invalid;
-      const problem = column.push(data[key], timestamps[key], where);
+      const problem = column.push(value, timestamps[key], where);
       // The first bad value of a key is told here; the streams plugin counts them all.
       if (problem && before === 0) this.#warn(problem);
       seen++;

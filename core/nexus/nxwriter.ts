@@ -16,7 +16,7 @@ import {
 import { resolveAssets } from "./run_assets.ts";
 import { defaultFileName, fileNameDefaults } from "./file_name.ts";
 import { RunAccumulator } from "./run_data.ts";
-import { DocumentGate, problemKind } from "../bus/document_gate.ts";
+import { DocumentGate, type GatedCallback, problemKind } from "../bus/document_gate.ts";
 import type { Hdf5Backend } from "./backend.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { type NexusPlugin, type PluginLike, resolvePlugin } from "./plugin.ts";
@@ -226,6 +226,10 @@ export class NXWriter {
         ),
     });
     this.receiver = this.#gate.receiver;
+    // A strict writer leaves out what a lenient gate in front of it kept: it checks again.
+    this.checkedReceiver = options.documents === "strict"
+      ? (name, doc) => this.#gate.receiver(name, doc)
+      : (name, doc, run) => this.#receive(name, doc, run);
   }
 
   /**
@@ -264,6 +268,32 @@ export class NXWriter {
    * `documents`).
    */
   readonly receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K]) => void;
+
+  /**
+   * The callback behind a {@linkcode DocumentGate} of the caller's own, which has checked each
+   * document and traced it to its run (the command line's, which reports problems with their
+   * place in the file): the writer does not check them a second time, unless it is strict
+   * (`documents: "strict"`). Problems the caller's gate reported are not reported again; a
+   * `seq_num` that goes back is reported by that gate only.
+   *
+   * @example Behind a gate
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { DocumentGate } from "../bus/document_gate.ts";
+   * import { composeRun } from "../documents/compose.ts";
+   * import { NXWriter } from "./nxwriter.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const writer = new NXWriter({ filePath: dir, fileName: "run.h5" });
+   * const gate = new DocumentGate(writer.checkedReceiver);
+   * const run = composeRun();
+   * gate.receiver("start", run.start);
+   * gate.receiver("stop", run.stop());
+   * assert.equal(await writer.wait(), `${dir}/run.h5`);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  readonly checkedReceiver: GatedCallback;
 
   /** A document the gate let in, with the uid of its run. */
   readonly #receive = <K extends DocumentName>(name: K, doc: DocumentMap[K], uid: string): void => {

@@ -41,28 +41,32 @@ function* parseItem(
 }
 
 /**
- * Read the documents of a JSON array or JSON Lines text.
+ * Read the documents of a JSON array or JSON Lines text, in batches: those each chunk
+ * completes. A batch parses its documents as it is iterated, so that each is garbage as soon
+ * as the caller is done with it; iterate each batch before asking for the next.
  *
  * @param chunks The bytes, decompressed.
  * @param format `"json"` or `"jsonl"`.
  * @param source The file's path or label, for errors.
- * @param signal Stops the reading.
  * @param limit The longest line or document, in UTF-16 code units (the bytes, for ASCII).
- * @returns The documents, in order.
+ * @returns The batches of documents, in order; a batch throws the error of a problem after
+ * the documents before it, and so does the next call for a batch.
  */
-export async function* readText(
+export async function* readTextBatches(
   chunks: AsyncIterable<Uint8Array>,
   format: "json" | "jsonl",
   source: string,
-  signal: AbortSignal | undefined,
   limit: number,
-): AsyncGenerator<NamedDocument> {
+): AsyncGenerator<Iterable<NamedDocument>> {
   const splitter = format === "json"
     ? new JsonArraySplitter(source, limit)
     : new JsonLinesSplitter(source, limit);
   const decoder = new StrictDecoder(source, () => splitter.line);
-  const items: TextItem[] = [];
+  const lines = format === "jsonl";
+  let items: TextItem[] = [];
   let failure: unknown;
+  /** The error a batch stopped at, which the next call for a batch throws too. */
+  let stopped: { error: unknown } | undefined;
   const feed = (text: string) => {
     try {
       splitter.push(text, items);
@@ -71,14 +75,40 @@ export async function* readText(
     }
   };
   let index = 0;
-  const flush = function* () {
-    for (const item of items) {
-      for (const value of parseItem(item, format === "jsonl", { source, line: item.line, index })) {
-        signal?.throwIfAborted();
+  /** The documents of some items, then the error that came after them, if one did. */
+  const parse = function* (batch: TextItem[], after: unknown): Generator<NamedDocument> {
+    try {
+      for (const item of batch) {
+        let value: unknown;
+        try {
+          value = parseJson(item.text);
+        } catch {
+          // Several documents on one line, or an error to name: the slow path.
+          for (const value of parseItem(item, lines, { source, line: item.line, index })) {
+            yield toNamedDocument(value, { source, line: item.line, index: index++ });
+          }
+          continue;
+        }
         yield toNamedDocument(value, { source, line: item.line, index: index++ });
       }
+    } catch (error) {
+      stopped = { error };
+      throw error;
     }
-    items.length = 0;
+    if (after !== undefined) {
+      stopped = { error: after };
+      throw after;
+    }
+  };
+  const flush = function* (): Generator<Iterable<NamedDocument>> {
+    if (stopped !== undefined) throw stopped.error;
+    if (items.length === 0 && failure === undefined) return;
+    const batch = items;
+    items = [];
+    yield parse(batch, failure);
+    // The caller may have left the batch unread: its error comes now.
+    const error = (stopped as { error: unknown } | undefined)?.error;
+    if (error !== undefined) throw error;
     if (failure !== undefined) throw failure;
   };
   for await (const chunk of chunks) {
