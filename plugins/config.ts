@@ -9,6 +9,7 @@
 import { type NexusPlugin, type PluginLike, resolvePlugin } from "../core/nexus/mod.ts";
 import type { BuiltinPluginsOptions } from "./builtin.ts";
 import type { CreateNXWriterOptions } from "./default_writer.ts";
+import { compressionProblem } from "./streams.ts";
 
 /**
  * A plugin of a config: a plugin, its factory, or the specifier of a module whose default
@@ -173,10 +174,7 @@ const BUILTIN_CHECKS: {
     startEnd: texts,
     signalTypes: texts,
     frames: oneOf("link", "copy"),
-    compression: (v) =>
-      Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 9
-        ? undefined
-        : "a gzip level from 0 to 9",
+    compression: compressionProblem,
   },
   detectors: { stream: text },
   positioners: { stream: text },

@@ -45,8 +45,40 @@ export interface Options {
    * (else they are copied); `"copy"`: only the referenced frames, copied one at a time.
    */
   frames?: "link" | "copy";
-  /** gzip level of copied frames, 1-9, 0 for none (faster, larger). */
-  compression?: number;
+  /**
+   * How copied frames are compressed, one chunk per frame: a gzip level, 1-9, 0 for none
+   * (faster, larger); or a filter detectors use, which readers need HDF5's filter plugins
+   * for: `"bslz4"` (bitshuffle + LZ4, several times as fast as gzip level 1, and smaller),
+   * or `"lz4"` (LZ4 alone: as fast, larger).
+   */
+  compression?: number | "bslz4" | "lz4";
+}
+
+/** The filter names {@linkcode Options.compression} takes beside gzip levels. */
+export const frameFilterNames: readonly Extract<Options["compression"], string>[] = [
+  "bslz4",
+  "lz4",
+];
+
+/**
+ * Why a value is not what {@linkcode Options.compression} takes.
+ * @param value The option's value.
+ * @returns What it should be, or undefined when it is one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compressionProblem } from "./streams.ts";
+ * assert.equal(compressionProblem("bslz4"), undefined);
+ * assert.equal(compressionProblem(4), undefined);
+ * assert.equal(compressionProblem(10), 'a gzip level from 0 to 9, "bslz4" or "lz4"');
+ * ```
+ */
+export function compressionProblem(value: unknown): string | undefined {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 9) return;
+  if ((frameFilterNames as readonly unknown[]).includes(value)) return;
+  const names = frameFilterNames.map((name) => `"${name}"`);
+  return `a gzip level from 0 to 9, ${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 
 /**
@@ -326,11 +358,14 @@ function writeFrames(
     return;
   }
   if (stack) {
-    tree.field(`${group}/value`, stack.frames(), {
-      attrs,
-      target: true,
-      compression: options.compression,
-    });
+    const { compression } = options;
+    const frames = stack.frames();
+    if (typeof compression === "string") {
+      // A filter of detectors rides on the stack: the field's own compression is gzip's level.
+      tree.field(`${group}/value`, { ...frames, filter: compression }, { attrs, target: true });
+    } else {
+      tree.field(`${group}/value`, frames, { attrs, target: true, compression });
+    }
     return;
   }
   if (column.dataKey.external!.startsWith("STREAM:")) {
@@ -385,9 +420,20 @@ function writeFrames(
  *
  * @param userOptions Streams with start and end values, streams with signal types.
  * @returns The plugin, named `"streams"`.
+ * @throws {RangeError} When `compression` is not a gzip level or a filter's name.
  */
 export function streams(userOptions: Options = {}): NexusPlugin {
   const options = { ...defaults, ...userOptions };
+  const problem = options.compression === undefined
+    ? undefined
+    : compressionProblem(options.compression);
+  if (problem !== undefined) {
+    throw new RangeError(
+      `Option "compression" of the streams plugin is ${problem}: got ${
+        JSON.stringify(options.compression) ?? String(options.compression)
+      }`,
+    );
+  }
   return {
     name: "streams",
     build(context) {

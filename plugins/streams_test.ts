@@ -1,16 +1,21 @@
 import assert from "node:assert/strict";
-import { composeRun } from "../mod.ts";
+import { composeRun, ConfigKeyError, defineConfig } from "../mod.ts";
 import {
   buildTree,
   type BuildTreeOptions,
   checkTree,
   type DataKeys,
+  frameStack,
+  isFrameStack,
   type NexusTree,
   type NxNode,
   RunAccumulator,
+  type RunAssets,
   type RunStart,
 } from "../core/nexus/mod.ts";
-import { streams } from "./streams.ts";
+import { type Options, streams } from "./streams.ts";
+
+type FrameCompression = NonNullable<Options["compression"]>;
 
 const PRIMARY = "/entry/instrument/bluesky/streams/primary";
 
@@ -305,4 +310,90 @@ Deno.test("streams() writes an array whose values do not fit its dtype_numpy as 
   const { tree, warnings } = await build(run);
   assert.equal(field(tree, `${PRIMARY}/img/value`).dtype, "NX_FLOAT64");
   assert.deepEqual(warnings, ['Key "img" has values NX_UINT8 cannot hold: written as NX_FLOAT64']);
+});
+
+/** A run of two events of an external image key, and assets that hold its frames. */
+function imageRun(): { run: RunAccumulator; assets: RunAssets } {
+  const run = runOf({ detectors: ["cam"] }, {
+    name: "primary",
+    dataKeys: {
+      cam_image: {
+        dtype: "array",
+        shape: [2, 3],
+        source: "SIM:cam",
+        external: "FILESTORE:",
+      },
+    },
+    rows: [{ cam_image: "datum-0" }, { cam_image: "datum-1" }],
+  });
+  const frames = () =>
+    frameStack({
+      count: 2,
+      frameShape: [2, 3],
+      dtype: "uint16",
+      frame: (i) => new Uint16Array(6).fill(i),
+    });
+  const stack = {
+    stream: "primary",
+    key: "cam_image",
+    frameShape: [2, 3],
+    dtype: "uint16" as const,
+    count: 2,
+    link: undefined,
+    frames,
+  };
+  const assets: RunAssets = {
+    get: (stream, key) => stream === "primary" && key === "cam_image" ? stack : undefined,
+    errors: [],
+    close() {},
+  };
+  return { run, assets };
+}
+
+Deno.test('streams() copies frames with the filter "compression" names, or at its gzip level', async () => {
+  const value = `${PRIMARY}/cam_image/value`;
+  for (const compression of ["bslz4", "lz4", 4, 0] as const) {
+    const { run, assets } = imageRun();
+    const { tree } = await buildTree(run, [streams({ frames: "copy", compression })], { assets });
+    const node = field(tree, value);
+    assert.ok(isFrameStack(node.data), String(compression));
+    assert.equal(node.data.filter, typeof compression === "string" ? compression : undefined);
+    // Level 0 is no compression: the field has none.
+    assert.equal(node.compression, typeof compression === "number" && compression || undefined);
+    assert.deepEqual(node.shape, [2, 2, 3]);
+    assert.deepEqual(checkTree(tree), []);
+  }
+});
+
+Deno.test("streams() refuses a compression that is neither a gzip level nor a filter", () => {
+  for (const compression of ["zstd", 10, 1.5, "gzip"]) {
+    assert.throws(
+      () => streams({ compression: compression as FrameCompression }),
+      (error) => {
+        assert.ok(error instanceof RangeError);
+        assert.equal(
+          error.message,
+          `Option "compression" of the streams plugin is a gzip level from 0 to 9, "bslz4" or "lz4": got ${
+            JSON.stringify(compression)
+          }`,
+        );
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("defineConfig() takes a filter's name or a gzip level for the streams' compression", () => {
+  for (const compression of ["bslz4", "lz4", 0, 9] as const) {
+    defineConfig({ builtins: { streams: { compression } } });
+  }
+  assert.throws(
+    () => defineConfig({ builtins: { streams: { compression: "blosc" as FrameCompression } } }),
+    (error) => {
+      assert.ok(error instanceof ConfigKeyError);
+      assert.equal(error.key, "builtins.streams.compression");
+      assert.match(error.message, /a gzip level from 0 to 9, "bslz4" or "lz4": got "blosc"/);
+      return true;
+    },
+  );
 });

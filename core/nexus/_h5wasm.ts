@@ -8,11 +8,18 @@
  * error whenever a call fails; the library's standard error is captured instead, so nothing
  * is printed and the report becomes part of the error thrown.
  *
+ * Filters beside gzip (bitshuffle, LZ4) come from the `h5wasm-plugins` package: HDF5
+ * plugins built for h5wasm's dynamic loading, which HDF5 loads from its plugin search path the
+ * first time a dataset needs one. Node's h5wasm works on the real file system, so the
+ * package's own folder goes on that path, and nothing is copied. Only the first file that
+ * uses such a filter pays for it: start-up does not.
+ *
  * @module
  */
 
 import process from "node:process";
-import type { FrameDtype } from "./frame_stack.ts";
+import { fileURLToPath } from "node:url";
+import type { FrameDtype, FrameFilter } from "./frame_stack.ts";
 
 /** The h5wasm module (`File`, `Group`, `Dataset`, `Module`, ...). */
 export type H5wasmApi = typeof import("h5wasm/node");
@@ -220,6 +227,138 @@ export function closeFile(h5: H5wasm, file: H5File): void {
   const status = file.close();
   const report = h5.takeDiagnostics();
   if (status < 0 || report) throw hdf5Error(`Cannot close "${file.filename}"`, report);
+}
+
+/** How h5wasm is told to apply a {@linkcode FrameFilter}: HDF5's filter id and settings. */
+export interface FilterSetting {
+  /** The filter's registered HDF5 id. */
+  readonly id: number;
+  /** Its client values (`cd_values`), before the filter's own `set_local` fills in more. */
+  readonly options: readonly number[];
+  /** The plugin's name in `h5wasm-plugins` (`libH5Z<name>.so`). */
+  readonly plugin: string;
+}
+
+/**
+ * Each {@linkcode FrameFilter} as h5wasm applies it. Bitshuffle: block size 0 (the filter
+ * chooses), 2 for LZ4, as h5py's `hdf5plugin.Bitshuffle()` and Dectris' Eiger write. LZ4:
+ * block size 0, its default (one block per chunk up to 1 GiB).
+ */
+export const FILTER_SETTINGS: Readonly<Record<FrameFilter, FilterSetting>> = {
+  bslz4: { id: 32008, options: [0, 2], plugin: "bshuf" },
+  lz4: { id: 32004, options: [0], plugin: "lz4" },
+};
+
+let plugins: Promise<string> | undefined;
+let pluginFolder: string | undefined;
+
+/**
+ * Put the filter plugins of `h5wasm-plugins` on HDF5's plugin search path, once per process:
+ * HDF5 then loads each plugin the first time a dataset is written or read with its filter.
+ * Loading h5wasm does not do this, so that start-up never pays for it.
+ *
+ * @param h5 The library.
+ * @returns The folder of the plugins.
+ * @throws {Error} Naming the package, when it cannot be found or is not on the file system.
+ *
+ * @example Bitshuffle + LZ4 written and read back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FILTER_SETTINGS, loadFilterPlugins, loadH5wasm } from "./_h5wasm.ts";
+ * const h5 = await loadH5wasm();
+ * const folder = await loadFilterPlugins(h5);
+ * assert.equal(h5.api.Module.get_plugin_search_paths()[0], folder);
+ * const dir = await Deno.makeTempDir();
+ * const file = new h5.api.File(`${dir}/a.h5`, "w");
+ * const { id, options } = FILTER_SETTINGS.bslz4;
+ * file.create_dataset({
+ *   name: "x",
+ *   data: new Uint16Array(64).fill(7),
+ *   shape: [64],
+ *   chunks: [64],
+ *   compression: id,
+ *   compression_opts: [...options],
+ * });
+ * file.close();
+ * const back = new h5.api.File(`${dir}/a.h5`, "r");
+ * const x = back.get("x") as InstanceType<typeof h5.api.Dataset>;
+ * assert.equal(x.filters[0]?.id, 32008);
+ * assert.deepEqual([...(x.value as Uint16Array)], new Array(64).fill(7));
+ * back.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function loadFilterPlugins(h5: H5wasm): Promise<string> {
+  const known = filterPluginsNow(h5);
+  if (known !== undefined) return Promise.resolve(known);
+  plugins ??= importPlugins().then((folder) => usePlugins(h5, folder)).catch((error) => {
+    plugins = undefined;
+    throw error;
+  });
+  return plugins;
+}
+
+/**
+ * {@linkcode loadFilterPlugins} without waiting, for a reader that meets a dataset whose
+ * filter h5wasm lacks (`Dataset.filters` has an id above 6) and must read it synchronously.
+ * It finds the package where Deno has installed it; the first write with a filter (which
+ * imports the package) makes sure that it is installed.
+ *
+ * @param h5 The library.
+ * @returns The folder of the plugins, or undefined when the package is not installed where
+ * it can be found without loading it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { filterPluginsNow, loadH5wasm } from "./_h5wasm.ts";
+ * const h5 = await loadH5wasm();
+ * const folder = filterPluginsNow(h5);
+ * if (folder !== undefined) assert.ok(h5.api.Module.get_plugin_search_paths().includes(folder));
+ * ```
+ */
+export function filterPluginsNow(h5: H5wasm): string | undefined {
+  if (pluginFolder !== undefined) return pluginFolder;
+  let index: string;
+  try {
+    index = import.meta.resolve("h5wasm-plugins");
+  } catch {
+    return undefined;
+  }
+  if (!index.startsWith("file:")) return undefined;
+  const folder = fileURLToPath(new URL("./plugins", index));
+  try {
+    if (!Deno.statSync(folder).isDirectory) return undefined;
+  } catch {
+    return undefined;
+  }
+  return usePlugins(h5, folder);
+}
+
+function usePlugins(h5: H5wasm, folder: string): string {
+  if (h5.api.Module.get_plugin_search_paths()[0] !== folder) {
+    h5.api.Module.insert_plugin_search_path(folder, 0);
+  }
+  pluginFolder = folder;
+  return folder;
+}
+
+async function importPlugins(): Promise<string> {
+  let base: string;
+  try {
+    ({ base_url: base } = await import("h5wasm-plugins"));
+  } catch (cause) {
+    throw new Error(
+      `Cannot load the HDF5 filter plugins of "h5wasm-plugins": ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  if (!base.startsWith("file:")) {
+    throw new Error(
+      `Cannot use the HDF5 filter plugins of "h5wasm-plugins": "${base}" is not a folder of this machine`,
+    );
+  }
+  return fileURLToPath(`${base}/plugins`);
 }
 
 /** Pixel types as h5wasm names them. */

@@ -21,10 +21,12 @@ import type { NexusTree } from "./tree.ts";
 import {
   closeFile,
   createFile,
+  FILTER_SETTINGS,
   FRAME_DTYPES,
   type H5File,
   type H5wasm,
   hdf5Error,
+  loadFilterPlugins,
 } from "./_h5wasm.ts";
 
 /**
@@ -56,6 +58,7 @@ async function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): Promise<
     if (node.kind === "link") links.push(node);
     else if (node.kind === "external_link") external.push(node);
     else if (node.kind === "field" && isFrameStack(node.data)) {
+      if (node.data.filter !== undefined) await filterPlugins(h5, node);
       createStack(h5, file, node);
       stacks.push(node);
     } else writeNode(h5, file, node);
@@ -212,6 +215,36 @@ function gzip(level: number | undefined) {
   return level === undefined ? {} : { compression: "gzip" as const, compression_opts: level };
 }
 
+/** h5wasm's filter options of a stack: its own filter, else the field's gzip level. */
+function stackFilter(field: NxField, level: number | undefined) {
+  const { filter } = field.data as FrameStack;
+  if (filter === undefined) return gzip(level);
+  const setting = FILTER_SETTINGS[filter];
+  if (setting === undefined) {
+    throw new NexusLayoutError(
+      `Unknown frame filter "${filter}": one of ${
+        Object.keys(FILTER_SETTINGS).map((f) => `"${f}"`).join(", ")
+      }`,
+      where(field),
+    );
+  }
+  return { compression: setting.id, compression_opts: [...setting.options] };
+}
+
+/** The filter plugins, for a stack that needs one; their failure names the field. */
+async function filterPlugins(h5: H5wasm, field: NxField): Promise<void> {
+  try {
+    await loadFilterPlugins(h5);
+  } catch (error) {
+    const { filter } = field.data as FrameStack;
+    throw new NexusLayoutError(
+      `Cannot compress with "${filter}": ${(error as Error).message}`,
+      where(field),
+      { cause: error },
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Nodes.
 
@@ -287,7 +320,7 @@ function createStack(h5: H5wasm, file: H5File, field: NxField): void {
       maxshape: full,
       dtype: FRAME_DTYPES[stack.dtype],
       chunks: layout ? layout.chunks : [1, ...stack.frameShape.map((n) => Math.max(n, 1))],
-      ...gzip(layout?.level),
+      ...(stack.count === 0 ? {} : stackFilter(field, layout?.level)),
     }));
   for (const [name, { value }] of field.attrs) writeAttribute(h5, file, field, name, value);
 }

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { FrameDtype } from "./frame_stack.ts";
+import type { FrameDtype, FrameFilter } from "./frame_stack.ts";
 import type { NexusTree } from "./tree.ts";
 
 /**
@@ -305,6 +305,21 @@ export interface Hdf5File {
   /** Close the file; what was read from it stays usable, its objects do not. */
   close(): void;
 }
+
+/**
+ * How a stack of frames is compressed, one chunk per frame: a gzip level, 1-9, 0 for none,
+ * which every HDF5 reader opens; or a {@linkcode FrameFilter} of detectors (`"bslz4"`,
+ * `"lz4"`), which readers open with HDF5's filter plugins installed. A backend
+ * that cannot apply a filter refuses the tree, naming the field.
+ *
+ * @example The streams plugin's setting
+ * ```ts
+ * import type { Compression } from "./backend.ts";
+ * const fast: Compression = "bslz4";
+ * const portable: Compression = 1;
+ * ```
+ */
+export type Compression = number | FrameFilter;
 
 /**
  * What {@linkcode Hdf5Backend.createFrameFile} makes: one growable dataset of frames, and

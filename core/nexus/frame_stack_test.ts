@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { loadH5wasm } from "./_h5wasm.ts";
-import { frameStack } from "./frame_stack.ts";
+import {
+  FRAME_FILTERS,
+  type FrameFilter,
+  frameStack,
+  isFrameFilter,
+  isFrameStack,
+  withFilter,
+} from "./frame_stack.ts";
 import { NexusTree } from "./tree.ts";
 
 function stackTree(frame: (i: number) => ArrayLike<number> | Promise<ArrayLike<number>>) {
@@ -82,4 +89,88 @@ Deno.test("frameStack() refuses a count or shape that is not whole", () => {
     () => frameStack({ count: 1, frameShape: [1.5], dtype: "uint8", frame }),
     /A frame shape must be whole numbers: got \[1.5\]/,
   );
+});
+
+Deno.test("A frame stack with a filter is written with it, one chunk per frame, and reads back equal", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const ids = { bslz4: 32008, lz4: 32004 } as const;
+    // A smooth frame, and noise that no filter can shrink (the filters must store it anyway).
+    let seed = 12345;
+    const noise = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const frames = {
+      uint16: [0, 1, 2].map((i) => new Uint16Array(24).map((_, k) => (i * 37 + k * k) % 4096)),
+      uint8: [0, 1, 2].map(() => new Uint8Array(24).map(() => noise() * 256)),
+      float64: [0, 1, 2].map((i) => new Float64Array(24).map((_, k) => i / 3 + noise() * k)),
+    };
+    for (const filter of FRAME_FILTERS) {
+      for (const [dtype, values] of Object.entries(frames)) {
+        const tree = new NexusTree();
+        const b = tree.builder("test");
+        b.group("/entry", "NXentry");
+        const stack = frameStack({
+          count: 3,
+          frameShape: [6, 4],
+          dtype: dtype as keyof typeof frames,
+          frame: (i) => values[i]!,
+        });
+        b.field("/entry/img", withFilter(stack, filter));
+        const path = `${dir}/${filter}_${dtype}.h5`;
+        await new H5wasmBackend().write(tree, path);
+        const h5 = await loadH5wasm();
+        const file = new h5.api.File(path, "r");
+        try {
+          const dataset = file.get("/entry/img") as InstanceType<typeof h5.api.Dataset>;
+          assert.deepEqual(dataset.filters.map((f) => f.id), [ids[filter]], path);
+          assert.equal(dataset.metadata.chunks?.join(), "1,6,4", path);
+          for (let i = 0; i < 3; i++) {
+            const frame = dataset.slice([[i, i + 1]]) as ArrayLike<number>;
+            assert.deepEqual(Array.from(frame), Array.from(values[i]!), `${path}, frame ${i}`);
+          }
+        } finally {
+          file.close();
+        }
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("A stack with an unknown filter is refused, naming the field and the filters", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const tree = new NexusTree();
+    const b = tree.builder("test");
+    b.group("/entry", "NXentry");
+    const stack = frameStack({ count: 1, frameShape: [2], dtype: "uint8", frame: () => [1, 2] });
+    b.field("/entry/img", { ...stack, filter: "zstd" as FrameFilter });
+    await assert.rejects(new H5wasmBackend().write(tree, `${dir}/z.h5`), (error) => {
+      assert.ok(error instanceof NexusLayoutError);
+      assert.equal(error.path, "/entry/img");
+      assert.match(error.message, /Unknown frame filter "zstd": one of "bslz4", "lz4"/);
+      return true;
+    });
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+    assert.throws(() => withFilter(stack, "zstd" as FrameFilter), RangeError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("withFilter() keeps the frames and the stack it was given unchanged", async () => {
+  const stack = frameStack({
+    count: 2,
+    frameShape: [3],
+    dtype: "int16",
+    frame: (i) => Int16Array.of(i, -i, 7),
+  });
+  const packed = withFilter(stack, "lz4");
+  assert.equal(isFrameStack(packed), true);
+  assert.equal(packed.filter, "lz4");
+  assert.equal(stack.filter, undefined);
+  assert.deepEqual(Array.from(await packed.frame(1)), [1, -1, 7]);
+  assert.equal(isFrameFilter("bslz4"), true);
+  assert.equal(isFrameFilter("blosc"), false);
+  assert.equal(isFrameFilter("gzip"), false);
 });

@@ -7,6 +7,7 @@ import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { type H5wasmApi, loadH5wasm } from "./_h5wasm.ts";
 import { NexusTree } from "./tree.ts";
 import { nxFloat, nxInt } from "./nodes.ts";
+import { frameStack, withFilter } from "./frame_stack.ts";
 import {
   h5dumpOk,
   ignoreWithoutH5dump,
@@ -669,4 +670,92 @@ Deno.test({
       assert.equal(objects["/entry/data"]?.attrs["NX_class"]?.value, "NXdata");
     });
   },
+});
+
+const PLUGIN_PATHS_SCRIPT = `
+import { H5wasmBackend } from "./h5wasm_backend.ts";
+import { loadH5wasm } from "./_h5wasm.ts";
+import { NexusTree } from "./tree.ts";
+import { frameStack, withFilter } from "./frame_stack.ts";
+const h5 = await loadH5wasm();
+const paths = () => h5.api.Module.get_plugin_search_paths().some((p) => p.includes("h5wasm-plugins"));
+const seen = [paths()];
+const dir = Deno.args[0];
+const stack = frameStack({ count: 2, frameShape: [4], dtype: "uint16", frame: () => [1, 2, 3, 4] });
+for (const [name, data] of [["gzip", stack], ["bslz4", withFilter(stack, "bslz4")]]) {
+  const tree = new NexusTree();
+  tree.builder("test").field("/frames", data, { compression: 1 });
+  await new H5wasmBackend().write(tree, dir + "/" + name + ".h5");
+  seen.push(paths());
+}
+console.log(JSON.stringify(seen));
+`;
+
+Deno.test("The filter plugins are put on HDF5's path only when a stack first needs one", async () => {
+  await withDir(async (dir) => {
+    const script = `${dir}/paths.ts`;
+    const here = new URL(".", import.meta.url);
+    await Deno.writeTextFile(
+      script,
+      PLUGIN_PATHS_SCRIPT.replaceAll('"./', `"${here.href}`),
+    );
+    const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        script,
+        dir,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(success, new TextDecoder().decode(stderr));
+    // Loaded, after a gzip stack, after a bitshuffle + LZ4 stack.
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [false, false, true]);
+  });
+});
+
+const READ_FILTERED_SCRIPT = `
+import { H5wasmBackend } from "./h5wasm_backend.ts";
+import { filterPluginsNow, loadH5wasm } from "./_h5wasm.ts";
+const folder = filterPluginsNow(await loadH5wasm());
+const file = await new H5wasmBackend().open(Deno.args[0]);
+const rows = file.get("/frames").readRows(1, 2);
+file.close();
+console.log(JSON.stringify({ folder: folder !== undefined, rows: Array.from(rows) }));
+`;
+
+Deno.test("A process that only reads finds the filter plugins with filterPluginsNow()", async () => {
+  await withDir(async (dir) => {
+    const tree = new NexusTree();
+    const frame = (i: number) => Uint16Array.of(i, 2 * i, 3 * i, 4 * i);
+    const stack = frameStack({ count: 3, frameShape: [4], dtype: "uint16", frame });
+    tree.builder("test").field("/frames", withFilter(stack, "bslz4"));
+    await new H5wasmBackend().write(tree, `${dir}/bslz4.h5`);
+    const script = `${dir}/read.ts`;
+    const here = new URL(".", import.meta.url);
+    await Deno.writeTextFile(script, READ_FILTERED_SCRIPT.replaceAll('"./', `"${here.href}`));
+    const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        "--allow-read",
+        "--allow-env",
+        script,
+        `${dir}/bslz4.h5`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(success, new TextDecoder().decode(stderr));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), {
+      folder: true,
+      rows: [1, 2, 3, 4],
+    });
+  });
 });
