@@ -1,98 +1,308 @@
 /**
- * Live view figures: the rate of a 2,000-point `scan` with instant simulated devices writing to
- * a catalog, with and without 20 SSE clients watching it through the server (in this process,
- * on 127.0.0.1), and the latency from an event's `time` to its arrival at a client. Each rate
- * is the median of five scans after two warm-up scans.
+ * Live view figures, laid out as the live view is used: a scan writing to a catalog in its own
+ * process (`deno task scan --catalog`), the web server (`nx serve`) in this one, and 20 SSE
+ * clients in two more processes, ten each, at the lowest priority (they stand in for browsers,
+ * which are processes of their own, mostly on other machines), all on 127.0.0.1.
+ *
+ * - The rate of a 2,000-point `scan` with instant simulated devices, timed in the writing
+ *   process, with no client and with 20 clients following the run through the server. The two
+ *   kinds of scan alternate after the warm-up, so that a drift (the catalog growing, the machine
+ *   busy) weighs on both alike; each rate is the median of its scans, and the ratio the median
+ *   of the ratios of each pair; and the CPU time of the server (this process) over a watched
+ *   scan, from its start until every client has the stop.
+ * - The latency from an event's `time` (stamped by the engine) to its arrival at a client, over
+ *   every event of every watched scan: its median and 99th percentile. Such a scan never gives
+ *   the event loop a turn, so the writer commits every 1,000 documents, not on its timer.
+ * - The same latency for a paced run, a reading every 10 ms (`count` with a delay), where the
+ *   writer's commit timer runs as with real devices.
+ *
+ * The processes talk over their standard input and output, one JSON object a line; this file
+ * is both the benchmark and, with `writer` or `clients` as argument, its two helper processes.
  *
  * @module
  */
 
-import { RunEngine, scan } from "../mod.ts";
+import process from "node:process";
+import { count, RunEngine, scan } from "../mod.ts";
 import { RandomSensor, SimMotor } from "../devices/mod.ts";
 import { Catalog } from "../core/catalog/mod.ts";
 import { createApi } from "../web/api.ts";
-import { sseEvents } from "../web/_sse_client.ts";
+import { sseBatches, sseEvents } from "../web/_sse_client.ts";
 import type { Figure } from "./_figures.ts";
 
 const POINTS = 2000;
 const CLIENTS = 20;
+/** Processes the clients are shared out to: as many as the machine has cores. */
+const CLIENT_PROCESSES = 2;
+const WARM_UP = 2;
+const ROUNDS = 9;
+/** The paced run: a reading every 10 ms, as a scan with real devices gives the event loop. */
+const PACED = { num: 100, delay: 0.01, runs: 3 };
 
-/** One client: waits for the next run on /api/live, then follows it to its end. */
-async function watchNextRun(base: string, latencies: number[]): Promise<number> {
-  const live = sseEvents(await fetch(`${base}/api/live`));
-  const start = (await live.next()).value!;
-  await live.return(undefined);
-  const { uid } = JSON.parse(start.data);
+/** A helper process: send it a line, read its lines. */
+class Helper {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+
+  constructor(args: string[]) {
+    // The clients stand in for browsers, which are elsewhere: at the lowest priority they
+    // take what the writer and the server leave, and the scan rate shows the server's cost.
+    const nice = args[0] === "clients";
+    this.#child = new Deno.Command(nice ? "nice" : Deno.execPath(), {
+      args: [
+        ...(nice ? ["-n", "19", Deno.execPath()] : []),
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-net=127.0.0.1",
+        new URL(import.meta.url).pathname,
+        ...args,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#writer = this.#child.stdin.getWriter();
+    this.#lines = lines(this.#child.stdout);
+  }
+
+  async send(command: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${command}\n`));
+  }
+
+  async receive<T>(): Promise<T> {
+    const { value, done } = await this.#lines.next();
+    if (done) throw new Error(`Benchmark helper "${Deno.args[0] ?? "web"}" ended early`);
+    return JSON.parse(value) as T;
+  }
+
+  async close(): Promise<void> {
+    await this.#writer.close();
+    while (!(await this.#lines.next()).done) { /* drain */ }
+    const status = await this.#child.status;
+    if (!status.success) throw new Error(`A benchmark helper failed: exit code ${status.code}`);
+  }
+}
+
+/** The lines of a stream of text. */
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let buffer = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (buffer + text).split("\n");
+    buffer = parts.pop()!;
+    yield* parts;
+  }
+}
+
+/** The lines of this process's standard input. */
+function commands(): AsyncIterator<string> {
+  return lines(Deno.stdin.readable);
+}
+
+function reply(value: unknown): void {
+  console.log(JSON.stringify(value));
+}
+
+/**
+ * The writing process: per `scan` line a scan into the catalog, per `count` line the paced
+ * run; replies with its rate.
+ */
+async function writerProcess(dir: string): Promise<void> {
+  const catalog = Catalog.open(dir);
+  catalog.flush();
+  const motor = new SimMotor({ name: "motor", instant: true });
+  const sensor = new RandomSensor({ name: "sensor", seed: 1 });
+  const RE = new RunEngine();
+  RE.subscribe("all", catalog.insert);
+  reply({ ready: true });
+  const lines = commands();
+  while (true) {
+    const { value, done } = await lines.next();
+    if (done) break;
+    const started = performance.now();
+    const points = value === "count" ? PACED.num : POINTS;
+    await RE.run(
+      value === "count"
+        ? count([sensor], { num: PACED.num, delay: PACED.delay })
+        : scan([sensor], [[motor, -1, 1]], { num: POINTS }),
+    );
+    catalog.flush();
+    reply({ rate: points / ((performance.now() - started) / 1000) });
+  }
+  catalog.close();
+}
+
+/** The number after `"key":` in a document's JSON text (the first such key). */
+function numberAfter(json: string, key: string): number {
+  const at = json.indexOf(`"${key}":`);
+  if (at < 0) return NaN;
+  const from = at + key.length + 3;
+  let to = from;
+  while (to < json.length && ",}]".indexOf(json[to]!) < 0) to++;
+  return Number(json.slice(from, to));
+}
+
+/**
+ * One client: follows a run from its first document to its end, checking that its events come
+ * each once and in order. It reads each event's `seq_num` and `time` without parsing the whole
+ * document: ten clients share one thread here, where each browser would have its own, and their
+ * parsing would otherwise delay the reading of the others' streams. The first client of each
+ * process parses every document whole and checks those two numbers against it.
+ */
+async function followRun(
+  base: string,
+  uid: string,
+  latencies: number[],
+  check: boolean,
+): Promise<number> {
   let events = 0;
-  let last = -1;
-  for await (const message of sseEvents(await fetch(`${base}/api/runs/${uid}/events`))) {
-    if (message.event !== "document") continue;
-    const { name, doc } = JSON.parse(message.data);
-    if (name !== "event") continue;
-    latencies.push(Date.now() - doc.time * 1000);
-    if (doc.seq_num !== last + 1 && last >= 0) throw new Error(`Event ${doc.seq_num} out of order`);
-    last = doc.seq_num;
-    events++;
+  let last = 0;
+  let lastId = 0;
+  const response = await fetch(`${base}/api/runs/${uid}/events`);
+  for await (const batch of sseBatches(response)) {
+    const arrived = Date.now();
+    for (const message of batch) {
+      if (message.event !== "document") continue;
+      const id = Number(message.id);
+      if (!(id > lastId)) throw new Error(`Run "${uid}": document ${id} after ${lastId}`);
+      lastId = id;
+      if (!message.data.startsWith('{"name":"event",')) continue;
+      const seqNum = numberAfter(message.data, "seq_num");
+      const time = numberAfter(message.data, "time");
+      if (check) {
+        const { doc } = JSON.parse(message.data);
+        if (doc.seq_num !== seqNum || doc.time !== time) {
+          throw new Error(`Run "${uid}": event ${doc.seq_num} misread as ${seqNum} at ${time}`);
+        }
+      }
+      if (seqNum !== last + 1) throw new Error(`Run "${uid}": event ${seqNum} after ${last}`);
+      latencies.push(arrived - time * 1000);
+      last = seqNum;
+      events++;
+    }
   }
   return events;
+}
+
+/**
+ * A clients' process: per `watch` line, its clients subscribe to `/api/live` (replying once
+ * they are), each follows the next run to its end; then the reply holds their counts of events
+ * and their latencies.
+ */
+async function clientsProcess(base: string, clients: number): Promise<void> {
+  const lines = commands();
+  while (!(await lines.next()).done) {
+    const lives = await Promise.all(
+      Array.from({ length: clients }, async () => sseEvents(await fetch(`${base}/api/live`))),
+    );
+    reply({ ready: true });
+    const latencies: number[] = [];
+    const counts = await Promise.all(lives.map(async (live, i) => {
+      const start = (await live.next()).value!;
+      await live.return(undefined);
+      return followRun(base, JSON.parse(start.data).uid, latencies, i === 0);
+    }));
+    reply({ counts, latencies });
+  }
 }
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
+function median(values: number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+
 /** The live view's benchmarks. */
 export const webBenchmarks = [{
   name: "web",
   async run(): Promise<Figure[]> {
     const dir = await Deno.makeTempDir();
-    const writer = Catalog.open(`${dir}/catalog`);
-    writer.flush();
+    const writer = new Helper(["writer", `${dir}/catalog`]);
+    await writer.receive();
     const reader = Catalog.open(`${dir}/catalog`, { readOnly: true });
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
       createApi(reader),
     );
     const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
-    const motor = new SimMotor({ name: "motor", instant: true });
-    const sensor = new RandomSensor({ name: "sensor", seed: 1 });
-    const RE = new RunEngine();
-    RE.subscribe("all", writer.insert);
-    const latencies: number[] = [];
-    const measure = async (clients: number): Promise<number> => {
-      const rates: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        const watching = Array.from({ length: clients }, () => watchNextRun(base, latencies));
-        // The clients are subscribed to /api/live before the run starts.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const started = performance.now();
-        await RE.run(scan([sensor], [[motor, -1, 1]], { num: POINTS }));
-        writer.flush();
-        rates.push(POINTS / ((performance.now() - started) / 1000));
-        for (const events of await Promise.all(watching)) {
-          if (events !== POINTS) throw new Error(`A client got ${events} of ${POINTS} events`);
-        }
-        if (i < 2) latencies.length = 0;
-      }
-      return rates.slice(2).sort((a, b) => a - b)[2]!;
+    const clients = Array.from(
+      { length: CLIENT_PROCESSES },
+      () => new Helper(["clients", base, String(CLIENTS / CLIENT_PROCESSES)]),
+    );
+    const runRate = async (plan: "scan" | "count") => {
+      await writer.send(plan);
+      return (await writer.receive<{ rate: number }>()).rate;
     };
+    /** A run followed by the clients: its rate, and every event's latency at every client. */
+    const watchedRun = async (plan: "scan" | "count", points: number) => {
+      await Promise.all(clients.map((helper) => helper.send("watch")));
+      await Promise.all(clients.map((helper) => helper.receive()));
+      await pause();
+      const cpu = process.cpuUsage();
+      const rate = await runRate(plan);
+      const latencies: number[] = [];
+      let watching = 0;
+      for (const helper of clients) {
+        const seen = await helper.receive<{ counts: number[]; latencies: number[] }>();
+        for (const events of seen.counts) {
+          if (events !== points) throw new Error(`A client got ${events} of ${points} events`);
+        }
+        watching += seen.counts.length;
+        latencies.push(...seen.latencies);
+      }
+      if (watching !== CLIENTS) throw new Error(`${watching} of ${CLIENTS} clients watched`);
+      const { user, system } = process.cpuUsage(cpu);
+      return { rate, latencies, serverMs: (user + system) / 1000 };
+    };
+    const bare: number[] = [];
+    const watched: number[] = [];
+    const ratios: number[] = [];
+    const latencies: number[] = [];
+    const paced: number[] = [];
+    const serverMs: number[] = [];
     try {
-      // A first round warms up the code both variants share.
-      await measure(CLIENTS);
-      latencies.length = 0;
-      const bare = await measure(0);
-      const watched = await measure(CLIENTS);
+      for (let i = 0; i < WARM_UP + ROUNDS; i++) {
+        await pause();
+        const bareRate = await runRate("scan");
+        const run = await watchedRun("scan", POINTS);
+        if (i < WARM_UP) continue;
+        bare.push(bareRate);
+        watched.push(run.rate);
+        ratios.push(run.rate / bareRate);
+        serverMs.push(run.serverMs);
+        latencies.push(...run.latencies);
+      }
+      for (let i = 0; i < PACED.runs; i++) {
+        paced.push(...(await watchedRun("count", PACED.num)).latencies);
+      }
+      paced.sort((a, b) => a - b);
       latencies.sort((a, b) => a - b);
       return [
         {
           name: `live view, scan rate, ${POINTS} points, no clients`,
-          value: bare,
+          value: median(bare),
           unit: "points/s",
         },
         {
           name: `live view, scan rate, ${POINTS} points, ${CLIENTS} clients`,
-          value: watched,
+          value: median(watched),
           unit: "points/s",
+        },
+        {
+          name: `live view, scan rate with ${CLIENTS} clients / without, median of pairs`,
+          value: median(ratios),
+          unit: "",
+        },
+        {
+          name: `live view, server CPU per watched scan, median`,
+          value: median(serverMs),
+          unit: "ms",
         },
         { name: `live view, latency, median`, value: quantile(latencies, 0.5), unit: "ms" },
         {
@@ -100,12 +310,32 @@ export const webBenchmarks = [{
           value: quantile(latencies, 0.99),
           unit: "ms",
         },
+        {
+          name: `live view, latency at ${1 / PACED.delay} points/s, median`,
+          value: quantile(paced, 0.5),
+          unit: "ms",
+        },
+        {
+          name: `live view, latency at ${1 / PACED.delay} points/s, 99th percentile`,
+          value: quantile(paced, 0.99),
+          unit: "ms",
+        },
       ];
     } finally {
+      for (const helper of clients) await helper.close().catch(() => {});
+      await writer.close().catch(() => {});
       await server.shutdown();
-      writer.close();
       reader.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
 }];
+
+if (import.meta.main) {
+  const [role, where, count] = Deno.args;
+  if (role === "writer" && where !== undefined) await writerProcess(where);
+  else if (role === "clients" && where !== undefined) await clientsProcess(where, Number(count));
+  else {throw new TypeError(
+      `Unknown benchmark helper "${role}": give "writer DIR" or "clients URL N"`,
+    );}
+}

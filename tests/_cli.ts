@@ -29,6 +29,14 @@ export function taskPermissions(script: string): string[] {
   throw new Error(`No task of deno.json runs "${script}"`);
 }
 
+/**
+ * Deno's own line when another Deno process of the suite holds the project's node_modules lock
+ * for a moment (tests run in parallel): not the command's output, so not in what it printed.
+ */
+function withoutLockWaits(text: string): string {
+  return text.replace(/^Blocking waiting for file lock on node_modules directory\r?\n/gm, "");
+}
+
 /** What a finished command printed and returned. */
 export interface CommandOutput {
   code: number;
@@ -57,7 +65,7 @@ export async function runScript(
   });
   const { code, stdout, stderr } = await command.output();
   const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+  return { code, stdout: decoder.decode(stdout), stderr: withoutLockWaits(decoder.decode(stderr)) };
 }
 
 /**

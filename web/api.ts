@@ -423,10 +423,13 @@ export function createApi(
   const host = options.host ?? "127.0.0.1";
   const token = options.token;
   const needsToken = tokenRequired(host);
-  const hub = new LiveHub(
-    catalog,
-    options.interval === undefined ? {} : { interval: options.interval },
-  );
+  const { interval, idleInterval, runBytes, stoppedRuns } = options;
+  const hub = new LiveHub(catalog, {
+    ...(interval === undefined ? {} : { interval }),
+    ...(idleInterval === undefined ? {} : { idleInterval }),
+    ...(runBytes === undefined ? {} : { runBytes }),
+    ...(stoppedRuns === undefined ? {} : { stoppedRuns }),
+  });
   if (needsToken && (token === undefined || token === "")) {
     throw new TypeError(`Listening on "${host}" needs a token: none was given`);
   }

@@ -1,13 +1,19 @@
 /**
  * Live updates of the web view, pushed as Server-Sent Events while another process writes the
- * catalog: the server polls the SQLite file for documents after the last one seen, with one
- * poller per run shared by all of that run's clients, stopped when the last one leaves.
+ * catalog. One clock per hub looks at the catalog's last `seq` (one cheap query) every few
+ * milliseconds; only when it moved does each watched run read its new documents, once for all
+ * of its clients, and send them to each as one shared chunk.
  *
  * - `GET /api/live`: `event: start` (`{uid, scan_id, plan_name, time}`) and `event: stop`
  *   (`{uid, exit_status, reason}`) as runs start and stop.
  * - `GET /api/runs/<uid>/events[?after=<n>]`: the run's documents in order, each as
  *   `event: document`, `id: <n>`, `data: {"name", "doc"}`, from the first or after `n`
  *   (`Last-Event-ID`), then new ones; after the stop, `event: end`, and the stream closes.
+ *
+ * A watched run keeps its documents' messages in memory (up to
+ * {@linkcode LiveOptions.runBytes}), so that a client joining mid-run gets its backlog without
+ * reading the catalog again; the last stopped runs stay there (up to
+ * {@linkcode LiveOptions.stoppedRuns}) for the clients that come after the stop.
  *
  * @module
  */
@@ -16,73 +22,37 @@ import type { Catalog, TailedDocument } from "../core/catalog/mod.ts";
 import { parseJson } from "../core/readers/_parse_json.ts";
 import { strictJson } from "./_json.ts";
 
-/** How the live updates are polled. */
+/** How the live updates are polled and kept. */
 export interface LiveOptions {
-  /** Milliseconds between two polls of the catalog. */
+  /** Milliseconds between two looks at the catalog's last `seq`. */
   interval?: number;
+  /** Milliseconds between two looks once the catalog has not changed for a second. */
+  idleInterval?: number;
+  /** Bytes of messages a watched run keeps for clients that join it (its oldest go first). */
+  runBytes?: number;
+  /** Stopped runs kept whole in memory for the clients that come later. */
+  stoppedRuns?: number;
 }
 
-/** Default {@linkcode LiveOptions}: a poll every 50 ms. */
-export const LIVE_DEFAULTS = { interval: 50 } satisfies LiveOptions;
+/**
+ * Default {@linkcode LiveOptions}: a look every 10 ms (one query for all runs at once), every
+ * 25 ms once nothing has changed for a second, 16 MB kept per run, the last 4 stopped runs kept.
+ */
+export const LIVE_DEFAULTS = {
+  interval: 10,
+  idleInterval: 25,
+  runBytes: 16_000_000,
+  stoppedRuns: 4,
+} satisfies Required<LiveOptions>;
 
-type Listener = (documents: TailedDocument[]) => void;
+/** Messages of a backlog sent in one chunk. */
+const BACKLOG_CHUNK = 1000;
 
-/** Polls the catalog for one run's documents (or every run's starts and stops) while listened to. */
-class Poller {
-  readonly #listeners = new Set<Listener>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #last: number;
+/** Looks after which the runs read the catalog even when its last `seq` did not move. */
+const FORCED_POLL = 100;
 
-  constructor(
-    readonly read: (after: number) => TailedDocument[],
-    last: number,
-    readonly interval: number,
-    readonly onIdle: () => void,
-  ) {
-    this.#last = last;
-  }
-
-  /** Each document's message by `seq`, made once for all the clients of a run. */
-  readonly messages = new Map<number, Uint8Array>();
-
-  /** The `seq` of the last document read. */
-  get last(): number {
-    return this.#last;
-  }
-
-  /** Where a poller not yet started begins. */
-  set last(seq: number) {
-    this.#last = seq;
-  }
-
-  add(listener: Listener): void {
-    this.#listeners.add(listener);
-    this.#timer ??= setTimeout(this.#poll, this.interval);
-  }
-
-  remove(listener: Listener): void {
-    this.#listeners.delete(listener);
-    if (this.#listeners.size > 0) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.onIdle();
-  }
-
-  #poll = (): void => {
-    this.#timer = undefined;
-    try {
-      while (true) {
-        const documents = this.read(this.#last);
-        if (documents.length === 0) break;
-        this.#last = documents.at(-1)!.seq;
-        for (const listener of [...this.#listeners]) listener(documents);
-      }
-    } catch {
-      // A read that fails (the file busy or being checkpointed) is tried again at the next poll.
-    }
-    if (this.#listeners.size > 0) this.#timer = setTimeout(this.#poll, this.interval);
-  };
-}
+/** Milliseconds without a change after which the hub looks every `idleInterval`. */
+const IDLE_AFTER = 1000;
 
 const encoder = new TextEncoder();
 
@@ -92,21 +62,11 @@ function sse(event: string, data: string, id?: number): Uint8Array {
   );
 }
 
-function documentMessage(
-  document: TailedDocument,
-  messages: Map<number, Uint8Array>,
-): Uint8Array {
-  let message = messages.get(document.seq);
-  if (message === undefined) {
-    const { seq, name, json } = document;
-    // Stored JSON text is strict already unless Python's NaN or Infinity is in it (or a line
-    // break, which a data line cannot hold): then it is parsed and written again.
-    const doc = /NaN|Infinity|[\r\n]/.test(json) ? strictJson(parseJson(json)) : json;
-    const data = `{"name":${JSON.stringify(name)},"doc":${doc}}`;
-    message = sse("document", data, seq);
-    messages.set(document.seq, message);
-  }
-  return message;
+function documentMessage({ seq, name, json }: TailedDocument): Uint8Array {
+  // Stored JSON text is strict already unless Python's NaN or Infinity is in it (or a line
+  // break, which a data line cannot hold): then it is parsed and written again.
+  const doc = /NaN|Infinity|[\r\n]/.test(json) ? strictJson(parseJson(json)) : json;
+  return sse("document", `{"name":${JSON.stringify(name)},"doc":${doc}}`, seq);
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -118,6 +78,120 @@ function concat(chunks: Uint8Array[]): Uint8Array {
     at += chunk.length;
   }
   return all;
+}
+
+/** One message of a run's stream. */
+interface Message {
+  seq: number;
+  bytes: Uint8Array;
+}
+
+/** What a run's clients are sent after one poll: `messages`, as one chunk, after `from`. */
+interface Batch {
+  from: number;
+  messages: Message[];
+  chunk: Uint8Array;
+  stopped: boolean;
+}
+
+type Listener = (batch: Batch) => void;
+
+/** One watched run: its documents read once for all its clients, the recent ones kept. */
+class RunFeed {
+  readonly listeners = new Set<Listener>();
+  /** The kept messages, in order: every document of the run with `seq` after `#dropped`. */
+  #kept: Message[] = [];
+  #head = 0;
+  #bytes = 0;
+  #dropped = 0;
+  /** The `seq` of the last document read. */
+  last = 0;
+  stopped = false;
+  readonly end: Uint8Array;
+
+  constructor(
+    readonly uid: string,
+    readonly read: (after: number) => TailedDocument[],
+    readonly maxBytes: number,
+  ) {
+    this.end = sse("end", strictJson({ uid }));
+  }
+
+  /** Whether every document of the run is kept. */
+  get whole(): boolean {
+    return this.#dropped === 0;
+  }
+
+  /** Read what the catalog has after `last`; send it to the listeners. */
+  poll(): void {
+    while (!this.stopped) {
+      const documents = this.read(this.last);
+      if (documents.length === 0) return;
+      const from = this.last;
+      const messages: Message[] = [];
+      for (const document of documents) {
+        messages.push({ seq: document.seq, bytes: documentMessage(document) });
+        if (document.name === "stop") break;
+      }
+      for (const message of messages) this.#keep(message);
+      this.last = messages.at(-1)!.seq;
+      this.stopped = documents[messages.length - 1]!.name === "stop";
+      if (this.listeners.size === 0) continue;
+      const chunks = messages.map((message) => message.bytes);
+      if (this.stopped) chunks.push(this.end);
+      // One chunk per poll for every client, not one per document or per client.
+      const batch = { from, messages, chunk: concat(chunks), stopped: this.stopped };
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(batch);
+        } catch {
+          // That client's stream is gone; the others still get the batch.
+          this.listeners.delete(listener);
+        }
+      }
+    }
+  }
+
+  #keep(message: Message): void {
+    this.#kept.push(message);
+    this.#bytes += message.bytes.length;
+    while (this.#bytes > this.maxBytes && this.#head < this.#kept.length - 1) {
+      const oldest = this.#kept[this.#head++]!;
+      this.#bytes -= oldest.bytes.length;
+      this.#dropped = oldest.seq;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#kept.length) {
+      this.#kept = this.#kept.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /**
+   * The messages after `after` up to `last`: from memory, and from the catalog for those
+   * dropped from it.
+   */
+  backlog(after: number): Message[] {
+    const older: Message[] = [];
+    let last = after;
+    while (last < this.#dropped) {
+      const documents = this.read(last);
+      if (documents.length === 0) break;
+      for (const document of documents) {
+        if (document.seq > this.#dropped) break;
+        older.push({ seq: document.seq, bytes: documentMessage(document) });
+      }
+      last = documents.at(-1)!.seq;
+    }
+    const from = Math.max(after, this.#dropped);
+    let lo = this.#head;
+    let hi = this.#kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#kept[mid]!.seq <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    return older.concat(this.#kept.slice(lo));
+  }
 }
 
 const SSE_HEADERS = {
@@ -146,22 +220,107 @@ const SSE_HEADERS = {
  */
 export class LiveHub {
   readonly #catalog: Catalog;
-  readonly #interval: number;
-  readonly #runs = new Map<string, Poller>();
-  #live: Poller | undefined;
+  readonly #options: Required<LiveOptions>;
+  /** The runs watched now. */
+  readonly #runs = new Map<string, RunFeed>();
+  /** The last stopped runs kept whole, oldest first. */
+  readonly #stopped = new Map<string, RunFeed>();
+  /** The listeners of `/api/live`, and the `seq` after which it looks for starts and stops. */
+  readonly #live = new Set<(documents: TailedDocument[]) => void>();
+  #liveLast = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The catalog's last `seq` at the last poll. */
+  #seen = -1;
+  #sincePoll = 0;
+  /** When the catalog's last `seq` last moved (or a client came). */
+  #changed = 0;
+  /** Whether the next look is an idle one. */
+  #slow = false;
 
   /**
+   * The live updates of a catalog; nothing is read until a client comes.
    * @param catalog The catalog, written by this process or another.
-   * @param options How often to poll.
+   * @param options How often to poll, what to keep.
    */
   constructor(catalog: Catalog, options: LiveOptions = {}) {
     this.#catalog = catalog;
-    this.#interval = options.interval ?? LIVE_DEFAULTS.interval;
+    this.#options = { ...LIVE_DEFAULTS, ...options };
   }
 
   /** How many pollers run now (one per run watched, one for `/api/live`), for tests. */
   get pollers(): number {
-    return this.#runs.size + (this.#live === undefined ? 0 : 1);
+    return this.#runs.size + (this.#live.size === 0 ? 0 : 1);
+  }
+
+  /** Look at the catalog again while anyone listens: soon after a change, else less often. */
+  #schedule(): void {
+    if (this.#runs.size === 0 && this.#live.size === 0) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    this.#slow = performance.now() - this.#changed > IDLE_AFTER;
+    const { interval, idleInterval } = this.#options;
+    this.#timer = setTimeout(this.#tick, this.#slow ? idleInterval : interval);
+  }
+
+  /** A client came: it likely follows a run that is starting, so look often again. */
+  #wake(): void {
+    this.#changed = performance.now();
+    if (this.#slow) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#schedule();
+  }
+
+  #tick = (): void => {
+    this.#timer = undefined;
+    try {
+      const seq = this.#catalog.lastSeq();
+      // Unchanged: nothing new to read (but a poll now and then whatever the number says).
+      if (seq !== this.#seen) this.#changed = performance.now();
+      if (seq !== this.#seen || ++this.#sincePoll >= FORCED_POLL) {
+        this.#sincePoll = 0;
+        this.#pollLive();
+        for (const feed of [...this.#runs.values()]) this.#pollRun(feed);
+        this.#seen = seq;
+      }
+    } catch {
+      // A read that fails (the file busy or being checkpointed) is tried again at the next tick.
+      this.#seen = -1;
+    }
+    this.#schedule();
+  };
+
+  #pollLive(): void {
+    if (this.#live.size === 0) return;
+    while (true) {
+      const documents = this.#catalog.tail(this.#liveLast, { names: ["start", "stop"] });
+      if (documents.length === 0) return;
+      this.#liveLast = documents.at(-1)!.seq;
+      for (const listener of [...this.#live]) {
+        try {
+          listener(documents);
+        } catch {
+          this.#live.delete(listener);
+        }
+      }
+    }
+  }
+
+  #pollRun(feed: RunFeed): void {
+    feed.poll();
+    if (!feed.stopped) return;
+    this.#runs.delete(feed.uid);
+    if (!feed.whole || this.#options.stoppedRuns <= 0) return;
+    this.#stopped.delete(feed.uid);
+    this.#stopped.set(feed.uid, feed);
+    for (const uid of this.#stopped.keys()) {
+      if (this.#stopped.size <= this.#options.stoppedRuns) break;
+      this.#stopped.delete(uid);
+    }
   }
 
   /**
@@ -169,14 +328,9 @@ export class LiveHub {
    * @returns The SSE response.
    */
   live(): Response {
-    const poller = this.#live ??= new Poller(
-      (after) => this.#catalog.tail(after, { names: ["start", "stop"] }),
-      this.#catalog.lastSeq(),
-      this.#interval,
-      () => this.#live = undefined,
-    );
-    let listener: Listener | undefined;
-    const from = poller.last;
+    if (this.#live.size === 0) this.#liveLast = this.#catalog.lastSeq();
+    const from = this.#liveLast;
+    let listener: ((documents: TailedDocument[]) => void) | undefined;
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         listener = (documents) => {
@@ -190,15 +344,35 @@ export class LiveHub {
             controller.enqueue(sse(name, strictJson({ ...data, ...rest }), seq));
           }
         };
-        poller.add(listener);
+        this.#live.add(listener);
+        this.#schedule();
         // Sent at once, so that a client knows it is subscribed.
         controller.enqueue(encoder.encode(": live\n\n"));
       },
       cancel: () => {
-        if (listener !== undefined) poller.remove(listener);
+        if (listener !== undefined) this.#live.delete(listener);
+        this.#schedule();
       },
     });
     return new Response(body, { headers: SSE_HEADERS });
+  }
+
+  /** The feed of a run: the one watched or kept, or a new one that has read what is stored. */
+  #feed(uid: string): RunFeed {
+    const found = this.#runs.get(uid) ?? this.#stopped.get(uid);
+    if (found !== undefined) return found;
+    const feed = new RunFeed(
+      uid,
+      (after) => this.#catalog.tail(after, { run: uid }),
+      this.#options.runBytes,
+    );
+    feed.poll();
+    if (feed.stopped) {
+      this.#pollRun(feed);
+    } else {
+      this.#runs.set(uid, feed);
+    }
+    return feed;
   }
 
   /**
@@ -209,53 +383,46 @@ export class LiveHub {
    * @returns The SSE response.
    */
   runEvents(uid: string, after: number): Response {
+    const feed = this.#feed(uid);
     let listener: Listener | undefined;
-    let last = after;
-    let done = false;
-    const existing = this.#runs.get(uid);
-    const run = existing ?? new Poller(
-      (after) => this.#catalog.tail(after, { run: uid }),
-      0,
-      this.#interval,
-      () => this.#runs.delete(uid),
-    );
     const leave = () => {
-      if (listener !== undefined) run.remove(listener);
+      if (listener === undefined) return;
+      feed.listeners.delete(listener);
       listener = undefined;
+      if (feed.listeners.size === 0 && this.#runs.get(uid) === feed) this.#runs.delete(uid);
+      this.#schedule();
     };
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        const send = (documents: TailedDocument[]) => {
-          const chunks: Uint8Array[] = [];
-          for (const document of documents) {
-            if (done || document.seq <= last) continue;
-            last = document.seq;
-            chunks.push(documentMessage(document, run.messages));
-            if (document.name === "stop") {
-              done = true;
-              chunks.push(sse("end", strictJson({ uid })));
-            }
+        // The backlog, up to what the feed has read: mostly from memory, in a few chunks.
+        const backlog = feed.backlog(after);
+        let last = backlog.at(-1)?.seq ?? after;
+        const chunks = backlog.map((message) => message.bytes);
+        if (feed.stopped) chunks.push(feed.end);
+        for (let at = 0; at < chunks.length; at += BACKLOG_CHUNK) {
+          controller.enqueue(concat(chunks.slice(at, at + BACKLOG_CHUNK)));
+        }
+        if (feed.stopped) {
+          controller.close();
+          return;
+        }
+        listener = (batch) => {
+          if (batch.from === last) {
+            controller.enqueue(batch.chunk);
+          } else {
+            const rest = batch.messages.filter((message) => message.seq > last);
+            const chunks = rest.map((message) => message.bytes);
+            if (batch.stopped) chunks.push(feed.end);
+            if (chunks.length > 0) controller.enqueue(concat(chunks));
           }
-          // One chunk per poll, not per document: a write to the socket each.
-          if (chunks.length > 0) controller.enqueue(concat(chunks));
-          if (done) {
+          last = batch.messages.at(-1)?.seq ?? last;
+          if (batch.stopped) {
             controller.close();
             queueMicrotask(leave);
           }
         };
-        // The backlog, read up to what is committed now: at least as far as a running poller.
-        while (!done) {
-          const documents = this.#catalog.tail(last, { run: uid });
-          if (documents.length === 0) break;
-          send(documents);
-        }
-        if (done) return;
-        if (existing === undefined) {
-          run.last = last;
-          this.#runs.set(uid, run);
-        }
-        listener = send;
-        run.add(listener);
+        feed.listeners.add(listener);
+        this.#wake();
       },
       cancel: leave,
     });

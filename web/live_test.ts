@@ -3,22 +3,34 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { createApi } from "./api.ts";
-import { LiveHub } from "./live.ts";
+import { LiveHub, type LiveOptions } from "./live.ts";
 import { sseEvents } from "./_sse_client.ts";
 import { spawnScript } from "../tests/_cli.ts";
 
-/** A writer catalog and a server on a read-only one over the same folder, for `body`. */
+/**
+ * A writer catalog and a server on a read-only one over the same folder, for `body`: the API,
+ * or with `options` a {@linkcode LiveHub} of its own behind the two routes of the live updates.
+ */
 async function withLiveServer(
   body: (base: string, writer: Catalog, dir: string) => Promise<void>,
+  options?: LiveOptions,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
   const writer = Catalog.open(`${dir}/catalog`);
   writer.flush();
   const reader = Catalog.open(`${dir}/catalog`, { readOnly: true });
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    createApi(reader, { interval: 20 }),
-  );
+  let handler = createApi(reader, { interval: 20 });
+  if (options !== undefined) {
+    const hub = new LiveHub(reader, { interval: 20, ...options });
+    handler = (request) => {
+      const url = new URL(request.url);
+      const [, uid] = url.pathname.match(/^\/api\/runs\/([^/]+)\/events$/) ?? [];
+      if (uid === undefined) return Promise.resolve(hub.live());
+      const after = request.headers.get("last-event-id") ?? url.searchParams.get("after") ?? 0;
+      return Promise.resolve(hub.runEvents(uid, Number(after)));
+    };
+  }
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
   try {
     const { port } = server.addr as Deno.NetAddr;
     await body(`http://127.0.0.1:${port}`, writer, dir);
@@ -196,6 +208,82 @@ Deno.test("an SSE client sees a scan's events before `deno task scan --catalog` 
       await child.stderr.cancel();
       assert.ok(status.success);
     }
+  });
+});
+
+/** The uids of a run's documents, in order. */
+function uidsOf(documents: NamedDocument[]): unknown[] {
+  return documents.map(([, doc]) => (doc as { uid: string }).uid);
+}
+
+Deno.test("a client joining mid-run gets every document from the first, then the rest live", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0006" }, events: 30 });
+    await writeSlowly(writer, documents.slice(0, 2));
+    const early = collect(await fetch(`${base}/api/runs/live-run-0006/events`));
+    await writeSlowly(writer, documents.slice(2, 12));
+    // Some of the backlog read by the run's poller already, some perhaps not yet.
+    writer.insert(...(documents[12] as [never, never]));
+    writer.flush();
+    const joiner = collect(await fetch(`${base}/api/runs/live-run-0006/events`));
+    await writeSlowly(writer, documents.slice(13, 20));
+    const resumed = collect(
+      await fetch(`${base}/api/runs/live-run-0006/events`, { headers: { "last-event-id": "0" } }),
+    );
+    await writeSlowly(writer, documents.slice(20));
+    for (const client of [await early, await joiner, await resumed]) {
+      assert.deepEqual(client.uids, uidsOf(documents));
+      assert.ok(client.ids.every((id, i) => i === 0 || id > client.ids[i - 1]!));
+      assert.equal(client.ended, true);
+    }
+  });
+});
+
+for (const stoppedRuns of [0, 4]) {
+  Deno.test(`a run kept in part in memory (${stoppedRuns} stopped runs kept) is sent whole`, async () => {
+    await withLiveServer(async (base, writer) => {
+      const { documents } = testRun({ start: { uid: "live-run-0007" }, events: 40 });
+      await writeSlowly(writer, documents.slice(0, 25));
+      // A first client keeps the run watched; 2,000 bytes hold a few of its messages only.
+      const early = collect(await fetch(`${base}/api/runs/live-run-0007/events`));
+      await writeSlowly(writer, documents.slice(25, 30));
+      const joiner = collect(await fetch(`${base}/api/runs/live-run-0007/events`));
+      await writeSlowly(writer, documents.slice(30));
+      const [first, second] = [await early, await joiner];
+      for (const client of [first, second]) {
+        assert.deepEqual(client.uids, uidsOf(documents));
+        assert.equal(client.ended, true);
+      }
+      // After the stop, from the start and from the middle.
+      const late = await collect(await fetch(`${base}/api/runs/live-run-0007/events`));
+      assert.deepEqual(late.ids, first.ids);
+      const rest = await collect(
+        await fetch(`${base}/api/runs/live-run-0007/events?after=${first.ids[3]}`),
+      );
+      assert.deepEqual(rest.ids, first.ids.slice(4));
+      assert.equal(rest.ended, true);
+    }, { runBytes: 2000, stoppedRuns });
+  });
+}
+
+Deno.test("a stopped run kept in memory is sent whole again, from any place", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0008" }, events: 12 });
+    await writeSlowly(writer, documents);
+    const first = await collect(await fetch(`${base}/api/runs/live-run-0008/events`));
+    assert.deepEqual(first.uids, uidsOf(documents));
+    for (let cut = 0; cut < first.ids.length; cut += 5) {
+      const rest = await collect(
+        await fetch(`${base}/api/runs/live-run-0008/events?after=${first.ids[cut]}`),
+      );
+      assert.deepEqual(rest.ids, first.ids.slice(cut + 1));
+      assert.equal(rest.ended, true);
+    }
+    const past = await collect(
+      await fetch(`${base}/api/runs/live-run-0008/events?after=${first.ids.at(-1)! + 100}`),
+    );
+    assert.deepEqual(past.ids, []);
+    assert.equal(past.ended, true);
   });
 });
 

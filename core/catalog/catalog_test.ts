@@ -3,7 +3,7 @@ import { DocumentBus } from "../bus/bus.ts";
 import { composeRun } from "../documents/compose.ts";
 import type { NamedDocument } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
-import { Catalog, temp } from "./catalog.ts";
+import { Catalog, CATALOG_DEFAULTS, temp } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
@@ -351,9 +351,10 @@ function countingStorage(): { storage: CatalogStorage; commits: () => number } {
   return { storage, commits: () => commits };
 }
 
-Deno.test("Catalog commits at run boundaries, every 1,000 documents and after 50 ms", async () => {
+Deno.test("Catalog commits at run boundaries and every 1,000 documents", () => {
   const { storage, commits } = countingStorage();
-  const catalog = new Catalog(storage);
+  // No timer within the test's length: only the counts and boundaries commit.
+  const catalog = new Catalog(storage, { maxDelay: 60_000 });
   const run = composeRun();
   const primary = run.descriptor({
     name: "primary",
@@ -370,13 +371,53 @@ Deno.test("Catalog commits at run boundaries, every 1,000 documents and after 50
   assert.equal(commits(), 3);
   catalog.insert("event", event());
   assert.equal(commits(), 3);
-  await new Promise((resolve) => setTimeout(resolve, 80));
-  assert.equal(commits(), 4, "the timer commits");
-  catalog.insert("event", event());
   catalog.flush();
-  assert.equal(commits(), 5);
+  assert.equal(commits(), 4);
   catalog.insert("stop", run.stop());
-  assert.equal(commits(), 6);
+  assert.equal(commits(), 5);
+  catalog.close();
+});
+
+Deno.test("Catalog commits by its timer maxDelay ms after the first uncommitted document", async () => {
+  const { storage, commits } = countingStorage();
+  const catalog = new Catalog(storage);
+  assert.equal(CATALOG_DEFAULTS.maxDelay, 20);
+  const run = composeRun();
+  const primary = run.descriptor({
+    name: "primary",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  catalog.insert("start", run.start);
+  catalog.insert("descriptor", primary.doc);
+  assert.equal(commits(), 2);
+  catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
+  assert.equal(commits(), 2);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(commits(), 3, "the timer commits");
+  catalog.close();
+});
+
+Deno.test("A thread that never lets the timer run commits at the first document after the delay", () => {
+  const { storage, commits } = countingStorage();
+  const catalog = new Catalog(storage, { maxDelay: 30 });
+  const run = composeRun();
+  const primary = run.descriptor({
+    name: "primary",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  catalog.insert("start", run.start);
+  catalog.insert("descriptor", primary.doc);
+  const event = () => primary.event({ data: { x: 1 }, timestamps: { x: 0 } });
+  catalog.insert("event", event());
+  catalog.insert("event", event());
+  assert.equal(commits(), 2, "within the delay: nothing committed");
+  // Block the thread past the delay, as a plan that never waits does: the timer cannot fire.
+  const until = performance.now() + 40;
+  while (performance.now() < until) { /* busy */ }
+  catalog.insert("event", event());
+  assert.equal(commits(), 3, "the late document commits what waited, itself included");
+  catalog.insert("event", event());
+  assert.equal(commits(), 3, "a new delay begins");
   catalog.close();
 });
 

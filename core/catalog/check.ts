@@ -8,6 +8,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { parseJson } from "../readers/_parse_json.ts";
+import { startKeyRows } from "./sqlite_storage.ts";
 
 /** What a check found of one run. */
 export interface RunCheck {
@@ -32,7 +33,11 @@ export interface RunCheck {
 export interface CatalogCheck {
   /** The database file. */
   file: string;
-  /** SQLite's `integrity_check`: `[]` when it passed, else its findings (at most 100). */
+  /**
+   * SQLite's `integrity_check` (at most 100 findings), then what else does not fit: a list of
+   * runs that cannot be read, an index of start keys that does not match the start documents.
+   * `[]` when all is well.
+   */
   problems: string[];
   /** Every run found, from the list of runs or, where that is damaged, from start documents. */
   runs: RunCheck[];
@@ -87,6 +92,7 @@ export function checkCatalog(file: string): CatalogCheck {
     } catch (error) {
       problems.push(`The list of runs cannot be read: ${(error as Error).message}`);
     }
+    problems.push(...startKeyProblems(db));
     const found = new Map<number, Found>();
     let unreadable = 0;
     readDocuments(db, (run, name, json) => {
@@ -140,6 +146,33 @@ function newFound(): Found {
     streams: new Map(),
     events: new Map(),
   };
+}
+
+/**
+ * Whether `start_keys` holds exactly the top-level scalars of the start documents of the runs
+ * it has filed (a catalog of version 1 has no such table: nothing to check).
+ */
+function startKeyProblems(db: DatabaseSync): string[] {
+  try {
+    const table = db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'start_keys_filled'",
+    ).get();
+    if (table === undefined) return [];
+    const expected = startKeyRows("runs.id <= (SELECT upto FROM start_keys_filled)");
+    const held = "SELECT key, kind, value, time, run FROM start_keys";
+    const count = (sql: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM (${sql})`).get() as { n: number }).n;
+    const missing = count(`${expected} EXCEPT ${held}`);
+    const extra = count(`${held} EXCEPT ${expected}`);
+    if (missing === 0 && extra === 0) return [];
+    return [
+      `The index of start keys (table "start_keys") does not match the start documents: ` +
+      `${missing} entries missing, ${extra} entries of no start document (searches by start ` +
+      "key may miss runs or find others)",
+    ];
+  } catch (error) {
+    return [`The index of start keys cannot be checked: ${(error as Error).message}`];
+  }
 }
 
 function integrity(db: DatabaseSync): string[] {

@@ -78,16 +78,9 @@ export async function h5webBundleReady(dir: string): Promise<boolean> {
  */
 export async function buildH5webBundle(dir: string): Promise<boolean> {
   if (await h5webBundleReady(dir)) return false;
-  // esbuild resolves packages through node_modules: make sure the import map's are there.
-  const install = await new Deno.Command(Deno.execPath(), {
-    args: ["install", "--quiet"],
-    cwd: PROJECT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!install.success) {
-    throw new Error(`deno install failed: ${new TextDecoder().decode(install.stderr).trim()}`);
-  }
+  // esbuild resolves packages through node_modules: make sure the import map's are there
+  // (`deno install`, unless they are: it locks node_modules while it runs).
+  if (!(await installed())) await install();
   const parent = dir.slice(0, dir.lastIndexOf("/"));
   await Deno.mkdir(parent, { recursive: true });
   const temporary = await Deno.makeTempDir({ dir: parent, prefix: ".h5web-" });
@@ -124,6 +117,30 @@ export async function buildH5webBundle(dir: string): Promise<boolean> {
     await esbuild.stop();
   }
   return true;
+}
+
+/** Whether every bundled package is in the project's node_modules. */
+async function installed(): Promise<boolean> {
+  for (const name of BUNDLED) {
+    try {
+      await Deno.stat(new URL(`node_modules/${name}/package.json`, PROJECT));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+async function install(): Promise<void> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["install", "--quiet"],
+    cwd: PROJECT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(`deno install failed: ${new TextDecoder().decode(output.stderr).trim()}`);
+  }
 }
 
 if (import.meta.main) {
