@@ -103,13 +103,14 @@ Deno.test("searches go in datagrams of at most 1024 bytes, each led by VERSION",
     assert.ok(sizes.length <= 6 * (firstRound + 1), `${sizes.length} datagrams for 6 rounds`);
     const times = arrivals.get("test:searched:pv7")!;
     // Times since the first search, not single gaps: one datagram read late by a busy test
-    // process shortens the next gap, never the total.
+    // process shortens the next gap, never the total. The first search read up to some tens of
+    // ms late shortens every total by as much: the lower bound allows for it.
     let expected = 0;
     for (let k = 1; k < 6; k++) {
       expected += searchDelay(k, 5) * 1000;
       const elapsed = times[k]! - times[0]!;
       assert.ok(
-        elapsed > expected * 0.5 && elapsed < expected * 3 + 300,
+        elapsed > expected * 0.5 - 40 && elapsed < expected * 3 + 300,
         `search ${k + 1} came ${elapsed} ms after the first, expected about ${expected} ms`,
       );
     }
