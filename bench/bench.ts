@@ -17,6 +17,7 @@ import { coldBenchmarks } from "./cold_bench.ts";
 import { convertBenchmarks } from "./convert_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { framesBenchmarks } from "./frames_bench.ts";
+import { startupBenchmarks } from "./startup_bench.ts";
 import { webBenchmarks } from "./web_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
 
@@ -38,6 +39,7 @@ const benchmarks: Benchmark[] = [
   ...catalogBenchmarks,
   ...framesBenchmarks,
   ...coldBenchmarks,
+  ...startupBenchmarks,
   ...convertBenchmarks,
   ...caBenchmarks,
   ...webBenchmarks,

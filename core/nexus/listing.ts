@@ -31,7 +31,8 @@ import type {
   Hdf5Type,
   Hdf5Value,
 } from "./backend.ts";
-import { H5wasmBackend } from "./h5wasm_backend.ts";
+import { loadH5wasm } from "./_h5wasm.ts";
+import { openFile } from "./_h5wasm_read.ts";
 import {
   numpyArrayStr,
   type NumpyKind,
@@ -73,12 +74,13 @@ export interface TreeOptions {
 }
 
 /**
- * Defaults of {@linkcode TreeOptions}: punx's, read with h5wasm.
+ * Defaults of {@linkcode TreeOptions}: punx's, read with h5wasm (its reading half only, so
+ * that a listing loads none of the writer's modules).
  */
 export const treeDefaults: Required<TreeOptions> = {
   arrayItemsShown: 5,
   attributes: true,
-  backend: new H5wasmBackend(),
+  backend: { open: async (path) => openFile(await loadH5wasm(), path) },
 };
 
 /**
@@ -142,10 +144,21 @@ interface Block {
 
 const ELLIPSIS = Symbol("...");
 
+/** An attribute with its value read at most once: the listing asks for some twice. */
+interface ReadAttribute {
+  readonly attribute: Hdf5Attribute;
+  /** Its value, or the error reading it gave. */
+  value(): { value: Hdf5Value } | { error: unknown };
+}
+
 class Lister {
   readonly #file: Hdf5File;
   readonly #options: Options;
   readonly #lines: string[] = [];
+  /** Each object's attributes, sorted by name, read once (`@NX_class`, `@target`, listing). */
+  readonly #attributesOf = new WeakMap<Hdf5Group | Hdf5Dataset, ReadAttribute[]>();
+  /** The top-level groups that #isNexus opened, until the listing reaches them. */
+  readonly #opened = new Map<string, Hdf5Group | Hdf5Dataset | undefined>();
   #nexus = false;
 
   constructor(file: Hdf5File, options: Options) {
@@ -165,13 +178,54 @@ class Lister {
   #isNexus(root: Hdf5Group): boolean {
     return root.children().some((child) => {
       if (child.link !== "hard" || child.object !== "group") return false;
-      const group = this.#file.get(child.path);
-      return group !== undefined && stringAttribute(group, "NX_class") === "NXentry";
+      const group = this.#get(child.path);
+      this.#opened.set(child.path, group);
+      return group !== undefined && this.#text(group, "NX_class") === "NXentry";
     });
   }
 
+  #get(path: string): Hdf5Group | Hdf5Dataset | undefined {
+    if (!this.#opened.has(path)) return this.#file.get(path);
+    const node = this.#opened.get(path);
+    this.#opened.delete(path);
+    return node;
+  }
+
+  #attributesRead(node: Hdf5Group | Hdf5Dataset): ReadAttribute[] {
+    let read = this.#attributesOf.get(node);
+    if (read === undefined) {
+      read = node.attributes().sort((a, b) => byCodePoint(a.name, b.name)).map((attribute) => {
+        let value: { value: Hdf5Value } | { error: unknown } | undefined;
+        return {
+          attribute,
+          value: () => {
+            if (value === undefined) {
+              try {
+                value = { value: attribute.read() };
+              } catch (error) {
+                value = { error };
+              }
+            }
+            return value;
+          },
+        };
+      });
+      this.#attributesOf.set(node, read);
+    }
+    return read;
+  }
+
+  /** The text of an attribute of `node` (the first item of an array), or undefined. */
+  #text(node: Hdf5Group | Hdf5Dataset, name: string): string | undefined {
+    const read = this.#attributesRead(node).find((a) => a.attribute.name === name)?.value();
+    if (read === undefined) return undefined;
+    if ("error" in read) throw read.error;
+    const text = typeof read.value === "object" ? read.value[0] : read.value;
+    return typeof text === "string" ? text : undefined;
+  }
+
   #group(group: Hdf5Group, title: string, indent: string, ancestors: Map<string, string>) {
-    const nxClass = stringAttribute(group, "NX_class");
+    const nxClass = this.#text(group, "NX_class");
     this.#lines.push(`${indent}${title}${nxClass ? `:${nxClass}` : ""}`);
     this.#attributes(group, indent);
     const inside = new Map(ancestors).set(group.address, group.path);
@@ -187,8 +241,8 @@ class Lister {
         this.#lines.push(`${item} --> ${child.file}:${child.target}`);
         continue;
       }
-      const node = child.object === "datatype" ? undefined : this.#file.get(child.path);
-      const target = node && stringAttribute(node, "target");
+      const node = child.object === "datatype" ? undefined : this.#get(child.path);
+      const target = node && this.#text(node, "target");
       if (target && target !== child.path) {
         this.#lines.push(`${item} --> ${target}`);
       } else if (node?.kind === "group") {
@@ -209,11 +263,10 @@ class Lister {
 
   #attributes(node: Hdf5Group | Hdf5Dataset, indent: string): void {
     if (!this.#options.attributes) return;
-    const attributes = node.attributes().sort((a, b) => byCodePoint(a.name, b.name));
-    for (const attribute of attributes) {
+    for (const { attribute, value } of this.#attributesRead(node)) {
       let text: string;
       try {
-        text = attributeText(attribute);
+        text = attributeText(attribute, value);
       } catch {
         text = "?";
       }
@@ -322,15 +375,6 @@ class Lister {
   }
 }
 
-/** The text of an attribute of `node` (the first item of an array), or undefined. */
-function stringAttribute(node: Hdf5Group | Hdf5Dataset, name: string): string | undefined {
-  const attribute = node.attributes().find((a) => a.name === name);
-  if (attribute === undefined) return undefined;
-  const value = attribute.read();
-  const text = typeof value === "object" ? value[0] : value;
-  return typeof text === "string" ? text : undefined;
-}
-
 function textOf(value: Hdf5Value): string | string[] {
   return typeof value === "object" ? Array.from(value, String) : String(value);
 }
@@ -341,13 +385,19 @@ function slice(data: Flat, start: number, stop: number): Flat {
     : Array.prototype.slice.call(data, start, stop) as Scalar[];
 }
 
+/**
+ * Order by code point, which is the order of the UTF-8 bytes that h5py and punx sort by.
+ * UTF-16 units keep that order below the surrogates; past them, compare whole code points.
+ */
 function byCodePoint(a: string, b: string): number {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return x[i]! - y[i]!;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    return x < 0xd800 && y < 0xd800 ? x - y : a.codePointAt(i)! - b.codePointAt(i)!;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
 function isBooleanEnum(type: Hdf5Type): boolean {
@@ -435,12 +485,21 @@ function encode(text: string, type: Hdf5Type): Uint8Array {
     : Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
 }
 
-/** An attribute as punx shows it: text in double quotes, numbers as Python prints them. */
-function attributeText(attribute: Hdf5Attribute): string {
+/**
+ * An attribute as punx shows it: text in double quotes, numbers as Python prints them.
+ * @param attribute The attribute.
+ * @param read Its value, read once: the error of a failed read is thrown here.
+ */
+function attributeText(
+  attribute: Hdf5Attribute,
+  read: () => { value: Hdf5Value } | { error: unknown },
+): string {
   const { type, shape } = attribute;
   if (shape === null) return "Empty";
   if (!isNumeric(type) && type.class !== "string") return "?";
-  const value = attribute.read() as Flat | Scalar;
+  const got = read();
+  if ("error" in got) throw got.error;
+  const value = got.value as Flat | Scalar;
   if (type.class === "string") {
     if (typeof value !== "object") return `"${value}"`;
     const items = Array.from(value, String);

@@ -592,3 +592,39 @@ console.log((await treeLines("memory.h5", { backend })).join("\\n"));
     ]);
   });
 });
+
+Deno.test("treeLines() asks the backend for each object's attributes and values once", async () => {
+  await withDir(async (dir) => {
+    const path = await write(seedTree(), `${dir}/seed.h5`);
+    const h5wasm = new H5wasmBackend();
+    const asked = new Map<string, number>();
+    const count = (key: string) => asked.set(key, (asked.get(key) ?? 0) + 1);
+    const backend = {
+      async open(file: string) {
+        const opened = await h5wasm.open(file);
+        return {
+          path: opened.path,
+          close: () => opened.close(),
+          get(at: string) {
+            const node = opened.get(at);
+            if (node === undefined) return undefined;
+            const attributes = () => {
+              count(`attributes ${at}`);
+              return node.attributes().map((a) => ({
+                name: a.name,
+                type: a.type,
+                shape: a.shape,
+                read: () => (count(`read ${at}@${a.name}`), a.read()),
+              }));
+            };
+            return { ...node, address: node.address, attributes } as typeof node;
+          },
+        };
+      },
+    };
+    const lines = await treeLines(path, { backend });
+    assert.deepEqual(lines, await treeLines(path));
+    assert.ok(asked.size > 50, `${asked.size} questions`);
+    for (const [key, times] of asked) assert.equal(times, 1, key);
+  });
+});
