@@ -14,9 +14,10 @@ import type {
   Hdf5TypeClass,
   Hdf5Value,
 } from "./backend.ts";
-import type { H5File, H5wasm, H5wasmApi } from "./_h5wasm.ts";
+import { filterPluginsNow, type H5File, type H5wasm, type H5wasmApi } from "./_h5wasm.ts";
 
 type Metadata = InstanceType<H5wasmApi["Dataset"]>["metadata"];
+type Module = H5wasmApi["Module"];
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -100,6 +101,8 @@ class H5wasmFile implements Hdf5File {
   readonly path: string;
   readonly #h5: H5wasm;
   readonly #handle: H5File;
+  /** HDF5's object type of the members #children listed, until get() takes them. */
+  readonly #childTypes = new Map<string, number>();
 
   constructor(h5: H5wasm, handle: H5File, path: string) {
     this.#h5 = h5;
@@ -109,7 +112,10 @@ class H5wasmFile implements Hdf5File {
 
   get(path: string): Hdf5Group | Hdf5Dataset | undefined {
     const { H5G_GROUP, H5G_DATASET } = this.#h5.api.Module;
-    const type = this.#call(`"${path}"`, () => this.#handle.get_type(path));
+    // A member just listed by #children: its type is known, and asking again costs a call.
+    let type = this.#childTypes.get(path);
+    if (type === undefined) type = this.#call(`"${path}"`, () => this.#handle.get_type(path));
+    else this.#childTypes.delete(path);
     if (type === H5G_GROUP) return this.#group(path);
     if (type === H5G_DATASET) return this.#dataset(path);
     return undefined;
@@ -139,6 +145,11 @@ class H5wasmFile implements Hdf5File {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /**
+   * The attributes of the object at `path`. Each one's metadata is read once, the first time
+   * its type, shape or value is asked for, and its value is read with that metadata: h5wasm's
+   * own `Attribute` reads the metadata again for every value.
+   */
   #attributes(path: string): Hdf5Attribute[] {
     const { api } = this.#h5;
     const fileId = this.#handle.file_id;
@@ -148,23 +159,48 @@ class H5wasmFile implements Hdf5File {
     );
     return names.map((name) => {
       const where = `attribute "@${name}" of "${path}"`;
-      let attribute: InstanceType<H5wasmApi["Attribute"]> | undefined;
-      const open = () =>
-        attribute ??= this.#call(where, () => new api.Attribute(fileId, path, name));
+      const metadata = once(() =>
+        this.#call(where, () => api.Module.get_attribute_metadata(fileId, path, name))
+      );
       return {
         name,
         get type() {
-          return typeOf(open().metadata);
+          return typeOf(metadata());
         },
         get shape() {
-          return open().metadata.shape;
+          return metadata().shape;
         },
-        read: () => this.#value(where, open().metadata, () => open().value),
+        read: () =>
+          this.#value(
+            where,
+            metadata(),
+            () => readAttribute(api.Module, fileId, path, name, metadata()),
+          ),
       };
     });
   }
 
   /** A value as h5wasm reads it, for the types it reads as numbers or text. */
+  /**
+   * Read a dataset's values, its filter plugins on the search path first when it needs any
+   * beyond HDF5's own (ids 1 to 6). h5wasm returns whatever is in its buffer when a chunk cannot
+   * be decoded (a plugin missing): HDF5's report of it makes the read an error.
+   */
+  #filtered(dataset: InstanceType<H5wasmApi["Dataset"]>, read: () => unknown): unknown {
+    const filters = (dataset.filters ?? []) as { id: number }[];
+    if (filters.some((filter) => filter.id > 6)) filterPluginsNow(this.#h5);
+    this.#h5.takeDiagnostics();
+    const value = read();
+    const report = this.#h5.takeDiagnostics();
+    if (report.trim() !== "") {
+      const ids = filters.map((filter) => filter.id).join(", ");
+      throw new Error(
+        `HDF5 could not decode the data (filters ${ids || "none"}): ${report.trim()}`,
+      );
+    }
+    return value;
+  }
+
   #value(where: string, metadata: Metadata, read: () => unknown): Hdf5Value {
     const type = typeOf(metadata);
     if (!READABLE.has(type.class)) {
@@ -207,6 +243,7 @@ class H5wasmFile implements Hdf5File {
         return { name, path: child, link: "external", file: external.filename, target };
       }
       const type = this.#call(`"${child}"`, () => group.get_type(child));
+      if (type === H5G_GROUP || type === H5G_DATASET) this.#childTypes.set(child, type);
       const object = type === H5G_GROUP ? "group" : type === H5G_DATASET ? "dataset" : "datatype";
       return { name, path: child, link: "hard", object };
     });
@@ -226,12 +263,13 @@ class H5wasmFile implements Hdf5File {
         return address();
       },
       attributes: () => this.#attributes(path),
-      read: () => this.#value(`"${path}"`, metadata, () => dataset.value),
+      read: () =>
+        this.#value(`"${path}"`, metadata, () => this.#filtered(dataset, () => dataset.value)),
       readRows: (start, stop) =>
         this.#value(
           `rows ${start} to ${stop - 1} of "${path}"`,
           metadata,
-          () => dataset.slice([[start, stop]]),
+          () => this.#filtered(dataset, () => dataset.slice([[start, stop]])),
         ),
     };
   }
@@ -241,6 +279,67 @@ class H5wasmFile implements Hdf5File {
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;
   return () => (made ??= { value: make() }).value;
+}
+
+/**
+ * The value of an attribute whose metadata is read already, for the classes of `READABLE`:
+ * numbers as a typed array of their size, text as strings, a scalar as its one value; what
+ * h5wasm's `Attribute.value` gives, without reading the metadata a second time.
+ */
+function readAttribute(
+  module: Module,
+  fileId: bigint,
+  path: string,
+  name: string,
+  metadata: Metadata,
+): Hdf5Value {
+  const bytes = metadata.size * metadata.total_size;
+  const pointer = module._malloc(Math.max(bytes, 1));
+  if (pointer === 0) throw new Error(`no memory for its ${bytes} bytes`);
+  try {
+    module.get_attribute_data(fileId, path, name, BigInt(pointer));
+    const values = decode(module, module.HEAPU8.slice(pointer, pointer + bytes), metadata);
+    return metadata.shape?.length ? values : values[0]!;
+  } finally {
+    // The strings of variable length live in the library's memory until reclaimed.
+    if (metadata.vlen) module.reclaim_vlen_memory(fileId, path, name, BigInt(pointer));
+    module._free(pointer);
+  }
+}
+
+/** The values in `data`, as {@linkcode readAttribute} returns them. */
+function decode(
+  module: Module,
+  data: Uint8Array<ArrayBuffer>,
+  metadata: Metadata,
+): ArrayLike<number | bigint | string> {
+  const { size, signed } = metadata;
+  const type = CLASSES[metadata.type];
+  if (type === "string") {
+    if (metadata.vlen) {
+      const text = metadata.cset === 1 ? module.UTF8ToString : module.AsciiToString;
+      return Array.from(new Uint32Array(data.buffer), (pointer) => text(pointer));
+    }
+    // Fixed-size text ends at its first NUL byte; "ascii" is the decoder h5wasm uses.
+    const decoder = new TextDecoder(metadata.cset === 1 ? "utf-8" : "ascii");
+    return Array.from({ length: Math.floor(data.length / size) }, (_, i) => {
+      const item = data.subarray(i * size, (i + 1) * size);
+      const end = item.indexOf(0);
+      return decoder.decode(end < 0 ? item : item.subarray(0, end));
+    });
+  }
+  const base = type === "enum" ? CLASSES[metadata.enum_type!.type] : type;
+  const buffer = data.buffer;
+  if (base === "integer") {
+    if (size === 8) return signed ? new BigInt64Array(buffer) : new BigUint64Array(buffer);
+    if (size === 4) return signed ? new Int32Array(buffer) : new Uint32Array(buffer);
+    if (size === 2) return signed ? new Int16Array(buffer) : new Uint16Array(buffer);
+    return signed ? new Int8Array(buffer) : new Uint8Array(buffer);
+  }
+  if (base === "float" && (size === 8 || size === 4)) {
+    return size === 8 ? new Float64Array(buffer) : new Float32Array(buffer);
+  }
+  throw new Error(`values of type ${type} of ${size * 8} bits`);
 }
 
 function typeOf(metadata: Metadata): Hdf5Type {
