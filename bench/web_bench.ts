@@ -254,7 +254,7 @@ export const webBenchmarks = [{
           if (events !== points) throw new Error(`A client got ${events} of ${points} events`);
         }
         watching += seen.counts.length;
-        latencies.push(...seen.latencies);
+        for (const latency of seen.latencies) latencies.push(latency);
       }
       if (watching !== CLIENTS) throw new Error(`${watching} of ${CLIENTS} clients watched`);
       const { user, system } = process.cpuUsage(cpu);
@@ -276,7 +276,7 @@ export const webBenchmarks = [{
         watched.push(run.rate);
         ratios.push(run.rate / bareRate);
         serverMs.push(run.serverMs);
-        latencies.push(...run.latencies);
+        for (const latency of run.latencies) latencies.push(latency);
       }
       for (let i = 0; i < PACED.runs; i++) {
         paced.push(...(await watchedRun("count", PACED.num)).latencies);
