@@ -10,7 +10,7 @@ import { isTriggerable, type Readable, reprOf } from "../engine/protocols.ts";
 import { checkDetectors, hintsOf, reprHook } from "./_plan_args.ts";
 import type { Metadata } from "./metadata.ts";
 import type { ScanMotor, Step, Trajectory } from "./plan_patterns.ts";
-import { RunInterrupted } from "../errors.ts";
+import { closeRunAfter } from "./preprocessors/run_wrappers.ts";
 import {
   closeRun,
   openRun,
@@ -222,13 +222,7 @@ export function* stepScan(prepare: () => StepScanParts): Plan<string> {
         }
       }
     } catch (error) {
-      if (error instanceof RunInterrupted) {
-        const exitStatus = error.kind === "stop" ? "success" : "abort";
-        yield* closeRun({ exitStatus, reason: error.message });
-      } else {
-        const reason = error instanceof Error ? error.message : String(error);
-        yield* closeRun({ exitStatus: "fail", reason });
-      }
+      yield* closeRunAfter(error);
       throw error;
     }
     yield* closeRun();

@@ -16,6 +16,22 @@ import {
   unstageAll,
 } from "../stubs/mod.ts";
 
+/**
+ * Close the run a plan ended with `error` in: exit status `"abort"` for an abort, `"success"`
+ * for a stop, else `"fail"`, with the error's message as the reason. Only the failure path
+ * goes through it, so a run's messages do not.
+ * @param error What the plan threw.
+ */
+export function* closeRunAfter(error: unknown): Plan<void> {
+  if (error instanceof RunInterrupted) {
+    const exitStatus = error.kind === "stop" ? "success" : "abort";
+    yield* closeRun({ exitStatus, reason: error.message });
+  } else {
+    const reason = error instanceof Error ? error.message : String(error);
+    yield* closeRun({ exitStatus: "fail", reason });
+  }
+}
+
 /** Options of {@linkcode runWrapper}. */
 export interface RunWrapperOptions {
   /** Metadata of the run's start document. */
@@ -48,13 +64,7 @@ export function* runWrapper(plan: Plan<unknown>, options: RunWrapperOptions = {}
   try {
     yield* plan;
   } catch (error) {
-    if (error instanceof RunInterrupted) {
-      const exitStatus = error.kind === "stop" ? "success" : "abort";
-      yield* closeRun({ exitStatus, reason: error.message });
-    } else {
-      const reason = error instanceof Error ? error.message : String(error);
-      yield* closeRun({ exitStatus: "fail", reason });
-    }
+    yield* closeRunAfter(error);
     throw error;
   }
   yield* closeRun();
@@ -135,13 +145,7 @@ export function* stagedRunWrapper(
     try {
       yield* plan;
     } catch (error) {
-      if (error instanceof RunInterrupted) {
-        const exitStatus = error.kind === "stop" ? "success" : "abort";
-        yield* closeRun({ exitStatus, reason: error.message });
-      } else {
-        const reason = error instanceof Error ? error.message : String(error);
-        yield* closeRun({ exitStatus: "fail", reason });
-      }
+      yield* closeRunAfter(error);
       throw error;
     }
     yield* closeRun();
