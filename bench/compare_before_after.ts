@@ -18,10 +18,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { RunEngine, scan } from "../mod.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
-import { SimAreaDetector, SimMotor } from "../devices/mod.ts";
+import { areaDetectorScan } from "../tests/_area_detector_scan.ts";
 import { seedScan } from "./_documents.ts";
 import { FIXTURE_DIR } from "../tests/_fixtures.ts";
 import { nexusDifferences } from "../tests/_same_nexus.ts";
@@ -30,18 +29,13 @@ const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** The documents of a 4-point scan of the simulated area detector, its frames in `dir`. */
 async function areaDetectorRun(dir: string): Promise<NamedDocument[]> {
-  const motor = new SimMotor({ name: "motor", instant: true });
-  const det = new SimAreaDetector({
-    motor,
+  const { docs } = await areaDetectorScan({
     folder: `${dir}/detector`,
     width: 16,
     height: 12,
+    num: 4,
     seed: 7,
   });
-  const RE = new RunEngine();
-  const docs: NamedDocument[] = [];
-  RE.subscribe("all", (name, doc) => void docs.push([name, doc] as NamedDocument));
-  await RE.run(scan([det], [[motor, -1, 1]], { num: 4 }));
   return docs;
 }
 

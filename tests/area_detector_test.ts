@@ -11,11 +11,10 @@ import {
   type DocumentMap,
   type DocumentName,
   type NamedDocument,
-  RunEngine,
-  scan,
 } from "../mod.ts";
-import { type AssetFlavor, SimAreaDetector, SimMotor } from "../devices/mod.ts";
+import type { AssetFlavor } from "../devices/mod.ts";
 import { checkNexusFile, h5pyValues, ignoreWithoutH5py } from "./_interop.ts";
+import { areaDetectorScan } from "./_area_detector_scan.ts";
 import { schemasAvailable, validateAgainstSchema } from "./_schemas.ts";
 
 const IMAGE = "/entry/instrument/bluesky/streams/primary/image_image";
@@ -26,24 +25,15 @@ async function record(
   dir: string,
   flavor: AssetFlavor,
 ): Promise<{ docs: NamedDocument[]; file: string }> {
-  const motor = new SimMotor({ name: "motor", instant: true });
-  const det = new SimAreaDetector({
-    motor,
+  const { docs, file, exitStatus } = await areaDetectorScan({
     folder: `${dir}/detector`,
     width: 16,
     height: 12,
+    num: 4,
     flavor,
     seed: 7,
   });
-  const RE = new RunEngine();
-  const docs: NamedDocument[] = [];
-  let file = "";
-  RE.subscribe("all", (name, doc) => {
-    docs.push([name, doc] as NamedDocument);
-    if (det.file) file = det.file;
-  });
-  const result = await RE.run(scan([det], [[motor, -1, 1]], { num: 4 }));
-  assert.equal(result.exitStatus, "success");
+  assert.equal(exitStatus, "success");
   // Every document, the asset documents included, is valid event-model.
   if (schemasAvailable()) {
     for (const [name, doc] of docs) assert.deepEqual(validateAgainstSchema(name, doc), [], name);

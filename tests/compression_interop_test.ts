@@ -9,8 +9,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createNXWriter, type NamedDocument, RunEngine, scan } from "../mod.ts";
-import { SimAreaDetector, SimMotor } from "../devices/mod.ts";
+import { createNXWriter, type NamedDocument } from "../mod.ts";
+import { areaDetectorScan } from "./_area_detector_scan.ts";
 import { ignoreUnless } from "./_ci.ts";
 import { h5dumpAvailable, h5pyValues, ignoreWithoutH5py, pythonWithH5py } from "./_interop.ts";
 
@@ -75,23 +75,14 @@ const ignore = ignoreWithoutH5py() ||
 
 /** A scan of the simulated detector: its documents, and its own (uncompressed) file. */
 async function record(dir: string): Promise<{ docs: NamedDocument[]; file: string }> {
-  const motor = new SimMotor({ name: "motor", instant: true });
-  const det = new SimAreaDetector({
-    motor,
+  const { docs, file, exitStatus } = await areaDetectorScan({
     folder: `${dir}/detector`,
     width: WIDTH,
     height: HEIGHT,
+    num: FRAMES,
     seed: 3,
   });
-  const RE = new RunEngine();
-  const docs: NamedDocument[] = [];
-  let file = "";
-  RE.subscribe("all", (name, doc) => {
-    docs.push([name, doc] as NamedDocument);
-    if (det.file) file = det.file;
-  });
-  const result = await RE.run(scan([det], [[motor, -1, 1]], { num: FRAMES }));
-  assert.equal(result.exitStatus, "success");
+  assert.equal(exitStatus, "success");
   return { docs, file };
 }
 

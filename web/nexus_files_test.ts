@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { type Catalog, temp } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
-import { RunEngine, scan } from "../mod.ts";
-import { SimAreaDetector, SimMotor } from "../devices/mod.ts";
 import type { AssetFlavor } from "../devices/area_detector.ts";
+import { areaDetectorScan } from "../tests/_area_detector_scan.ts";
 import { H5wasmBackend } from "../core/nexus/mod.ts";
 import { createApi } from "./api.ts";
 import { NexusFiles } from "./nexus_files.ts";
@@ -25,12 +24,9 @@ function store(catalog: Catalog, uid: string, stop = true): void {
 
 /** A 3-frame area-detector scan whose frames go to `folder`, stored in `catalog`. */
 async function detectorRun(catalog: Catalog, folder: string, flavor: AssetFlavor) {
-  const motor = new SimMotor({ name: "motor", instant: true });
-  const det = new SimAreaDetector({ motor, folder, width: 8, height: 6, flavor, seed: 3 });
-  const RE = new RunEngine();
-  RE.subscribe("all", (name, doc) => catalog.insert(name, doc));
-  const { uids } = await RE.run(scan([det], [[motor, -1, 1]], { num: 3 }));
-  return uids[0]!;
+  const { docs } = await areaDetectorScan({ folder, width: 8, height: 6, num: 3, flavor, seed: 3 });
+  for (const [name, doc] of docs) catalog.insert(name, doc as never);
+  return (docs[0]![1] as { uid: string }).uid;
 }
 
 Deno.test("a stopped run's file is written once and kept; two requests share the write", () =>
