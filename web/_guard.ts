@@ -29,6 +29,15 @@ export interface GuardOptions {
   what: string;
 }
 
+/**
+ * The path of a request as it came, before a URL parser took `..` out of it.
+ * @param request The request.
+ * @returns Its path, without query or fragment.
+ */
+export function rawPath(request: Request): string {
+  return request.url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/[?#].*$/s, "");
+}
+
 /** The cookie a page sets once opened with its token, so its styles and scripts need none. */
 export const TOKEN_COOKIE = "nxdaq_token";
 

@@ -29,7 +29,7 @@
  * @module
  */
 
-import { refusal } from "./_guard.ts";
+import { rawPath, refusal } from "./_guard.ts";
 import {
   type Catalog,
   CatalogCorruptError,
@@ -109,7 +109,7 @@ const NOT_FOUND = "Not found";
  *   segment (an absolute path after a slash).
  */
 function safeSegments(request: Request): string[] {
-  const raw = request.url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/[?#].*$/s, "");
+  const raw = rawPath(request);
   if (!raw.startsWith("/") || raw.includes("\\")) throw new NotFound(NOT_FOUND);
   const segments = raw.slice(1).split("/");
   return segments.map((segment) => {

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { refusal, tokenCookie } from "./_guard.ts";
+import { rawPath, refusal, tokenCookie } from "./_guard.ts";
 import { tokenRequired } from "./api.ts";
 import { errorResponse } from "./_json.ts";
 
@@ -105,7 +105,7 @@ export function createPages(
   return (request) => {
     // The path as it came, before a URL parser took `..` out of it: any `..` is left to the API,
     // which refuses it with 404.
-    const raw = request.url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/[?#].*$/s, "");
+    const raw = rawPath(request);
     if (raw.includes("..")) return undefined;
     const url = new URL(request.url);
     const name = fileOf(url.pathname);

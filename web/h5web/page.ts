@@ -22,7 +22,7 @@
  * @module
  */
 
-import { refusal, tokenCookie } from "../_guard.ts";
+import { rawPath, refusal, tokenCookie } from "../_guard.ts";
 import { errorResponse } from "../_json.ts";
 import { tokenRequired } from "../api.ts";
 import { H5WEB_FILES, h5webBundleReady } from "./build.ts";
@@ -77,7 +77,7 @@ export function createH5webPage(
     throw new TypeError(`Listening on "${options.host}" needs a token: none was given`);
   }
   return (request) => {
-    const raw = request.url.replace(/^[a-z]+:\/\/[^/]*/i, "").replace(/[?#].*$/s, "");
+    const raw = rawPath(request);
     if (raw.includes("..")) return undefined;
     const path = new URL(request.url).pathname;
     const page = /^\/runs\/[^/]+\/h5web$/.test(path);
