@@ -36,6 +36,7 @@
  */
 
 import type { CatalogRun } from "../core/catalog/mod.ts";
+import type { RunStop } from "../core/documents/types.ts";
 import { replay } from "../core/catalog/mod.ts";
 import { resourceFile } from "../core/assets/hdf5_handlers.ts";
 import type { AnyResource } from "../core/assets/mod.ts";
@@ -159,21 +160,30 @@ export class NexusFiles {
   }
 
   async #write(run: CatalogRun): Promise<NexusFile> {
-    await this.#checkResources(run);
     const uid = run.summary.uid;
     const complete = run.stop !== undefined;
     // An incomplete run's file is written afresh each time, under a name of its own.
     const fileName = complete ? `${safeName(uid)}.hdf` : `${safeName(uid)}-${++this.#sequence}.hdf`;
-    const warnings: string[] = [];
     const writer = createNXWriter({
       filePath: this.#options.cache,
       fileName,
       overwrite: "replace",
       builtins: { streams: { frames: "copy" } },
       assets: { timeout: this.#options.assetTimeout ?? 2000, interval: 20 },
-      onWarning: (warning) => warnings.push(warning.message),
     });
-    await replay(run, writer.receiver);
+    // One reading of the run: its resources are kept aside as they pass, and checked before
+    // the stop (or flush()) makes the writer read their files.
+    const resources: [string, AnyResource][] = [];
+    let stop: RunStop | undefined;
+    await replay(run, (name, doc) => {
+      if (name === "resource" || name === "stream_resource") {
+        resources.push([name, doc as AnyResource]);
+      }
+      if (name === "stop") stop = doc as RunStop;
+      else writer.receiver(name, doc as never);
+    });
+    await this.#checkResources(uid, resources);
+    if (stop !== undefined) writer.receiver("stop", stop);
     writer.flush();
     const written = writer.written(uid);
     if (written === undefined) throw new Error(`Run "${uid}": the writer wrote no file`);
@@ -205,18 +215,17 @@ export class NexusFiles {
     if (!file.complete) await Deno.remove(file.path).catch(() => {});
   }
 
-  async #checkResources(run: CatalogRun): Promise<void> {
-    let folders: string[] | undefined;
-    for (const [name, doc] of run.documents()) {
-      if (name !== "resource" && name !== "stream_resource") continue;
-      folders ??= await (this.#folders ??= Promise.all(
-        this.#options.dataFolders.map((folder) => realPath(folder)),
-      ));
-      for (const file of await filesOf(doc as AnyResource)) {
+  async #checkResources(uid: string, resources: [string, AnyResource][]): Promise<void> {
+    if (resources.length === 0) return;
+    const folders = await (this.#folders ??= Promise.all(
+      this.#options.dataFolders.map((folder) => realPath(folder)),
+    ));
+    for (const [name, doc] of resources) {
+      for (const file of await filesOf(doc)) {
         const real = await realPath(file);
         if (!inside(real, folders)) {
           throw new OutsideDataFolders(
-            `Run "${run.summary.uid}": ${name} "${doc.uid}" names a file outside the data ` +
+            `Run "${uid}": ${name} "${doc.uid}" names a file outside the data ` +
               `folders (serve --data DIR adds one)`,
           );
         }
