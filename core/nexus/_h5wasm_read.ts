@@ -180,14 +180,12 @@ class H5wasmFile implements Hdf5File {
     });
   }
 
-  /** A value as h5wasm reads it, for the types it reads as numbers or text. */
   /**
    * Read a dataset's values, its filter plugins on the search path first when it needs any
    * beyond HDF5's own (ids 1 to 6). h5wasm returns whatever is in its buffer when a chunk cannot
    * be decoded (a plugin missing): HDF5's report of it makes the read an error.
    */
-  #filtered(dataset: InstanceType<H5wasmApi["Dataset"]>, read: () => unknown): unknown {
-    const filters = (dataset.filters ?? []) as { id: number }[];
+  #filtered(filters: readonly { id: number }[], read: () => unknown): unknown {
     if (filters.some((filter) => filter.id > 6)) filterPluginsNow(this.#h5);
     this.#h5.takeDiagnostics();
     const value = read();
@@ -201,6 +199,7 @@ class H5wasmFile implements Hdf5File {
     return value;
   }
 
+  /** A value as h5wasm reads it, for the types it reads as numbers or text. */
   #value(where: string, metadata: Metadata, read: () => unknown): Hdf5Value {
     const type = typeOf(metadata);
     if (!READABLE.has(type.class)) {
@@ -254,6 +253,8 @@ class H5wasmFile implements Hdf5File {
     const dataset = this.#call(`"${path}"`, () => new api.Dataset(this.#handle.file_id, path));
     const metadata = this.#call(`"${path}"`, () => dataset.metadata);
     const address = once(() => this.#address(path));
+    // Asked of HDF5 once, at the first read: a stack of frames is read a row at a time.
+    const filters = once(() => (dataset.filters ?? []) as { id: number }[]);
     return {
       kind: "dataset",
       path,
@@ -264,12 +265,12 @@ class H5wasmFile implements Hdf5File {
       },
       attributes: () => this.#attributes(path),
       read: () =>
-        this.#value(`"${path}"`, metadata, () => this.#filtered(dataset, () => dataset.value)),
+        this.#value(`"${path}"`, metadata, () => this.#filtered(filters(), () => dataset.value)),
       readRows: (start, stop) =>
         this.#value(
           `rows ${start} to ${stop - 1} of "${path}"`,
           metadata,
-          () => this.#filtered(dataset, () => dataset.slice([[start, stop]])),
+          () => this.#filtered(filters(), () => dataset.slice([[start, stop]])),
         ),
     };
   }
