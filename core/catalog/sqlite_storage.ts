@@ -20,6 +20,7 @@ import type {
   TailFilter,
 } from "./storage.ts";
 import { CatalogCorruptError, isDamaged } from "./storage_errors.ts";
+import { CHECKPOINT_BYTES, Checkpointer } from "./_checkpointer.ts";
 
 /**
  * Version of the tables below, kept in SQLite's `user_version`. 2 added `start_keys`: a
@@ -205,6 +206,15 @@ export class SqliteStorage implements CatalogStorage {
   readonly #filed: StatementSync | undefined;
   /** Whether the file has `start_keys` (a version 1 catalog opened read-only has not). */
   readonly #indexed: boolean;
+  /** Whether this connection writes a file, and so checkpoints its log. */
+  readonly #checkpoints: boolean;
+  /** The checkpoints' thread, started once a first checkpoint is due. */
+  #checkpointer: Checkpointer | undefined;
+  readonly #busyTimeout: number;
+  readonly #statements = new Map<string, StatementSync>();
+  /** Bytes of documents in the open transaction; committed since the last checkpoint. */
+  #transactionBytes = 0;
+  #committedBytes = 0;
 
   /**
    * Open (and create when missing) a SQLite catalog.
@@ -219,6 +229,8 @@ export class SqliteStorage implements CatalogStorage {
     this.#path = path;
     const { busyTimeout, maxPages } = { ...SQLITE_STORAGE_DEFAULTS, ...options };
     const readOnly = options.readOnly === true && path !== ":memory:";
+    this.#checkpoints = path !== ":memory:" && !readOnly;
+    this.#busyTimeout = Math.max(0, Math.floor(busyTimeout));
     this.#db = new DatabaseSync(path, { readOnly });
     try {
       this.#db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
@@ -226,9 +238,9 @@ export class SqliteStorage implements CatalogStorage {
         this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(maxPages))}`);
       }
       if (path !== ":memory:" && !readOnly) this.#db.exec("PRAGMA journal_mode = WAL");
-      // Checkpoints sync the file: every 10,000 pages (40 MB of log) rather than 1,000 gives
-      // about 98k instead of 82k documents/s.
-      this.#db.exec("PRAGMA wal_autocheckpoint = 10000");
+      // Checkpoints sync the file: they run on a thread of their own (see _checkpointer.ts),
+      // not inside the commit that passes SQLite's threshold.
+      if (path !== ":memory:" && !readOnly) this.#db.exec("PRAGMA wal_autocheckpoint = 0");
       this.#db.exec("PRAGMA synchronous = NORMAL");
       // 16 MB of pages (SQLite's default: 2 MB) keep the index of start keys of 100,000 runs
       // in memory: 12k instead of 8k starts/s stored in batches.
@@ -370,6 +382,7 @@ export class SqliteStorage implements CatalogStorage {
       }
     }
     this.#insertDocument.run(id, name, uid ?? null, record.json);
+    this.#transactionBytes += record.json.length;
     if (record.events > 0) {
       this.#pendingEvents.set(id, (this.#pendingEvents.get(id) ?? 0) + record.events);
     } else if (name === "stop") {
@@ -381,6 +394,17 @@ export class SqliteStorage implements CatalogStorage {
     return true;
   }
 
+  /** A statement prepared once, for queries made often in a few shapes (the tail's). */
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      if (this.#statements.size >= 64) this.#statements.clear();
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** Commit the open transaction, if any. */
   commit(): void {
     if (!this.#db.isTransaction) return;
@@ -389,6 +413,25 @@ export class SqliteStorage implements CatalogStorage {
       this.#db.exec("COMMIT");
     });
     this.#pendingEvents.clear();
+    const bytes = this.#transactionBytes;
+    this.#transactionBytes = 0;
+    if (this.#checkpoints) this.#checkpoint(bytes);
+  }
+
+  /** After a commit: have the log copied into the database, mostly by the checkpoints' thread. */
+  #checkpoint(bytes: number): void {
+    if (this.#checkpointer === undefined) {
+      this.#committedBytes += bytes;
+      if (this.#committedBytes < CHECKPOINT_BYTES) return;
+      this.#checkpointer = new Checkpointer(this.#path, this.#busyTimeout);
+      bytes = this.#committedBytes;
+    }
+    if (!this.#checkpointer.committed(bytes)) return;
+    try {
+      this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    } catch {
+      // The documents are committed to the log, which is kept whole: tried again later.
+    }
   }
 
   /** Discard the open transaction, if any (SQLite may have rolled it back already). */
@@ -396,6 +439,7 @@ export class SqliteStorage implements CatalogStorage {
     // Ids of runs begun in the transaction are gone with it.
     this.#ids.clear();
     this.#pendingEvents.clear();
+    this.#transactionBytes = 0;
     if (this.#db.isOpen && this.#db.isTransaction) this.#db.exec("ROLLBACK");
   }
 
@@ -406,6 +450,8 @@ export class SqliteStorage implements CatalogStorage {
       this.commit();
     } finally {
       if (this.#db.isTransaction) this.rollback();
+      // Its connection closed first, the last one left copies the log in and removes it.
+      this.#checkpointer?.close();
       this.#db.close();
     }
   }
@@ -655,7 +701,7 @@ export class SqliteStorage implements CatalogStorage {
     const sql = "SELECT d.seq AS seq, runs.uid AS run, d.name AS name, d.json AS json " +
       "FROM documents AS d JOIN runs ON runs.id = d.run " +
       `WHERE ${conditions.join(" AND ")} ORDER BY d.seq LIMIT ?`;
-    return this.#guard(() => this.#db.prepare(sql).all(...params)) as unknown as TailedDocument[];
+    return this.#guard(() => this.#statement(sql).all(...params)) as unknown as TailedDocument[];
   }
 
   /**
@@ -664,7 +710,7 @@ export class SqliteStorage implements CatalogStorage {
    */
   lastSeq(): number {
     const row = this.#guard(() =>
-      this.#db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM documents").get()
+      this.#statement("SELECT coalesce(max(seq), 0) AS seq FROM documents").get()
     );
     return (row as { seq: number }).seq;
   }
