@@ -4,15 +4,19 @@
  * clients in two more processes, ten each, at the lowest priority (they stand in for browsers,
  * which are processes of their own, mostly on other machines), all on 127.0.0.1.
  *
- * - The rate of a 2,000-point `scan` with instant simulated devices, timed in the writing
- *   process, with no client and with 20 clients following the run through the server. The two
- *   kinds of scan alternate after the warm-up, so that a drift (the catalog growing, the machine
- *   busy) weighs on both alike; each rate is the median of its scans, and the ratio the median
- *   of the ratios of each pair; and the CPU time of the server (this process) over a watched
- *   scan, from its start until every client has the stop.
+ * - The rate of a 10,000-point `scan` with instant simulated devices (the engine benchmark's
+ *   scan), timed in the writing process, with no client and with 20 clients following the run
+ *   through the server. After a warm-up of both kinds, they come in pairs whose order
+ *   alternates (watched first in every other pair), so that neither a drift (the catalog
+ *   growing, the machine busy) nor the slot of a pair weighs on one kind; each rate is the
+ *   median of its scans, the ratio the median of the ratios of the pairs, with their quartiles
+ *   to show how far one pair can be off; and the CPU time of the server (this process) over a
+ *   watched scan, from its start until every client has the stop.
  * - The latency from an event's `time` (stamped by the engine) to its arrival at a client, over
- *   every event of every watched scan: its median and 99th percentile. Such a scan never gives
- *   the event loop a turn, so the writer commits every 1,000 documents, not on its timer.
+ *   every event of 2,000-point watched scans: its median and 99th percentile. Such a scan never
+ *   gives the event loop a turn, so the writer commits every 1,000 documents, not on its timer.
+ *   (Over the longer scans the clients, which take what the writer and the server leave of the
+ *   two cores, fall behind until the scan ends.)
  * - The same latency for a paced run, a reading every 10 ms (`count` with a delay), where the
  *   writer's commit timer runs as with real devices.
  *
@@ -30,12 +34,15 @@ import { createApi } from "../web/api.ts";
 import { sseBatches, sseEvents } from "../web/_sse_client.ts";
 import type { Figure } from "./_figures.ts";
 
-const POINTS = 2000;
+const POINTS = 10_000;
+/** The scans whose latency is measured at full speed. */
+const LATENCY = { points: 2000, runs: 3 };
 const CLIENTS = 20;
 /** Processes the clients are shared out to: as many as the machine has cores. */
 const CLIENT_PROCESSES = 2;
-const WARM_UP = 2;
-const ROUNDS = 9;
+/** Pairs of scans run first, not counted: the writer's code is compiled by then. */
+const WARM_UP = 3;
+const ROUNDS = 10;
 /** The paced run: a reading every 10 ms, as a scan with real devices gives the event loop. */
 const PACED = { num: 100, delay: 0.01, runs: 3 };
 
@@ -106,8 +113,8 @@ function reply(value: unknown): void {
 }
 
 /**
- * The writing process: per `scan` line a scan into the catalog, per `count` line the paced
- * run; replies with its rate.
+ * The writing process: per `scan N` line a scan of N points into the catalog, per `count` line
+ * the paced run; replies with its rate.
  */
 async function writerProcess(dir: string): Promise<void> {
   const catalog = Catalog.open(dir);
@@ -122,11 +129,11 @@ async function writerProcess(dir: string): Promise<void> {
     const { value, done } = await lines.next();
     if (done) break;
     const started = performance.now();
-    const points = value === "count" ? PACED.num : POINTS;
+    const points = value === "count" ? PACED.num : Number(value.split(" ")[1]);
     await RE.run(
       value === "count"
         ? count([sensor], { num: PACED.num, delay: PACED.delay })
-        : scan([sensor], [[motor, -1, 1]], { num: POINTS }),
+        : scan([sensor], [[motor, -1, 1]], { num: points }),
     );
     catalog.flush();
     reply({ rate: points / ((performance.now() - started) / 1000) });
@@ -189,11 +196,14 @@ async function followRun(
 /**
  * A clients' process: per `watch` line, its clients subscribe to `/api/live` (replying once
  * they are), each follows the next run to its end; then the reply holds their counts of events
- * and their latencies.
+ * and, after `watch latencies`, their latencies (a megabyte of numbers for a long scan, not
+ * sent when only the rate counts, so that the server's CPU time is its own).
  */
 async function clientsProcess(base: string, clients: number): Promise<void> {
   const lines = commands();
-  while (!(await lines.next()).done) {
+  while (true) {
+    const { value, done } = await lines.next();
+    if (done) break;
     const lives = await Promise.all(
       Array.from({ length: clients }, async () => sseEvents(await fetch(`${base}/api/live`))),
     );
@@ -204,7 +214,7 @@ async function clientsProcess(base: string, clients: number): Promise<void> {
       await live.return(undefined);
       return followRun(base, JSON.parse(start.data).uid, latencies, i === 0);
     }));
-    reply({ counts, latencies });
+    reply({ counts, latencies: value === "watch latencies" ? latencies : [] });
   }
 }
 
@@ -235,17 +245,17 @@ export const webBenchmarks = [{
       { length: CLIENT_PROCESSES },
       () => new Helper(["clients", base, String(CLIENTS / CLIENT_PROCESSES)]),
     );
-    const runRate = async (plan: "scan" | "count") => {
-      await writer.send(plan);
+    const runRate = async (plan: "scan" | "count", points: number) => {
+      await writer.send(plan === "scan" ? `scan ${points}` : plan);
       return (await writer.receive<{ rate: number }>()).rate;
     };
     /** A run followed by the clients: its rate, and every event's latency at every client. */
-    const watchedRun = async (plan: "scan" | "count", points: number) => {
-      await Promise.all(clients.map((helper) => helper.send("watch")));
+    const watchedRun = async (plan: "scan" | "count", points: number, timed = false) => {
+      await Promise.all(clients.map((helper) => helper.send(timed ? "watch latencies" : "watch")));
       await Promise.all(clients.map((helper) => helper.receive()));
       await pause();
       const cpu = process.cpuUsage();
-      const rate = await runRate(plan);
+      const rate = await runRate(plan, points);
       const latencies: number[] = [];
       let watching = 0;
       for (const helper of clients) {
@@ -266,23 +276,33 @@ export const webBenchmarks = [{
     const latencies: number[] = [];
     const paced: number[] = [];
     const serverMs: number[] = [];
+    const bareScan = async () => {
+      await pause();
+      return await runRate("scan", POINTS);
+    };
     try {
       for (let i = 0; i < WARM_UP + ROUNDS; i++) {
-        await pause();
-        const bareRate = await runRate("scan");
-        const run = await watchedRun("scan", POINTS);
+        const watchedFirst = i % 2 === 1;
+        const first = watchedFirst ? await watchedRun("scan", POINTS) : await bareScan();
+        const second = watchedFirst ? await bareScan() : await watchedRun("scan", POINTS);
+        const [bareRate, run] = watchedFirst
+          ? [second as number, first as Exclude<typeof first, number>]
+          : [first as number, second as Exclude<typeof second, number>];
         if (i < WARM_UP) continue;
         bare.push(bareRate);
         watched.push(run.rate);
         ratios.push(run.rate / bareRate);
         serverMs.push(run.serverMs);
-        for (const latency of run.latencies) latencies.push(latency);
+      }
+      for (let i = 0; i < LATENCY.runs; i++) {
+        latencies.push(...(await watchedRun("scan", LATENCY.points, true)).latencies);
       }
       for (let i = 0; i < PACED.runs; i++) {
-        paced.push(...(await watchedRun("count", PACED.num)).latencies);
+        paced.push(...(await watchedRun("count", PACED.num, true)).latencies);
       }
       paced.sort((a, b) => a - b);
       latencies.sort((a, b) => a - b);
+      ratios.sort((a, b) => a - b);
       return [
         {
           name: `live view, scan rate, ${POINTS} points, no clients`,
@@ -300,13 +320,27 @@ export const webBenchmarks = [{
           unit: "",
         },
         {
+          name: `live view, scan rate with ${CLIENTS} clients / without, lower quartile`,
+          value: quantile(ratios, 0.25),
+          unit: "",
+        },
+        {
+          name: `live view, scan rate with ${CLIENTS} clients / without, upper quartile`,
+          value: quantile(ratios, 0.75),
+          unit: "",
+        },
+        {
           name: `live view, server CPU per watched scan, median`,
           value: median(serverMs),
           unit: "ms",
         },
-        { name: `live view, latency, median`, value: quantile(latencies, 0.5), unit: "ms" },
         {
-          name: `live view, latency, 99th percentile`,
+          name: `live view, latency, ${LATENCY.points}-point scans, median`,
+          value: quantile(latencies, 0.5),
+          unit: "ms",
+        },
+        {
+          name: `live view, latency, ${LATENCY.points}-point scans, 99th percentile`,
           value: quantile(latencies, 0.99),
           unit: "ms",
         },

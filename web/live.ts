@@ -28,7 +28,10 @@ export interface LiveOptions {
   interval?: number;
   /** Milliseconds between two looks once the catalog has not changed for a second. */
   idleInterval?: number;
-  /** Bytes of messages a watched run keeps for clients that join it (its oldest go first). */
+  /**
+   * Characters (about bytes) of messages a watched run keeps for clients that join it (its
+   * oldest go first).
+   */
   runBytes?: number;
   /** Stopped runs kept whole in memory for the clients that come later. */
   stoppedRuns?: number;
@@ -45,9 +48,6 @@ export const LIVE_DEFAULTS = {
   stoppedRuns: 4,
 } satisfies Required<LiveOptions>;
 
-/** Messages of a backlog sent in one chunk. */
-const BACKLOG_CHUNK = 1000;
-
 /** Looks after which the runs read the catalog even when its last `seq` did not move. */
 const FORCED_POLL = 100;
 
@@ -56,42 +56,81 @@ const IDLE_AFTER = 1000;
 
 const encoder = new TextEncoder();
 
-function sse(event: string, data: string, id?: number): Uint8Array {
-  return encoder.encode(
-    `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`,
-  );
+function sse(event: string, data: string, id?: number): string {
+  return `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`;
 }
 
-function documentMessage({ seq, name, json }: TailedDocument): Uint8Array {
+function documentMessage({ seq, name, json }: TailedDocument): string {
   // Stored JSON text is strict already unless Python's NaN or Infinity is in it (or a line
   // break, which a data line cannot hold): then it is parsed and written again.
   const doc = /NaN|Infinity|[\r\n]/.test(json) ? strictJson(parseJson(json)) : json;
   return sse("document", `{"name":${JSON.stringify(name)},"doc":${doc}}`, seq);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const all = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
+/**
+ * Documents read in one poll, as the bytes of one chunk that every client is sent (encoded
+ * once), with where each document's message begins in it, so that a client that has some of
+ * them gets the rest as a view of the same bytes.
+ */
+class Batch {
+  /** The `seq` of each message, in order. */
+  readonly seqs: number[] = [];
+  /** Where each message begins in `chunk`, and (last) where the messages end. */
+  readonly #offsets: number[] = [];
+  readonly chunk: Uint8Array;
+
+  /**
+   * @param from The `seq` of the document before the first, for the clients that have it.
+   * @param documents The documents, up to a stop.
+   * @param end The end message, after the documents, when the batch ends with the stop.
+   */
+  constructor(
+    readonly from: number,
+    documents: readonly TailedDocument[],
+    end?: string,
+  ) {
+    const texts = documents.map(documentMessage);
+    let at = 0;
+    for (const [i, text] of texts.entries()) {
+      this.seqs.push(documents[i]!.seq);
+      this.#offsets.push(at);
+      at += text.length;
+    }
+    this.#offsets.push(at);
+    this.stopped = end !== undefined;
+    const text = texts.join("");
+    this.chunk = encoder.encode(end === undefined ? text : text + end);
+    // Not all ASCII (text in the documents): the offsets count bytes, not characters.
+    if (this.chunk.length !== at + (end?.length ?? 0)) {
+      at = 0;
+      for (const [i, message] of texts.entries()) {
+        this.#offsets[i] = at;
+        at += encoder.encode(message).length;
+      }
+      this.#offsets[texts.length] = at;
+    }
   }
-  return all;
-}
 
-/** One message of a run's stream. */
-interface Message {
-  seq: number;
-  bytes: Uint8Array;
-}
+  /** Whether the batch ends with the stop (and the end message). */
+  readonly stopped: boolean;
 
-/** What a run's clients are sent after one poll: `messages`, as one chunk, after `from`. */
-interface Batch {
-  from: number;
-  messages: Message[];
-  chunk: Uint8Array;
-  stopped: boolean;
+  /** The `seq` of the last message. */
+  get last(): number {
+    return this.seqs.at(-1) ?? this.from;
+  }
+
+  /** The bytes of the messages after `seq` (and of the end, if any): the same memory. */
+  after(seq: number): Uint8Array {
+    if (seq <= this.from) return this.chunk;
+    let lo = 0;
+    let hi = this.seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.seqs[mid]! <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.chunk.subarray(this.#offsets[lo]!);
+  }
 }
 
 type Listener = (batch: Batch) => void;
@@ -99,15 +138,15 @@ type Listener = (batch: Batch) => void;
 /** One watched run: its documents read once for all its clients, the recent ones kept. */
 class RunFeed {
   readonly listeners = new Set<Listener>();
-  /** The kept messages, in order: every document of the run with `seq` after `#dropped`. */
-  #kept: Message[] = [];
+  /** The kept batches, in order: every document of the run with `seq` after `#dropped`. */
+  #kept: Batch[] = [];
   #head = 0;
   #bytes = 0;
   #dropped = 0;
   /** The `seq` of the last document read. */
   last = 0;
   stopped = false;
-  readonly end: Uint8Array;
+  readonly end: string;
 
   constructor(
     readonly uid: string,
@@ -127,20 +166,13 @@ class RunFeed {
     while (!this.stopped) {
       const documents = this.read(this.last);
       if (documents.length === 0) return;
-      const from = this.last;
-      const messages: Message[] = [];
-      for (const document of documents) {
-        messages.push({ seq: document.seq, bytes: documentMessage(document) });
-        if (document.name === "stop") break;
-      }
-      for (const message of messages) this.#keep(message);
-      this.last = messages.at(-1)!.seq;
-      this.stopped = documents[messages.length - 1]!.name === "stop";
-      if (this.listeners.size === 0) continue;
-      const chunks = messages.map((message) => message.bytes);
-      if (this.stopped) chunks.push(this.end);
+      const stop = documents.findIndex((document) => document.name === "stop");
+      const read = stop < 0 ? documents : documents.slice(0, stop + 1);
+      this.stopped = stop >= 0;
       // One chunk per poll for every client, not one per document or per client.
-      const batch = { from, messages, chunk: concat(chunks), stopped: this.stopped };
+      const batch = new Batch(this.last, read, this.stopped ? this.end : undefined);
+      this.#keep(batch);
+      this.last = batch.last;
       for (const listener of [...this.listeners]) {
         try {
           listener(batch);
@@ -152,13 +184,13 @@ class RunFeed {
     }
   }
 
-  #keep(message: Message): void {
-    this.#kept.push(message);
-    this.#bytes += message.bytes.length;
+  #keep(batch: Batch): void {
+    this.#kept.push(batch);
+    this.#bytes += batch.chunk.length;
     while (this.#bytes > this.maxBytes && this.#head < this.#kept.length - 1) {
       const oldest = this.#kept[this.#head++]!;
-      this.#bytes -= oldest.bytes.length;
-      this.#dropped = oldest.seq;
+      this.#bytes -= oldest.chunk.length;
+      this.#dropped = oldest.last;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#kept.length) {
       this.#kept = this.#kept.slice(this.#head);
@@ -167,30 +199,28 @@ class RunFeed {
   }
 
   /**
-   * The messages after `after` up to `last`: from memory, and from the catalog for those
-   * dropped from it.
+   * The chunks of the messages after `after` up to `last` (and the end, after the stop): from
+   * memory, and from the catalog for those dropped from it.
    */
-  backlog(after: number): Message[] {
-    const older: Message[] = [];
+  backlog(after: number): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
     let last = after;
     while (last < this.#dropped) {
-      const documents = this.read(last);
+      const documents = this.read(last).filter((document) => document.seq <= this.#dropped);
       if (documents.length === 0) break;
-      for (const document of documents) {
-        if (document.seq > this.#dropped) break;
-        older.push({ seq: document.seq, bytes: documentMessage(document) });
-      }
-      last = documents.at(-1)!.seq;
+      const batch = new Batch(last, documents);
+      chunks.push(batch.chunk);
+      last = batch.last;
     }
     const from = Math.max(after, this.#dropped);
-    let lo = this.#head;
-    let hi = this.#kept.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.#kept[mid]!.seq <= from) lo = mid + 1;
-      else hi = mid;
+    for (let i = this.#head; i < this.#kept.length; i++) {
+      const batch = this.#kept[i]!;
+      if (batch.last > from || batch.stopped) {
+        const bytes = batch.after(from);
+        if (bytes.length > 0) chunks.push(bytes);
+      }
     }
-    return older.concat(this.#kept.slice(lo));
+    return chunks;
   }
 }
 
@@ -341,7 +371,7 @@ export class LiveHub {
               ? { uid: doc.uid, scan_id: doc.scan_id ?? null, plan_name: doc.plan_name ?? null }
               : { uid: doc.run_start, exit_status: doc.exit_status ?? null };
             const rest = name === "start" ? { time: doc.time } : { reason: doc.reason ?? "" };
-            controller.enqueue(sse(name, strictJson({ ...data, ...rest }), seq));
+            controller.enqueue(encoder.encode(sse(name, strictJson({ ...data, ...rest }), seq)));
           }
         };
         this.#live.add(listener);
@@ -394,28 +424,16 @@ export class LiveHub {
     };
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
-        // The backlog, up to what the feed has read: mostly from memory, in a few chunks.
-        const backlog = feed.backlog(after);
-        let last = backlog.at(-1)?.seq ?? after;
-        const chunks = backlog.map((message) => message.bytes);
-        if (feed.stopped) chunks.push(feed.end);
-        for (let at = 0; at < chunks.length; at += BACKLOG_CHUNK) {
-          controller.enqueue(concat(chunks.slice(at, at + BACKLOG_CHUNK)));
-        }
+        // The backlog, up to what the feed has read: mostly the chunks kept, as they are.
+        for (const chunk of feed.backlog(after)) controller.enqueue(chunk);
         if (feed.stopped) {
           controller.close();
           return;
         }
+        let last = feed.last > after ? feed.last : after;
         listener = (batch) => {
-          if (batch.from === last) {
-            controller.enqueue(batch.chunk);
-          } else {
-            const rest = batch.messages.filter((message) => message.seq > last);
-            const chunks = rest.map((message) => message.bytes);
-            if (batch.stopped) chunks.push(feed.end);
-            if (chunks.length > 0) controller.enqueue(concat(chunks));
-          }
-          last = batch.messages.at(-1)?.seq ?? last;
+          if (batch.last > last || batch.stopped) controller.enqueue(batch.after(last));
+          last = batch.last;
           if (batch.stopped) {
             controller.close();
             queueMicrotask(leave);

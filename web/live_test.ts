@@ -309,3 +309,37 @@ Deno.test("LiveHub shares one poller per run and stops it when the last client l
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a run with text beyond ASCII in one batch resumes from any place with whole documents", async () => {
+  await withLiveServer(async (base, writer) => {
+    const { documents } = testRun({
+      start: { uid: "live-run-0009", sample: "Température µ-Ø 温度 🧪" } as never,
+      events: 9,
+    });
+    // All committed at once: the server reads them in one batch, one chunk.
+    for (const [name, doc] of documents) writer.insert(name, doc as never);
+    writer.flush();
+    const whole = async (after: number) => {
+      const docs: unknown[] = [];
+      const ids: number[] = [];
+      let ended = false;
+      const response = await fetch(`${base}/api/runs/live-run-0009/events?after=${after}`);
+      for await (const event of sseEvents(response)) {
+        if (event.event === "end") ended = true;
+        else {
+          ids.push(Number(event.id));
+          docs.push(JSON.parse(event.data).doc);
+        }
+      }
+      return { docs, ids, ended };
+    };
+    const first = await whole(0);
+    assert.deepEqual(first.docs, documents.map(([, doc]) => doc));
+    for (const [cut, id] of first.ids.entries()) {
+      const rest = await whole(id);
+      assert.deepEqual(rest.ids, first.ids.slice(cut + 1));
+      assert.deepEqual(rest.docs, first.docs.slice(cut + 1));
+      assert.equal(rest.ended, true);
+    }
+  });
+});
