@@ -74,7 +74,15 @@ async function load(): Promise<H5wasm> {
     restore();
   }
   const take = captureStandardError(api.Module);
-  return { api, hdf5Version: findHdf5Version(api.Module.HEAPU8), takeDiagnostics: take };
+  // Found in the library's memory the first time it is asked for: a scan start-up need not pay.
+  let version: string | undefined;
+  return {
+    api,
+    get hdf5Version() {
+      return version ??= findHdf5Version(api.Module.HEAPU8);
+    },
+    takeDiagnostics: take,
+  };
 }
 
 /** Without `--allow-env`, give the library an empty environment while it initialises. */
