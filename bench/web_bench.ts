@@ -42,7 +42,7 @@ const CLIENTS = 20;
 const CLIENT_PROCESSES = 2;
 /** Pairs of scans run first, not counted: the writer's code is compiled by then. */
 const WARM_UP = 3;
-const ROUNDS = 10;
+const ROUNDS = 20;
 /** The paced run: a reading every 10 ms, as a scan with real devices gives the event loop. */
 const PACED = { num: 100, delay: 0.01, runs: 3 };
 
