@@ -64,6 +64,11 @@ export const NX_COMMAND_MODULES: ReadonlyMap<string, NxCommandModule> = new Map(
     synopsis: "FILE",
     load: () => import(new URL("./nx_tree_command.ts", import.meta.url).href),
   }],
+  ["worker", {
+    summary: "write the runs of a Redis stream (scan --publish) to files or the catalog",
+    synopsis: "--from redis://HOST/KEY [--dir D]",
+    load: () => import(new URL("./nx_worker_command.ts", import.meta.url).href),
+  }],
   ["check", {
     summary: "check the catalog: what can be read",
     synopsis: "[--catalog DIR]",

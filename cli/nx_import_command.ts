@@ -12,6 +12,7 @@ import { CONFIG_OPTIONS, configOptionHelp, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
+import { openPublisher, publishOptionHelp } from "./_publish.ts";
 
 /** Usage text of the import command. */
 export const IMPORT_USAGE = `Usage: deno task nx import IN [--catalog DIR]
@@ -28,6 +29,7 @@ importing the file again stores it whole.
 Options:
 ${CATALOG_OPTION_HELP}
   --strict       leave out documents that break the event model (exit status 1)
+${publishOptionHelp(17)}
 ${
   configOptionHelp(17, [
     "(checked before anything is stored; the catalog keeps",
@@ -48,6 +50,7 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   const parsed = parseCommandArgs(args, {
     catalog: { type: "string" },
     strict: { type: "boolean", default: false },
+    publish: { type: "string" },
     ...CONFIG_OPTIONS,
   });
   if (parsed === "help") {
@@ -62,6 +65,8 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   const input = parsed.positionals[0]!;
   // A config that would fail at the next convert or export fails here, before the import.
   await loadConfig(parsed.values);
+  const url = parsed.values.publish as string | undefined;
+  const publish = url === undefined ? undefined : openPublisher(url, io);
   const { catalog, dir } = await openCatalog(parsed.values.catalog as string | undefined, true, {
     transactions: "run",
     existing: "skip",
@@ -69,7 +74,8 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
     busyTimeout: IMPORT_BUSY_TIMEOUT,
   });
   // A failure of the storage is reported once, below, with what it cost.
-  const receiver = (name: DocumentName, doc: Document) => {
+  const receiver = (name: DocumentName, doc: Document, run: string) => {
+    publish?.publisher.receiver(name, doc, run);
     try {
       catalog.insert(name, doc);
     } catch (error) {
@@ -90,6 +96,7 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   } finally {
     catalog.close();
   }
+  const published = await publish?.finish() ?? true;
   if (result === undefined) throw failure;
   // Every count is the catalog's: what it committed, passed over, or could not store.
   let stored = 0;
@@ -116,7 +123,9 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
       (leftOut ? `; ${leftOut} documents left out` : ""),
   );
   if (failure !== undefined) io.err(failure.message);
-  return leftOut === 0 && failure === undefined && result.readError === undefined ? 0 : 1;
+  return leftOut === 0 && failure === undefined && result.readError === undefined && published
+    ? 0
+    : 1;
 }
 
 /** How long an import waits for another one writing the same catalog: 10 minutes. */

@@ -37,6 +37,7 @@ import {
   UsageError,
 } from "./_io.ts";
 import { connectSeedDevices, CountedWarnings, type SeedDevices } from "./_epics_seed.ts";
+import { type CommandPublisher, openPublisher, publishOptionHelp } from "./_publish.ts";
 
 /** Usage text of the scan command. */
 export const SCAN_USAGE = `Usage: deno task scan [options]
@@ -67,6 +68,7 @@ Options:
                   generator (deno task ioc serves them); EPICS_CA_ADDR_LIST and
                   the other EPICS_CA_* variables say where IOCs are
   --timeout S     with --ioc: seconds to wait for the PVs to connect (default 5)
+${publishOptionHelp(18)}
 ${configOptionHelp(18)}
   --help          show this text`;
 
@@ -82,6 +84,7 @@ interface ScanArgs {
   frames: "link" | "copy" | undefined;
   ioc: string | undefined;
   timeout: number;
+  publish: string | undefined;
   /** `--config` and `--no-config`. */
   config: { config: string | undefined; "no-config": boolean };
 }
@@ -117,6 +120,7 @@ function parse(args: string[]): ScanArgs | "help" {
         overwrite: { type: "boolean", default: false },
         ioc: { type: "string" },
         timeout: { type: "string" },
+        publish: { type: "string" },
         ...CONFIG_OPTIONS,
         help: { type: "boolean", default: false },
       },
@@ -163,6 +167,7 @@ function parse(args: string[]): ScanArgs | "help" {
       : choice("frames", v.frames, ["link", "copy"] as const),
     ioc: v.ioc,
     timeout,
+    publish: v.publish,
     config: { config: v.config, "no-config": v["no-config"] },
   };
 }
@@ -187,6 +192,7 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
   if (options.file !== undefined) {
     options.file = await checkDataFile(options.file, overwrite);
   }
+  const publish = options.publish === undefined ? undefined : openPublisher(options.publish, io);
   let metadataStore;
   let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {
@@ -203,8 +209,17 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
         onError: warnings.add,
       });
     }
-    return await scanWith(options, io, { config, metadataStore, catalog, epics, overwrite });
+    const code = await scanWith(options, io, {
+      config,
+      metadataStore,
+      catalog,
+      epics,
+      overwrite,
+      publish,
+    });
+    return (await publish?.finish() ?? true) ? code : Math.max(code, 1);
   } finally {
+    await publish?.finish();
     catalog?.close();
     await epics?.close();
     warnings.summarize();
@@ -220,6 +235,8 @@ interface ScanTargets {
   epics?: SeedDevices | undefined;
   /** What an existing data file or plot is met with. */
   overwrite: OverwritePolicy;
+  /** With `--publish`: the documents to Redis. */
+  publish?: CommandPublisher | undefined;
 }
 
 /** The path of the first plot of the data file `dataFile`: `F.svg` for `F.hdf`. */
@@ -392,6 +409,7 @@ async function scanWith(options: ScanArgs, io: CommandIO, targets: ScanTargets):
       }
     });
   }
+  if (targets.publish) RE.subscribe("all", targets.publish.publisher.receiver);
   RE.subscribe("all", writer.receiver);
   let detectorFile: string | undefined;
   RE.subscribe("event", () => {

@@ -1,0 +1,175 @@
+/**
+ * Runs put back together from the entries a consumer receives: by run uid, in `seq` order
+ * (an entry that comes early waits for those before it; one that comes twice is passed
+ * over), several runs at once, each handed on whole at its stop document.
+ *
+ * @module
+ */
+
+import type { DocumentName } from "../documents/types.ts";
+import { parseJson } from "../readers/_parse_json.ts";
+import type { ReceivedEntry } from "./transport.ts";
+
+/** A run whose documents have all come, up to its stop document. */
+export interface AssembledRun {
+  /** Uid of the run's start document. */
+  readonly run: string;
+  /** The partition its entries came from. */
+  readonly partition: number;
+  /** Its documents, in order. */
+  readonly documents: readonly [DocumentName, unknown][];
+  /** The ids of every entry of the run received (repeats included), to acknowledge. */
+  readonly ids: readonly string[];
+}
+
+/** Options of {@linkcode RunAssembler}. */
+export interface RunAssemblerOptions {
+  /** Receives each run once its stop document and every document before it have come. */
+  onRun: (run: AssembledRun) => void;
+  /**
+   * Entries to acknowledge at once: those of runs already handled (sent again, or late), and
+   * those that cannot be read.
+   */
+  onAck: (partition: number, ids: string[]) => void;
+  /** Whether a run is handled already (its file is there, say): its entries are passed over. */
+  isDone?: (run: string) => boolean;
+  /** Receives each problem, for a warning. */
+  onWarning?: (message: string) => void;
+  /** How many handled runs are remembered, to pass their repeats over without asking. */
+  remember?: number;
+}
+
+/** Defaults of {@linkcode RunAssemblerOptions}. */
+export const runAssemblerDefaults = { remember: 10_000 } as const;
+
+interface OpenRun {
+  readonly partition: number;
+  next: number;
+  readonly waiting: Map<number, ReceivedEntry>;
+  readonly documents: [DocumentName, unknown][];
+  readonly ids: string[];
+}
+
+/**
+ * Puts runs back together from entries.
+ *
+ * @example Entries that come out of order
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AssembledRun, RunAssembler } from "./run_assembler.ts";
+ * const runs: AssembledRun[] = [];
+ * const assembler = new RunAssembler({ onRun: (run) => void runs.push(run), onAck: () => {} });
+ * const entry = (seq: number, name: "start" | "stop", json: string) =>
+ *   ({ id: `1-${seq}`, partition: 0, run: "r1", seq, name, json });
+ * assembler.add(entry(1, "stop", '{"uid":"s1","run_start":"r1"}'));
+ * assert.equal(runs.length, 0);
+ * assembler.add(entry(0, "start", '{"uid":"r1"}'));
+ * assert.deepEqual(runs[0]!.documents.map(([name]) => name), ["start", "stop"]);
+ * ```
+ */
+export class RunAssembler {
+  readonly #options: RunAssemblerOptions;
+  readonly #open = new Map<string, OpenRun>();
+  /** Runs handed on, oldest first, with the `seq` of their stop. */
+  readonly #done = new Map<string, number>();
+
+  /**
+   * Make an assembler that holds no run.
+   * @param options Where runs and acknowledgements go.
+   */
+  constructor(options: RunAssemblerOptions) {
+    this.#options = options;
+  }
+
+  /** The runs begun and not complete yet. */
+  get open(): number {
+    return this.#open.size;
+  }
+
+  /**
+   * Take an entry.
+   * @param entry The entry.
+   */
+  add(entry: ReceivedEntry): void {
+    const last = this.#done.get(entry.run);
+    if (last !== undefined) {
+      if (entry.seq > last) {
+        this.#options.onWarning?.(
+          `A ${entry.name} document of run "${entry.run}" came after its stop document: ` +
+            `passed over`,
+        );
+      }
+      this.#options.onAck(entry.partition, [entry.id]);
+      return;
+    }
+    let run = this.#open.get(entry.run);
+    if (run === undefined) {
+      if (this.#options.isDone?.(entry.run)) {
+        this.#remember(entry.run, Infinity);
+        this.#options.onAck(entry.partition, [entry.id]);
+        return;
+      }
+      run = { partition: entry.partition, next: 0, waiting: new Map(), documents: [], ids: [] };
+      this.#open.set(entry.run, run);
+    }
+    run.ids.push(entry.id);
+    if (entry.seq < run.next || run.waiting.has(entry.seq)) return; // sent twice
+    run.waiting.set(entry.seq, entry);
+    for (let next = run.waiting.get(run.next); next; next = run.waiting.get(run.next)) {
+      run.waiting.delete(run.next);
+      run.next++;
+      try {
+        run.documents.push([next.name, parseJson(next.json)]);
+      } catch (error) {
+        this.#options.onWarning?.(
+          `The ${next.name} document ${next.seq} of run "${next.run}" (entry ${next.id}) is ` +
+            `not JSON: ${(error as Error).message}; left out`,
+        );
+      }
+      if (next.name === "stop") {
+        this.#open.delete(entry.run);
+        this.#remember(entry.run, next.seq);
+        this.#options.onRun({
+          run: entry.run,
+          partition: run.partition,
+          documents: run.documents,
+          ids: run.ids,
+        });
+        return;
+      }
+    }
+  }
+
+  /**
+   * Forget the open runs of a partition (this consumer no longer owns it; the next owner
+   * receives them).
+   * @param partition The partition.
+   * @returns How many runs were dropped.
+   */
+  drop(partition: number): number {
+    let dropped = 0;
+    for (const [uid, run] of this.#open) {
+      if (run.partition !== partition) continue;
+      this.#open.delete(uid);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /**
+   * Forget that a run was handed on (its handling failed: it is to be taken again).
+   * @param run The run's uid.
+   */
+  forget(run: string): void {
+    this.#done.delete(run);
+  }
+
+  #remember(run: string, seq: number): void {
+    this.#done.set(run, seq);
+    const keep = this.#options.remember ?? runAssemblerDefaults.remember;
+    for (const old of this.#done.keys()) {
+      if (this.#done.size <= keep) break;
+      this.#done.delete(old);
+    }
+  }
+}
