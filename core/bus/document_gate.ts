@@ -400,6 +400,11 @@ export class DocumentGate {
     const { descriptor, seq_num: seq, uid } = doc as Record<string, unknown>;
     const stream = state.streams.get(String(descriptor));
     if (stream === undefined) return;
+    if (typeof seq === "number" && stream.last > 0 && seq > stream.last) {
+      // An event that follows its predecessor, as nearly all do: nothing to report.
+      stream.last = seq;
+      return;
+    }
     const rows = Array.isArray(seq) ? seq : [seq];
     const uids = Array.isArray(uid) ? uid : [uid];
     for (let i = 0; i < rows.length; i++) {

@@ -9,6 +9,7 @@
 
 import type { DocumentName } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
+import { UidSet } from "./_uid_set.ts";
 
 /**
  * Documents received before a router was made: a catalog's earlier sessions. A router with a
@@ -83,7 +84,7 @@ export interface RunRouterStats {
 
 interface OpenRun {
   /** Uids of the run's documents, each row of a page too: a repeat is refused. */
-  readonly uids: Set<string>;
+  readonly uids: UidSet;
   readonly descriptors: string[];
   readonly resources: string[];
 }
@@ -200,6 +201,20 @@ export class RunRouter {
    *   remembered of it then.
    */
   route(name: DocumentName | string, doc: Readonly<Record<string, unknown>>): string {
+    if (name === "event" && typeof doc === "object" && doc !== null && !Array.isArray(doc)) {
+      // Most documents are events of an open descriptor: one lookup of the run, one insertion
+      // of the uid, whose set is unchanged when the uid is a repeat. Anything else takes the
+      // general path below, which finds the same problems in the same order.
+      const uid = doc.uid;
+      const ref = doc.descriptor;
+      if (typeof uid === "string" && typeof ref === "string") {
+        const run = this.#runOfDescriptor.get(ref);
+        if (run !== undefined) {
+          if (!this.#open.get(run)!.uids.add(uid)) throw repeated(name, uid, this.#history);
+          return run;
+        }
+      }
+    }
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
       const got = doc === null ? "null" : Array.isArray(doc) ? "an array" : typeof doc;
       throw new DocumentError(`is not an object: got ${got}`, { document: name });
@@ -212,7 +227,7 @@ export class RunRouter {
     const uid = ids[0];
     if (name === "start") {
       this.#refuseTaken(name, uid, this.#open.has(uid) || this.#closed.has(uid));
-      this.#open.set(uid, { uids: new Set([uid]), descriptors: [], resources: [] });
+      this.#open.set(uid, { uids: new UidSet([uid]), descriptors: [], resources: [] });
       this.#lastRun = uid;
       return uid;
     }
@@ -365,7 +380,7 @@ export class RunRouter {
     if (this.#history!.stopped(run)) throw closedRun(name, uid, field, run, "stopped");
     if (!this.#open.has(run)) {
       this.#open.set(run, {
-        uids: new Set(this.#history!.uids(run)),
+        uids: new UidSet(this.#history!.uids(run)),
         descriptors: [],
         resources: [],
       });
@@ -400,7 +415,7 @@ function identify(name: string, doc: Readonly<Record<string, unknown>>): [string
 function checkRows(
   name: string,
   ids: readonly string[],
-  seen: ReadonlySet<string>,
+  seen: UidSet,
   history: RunHistory | undefined,
 ): void {
   const page = ids.length > 1 ? new Set<string>() : undefined;

@@ -143,6 +143,8 @@ export function validateDocument<K extends DocumentName>(name: K, doc: unknown):
  */
 export function validateDocument(name: string, doc: unknown): Document;
 export function validateDocument(name: string, doc: unknown): Document {
+  // Nearly every document is an event: its check is taken without looking the name up.
+  if (name === "event" && isObject(doc)) return throwFound(name, doc, checkEvent(doc));
   if (!isDocumentName(name)) {
     throw new DocumentError(
       `unknown document name ${show(name)}: expected one of ${quoteAll(DOCUMENT_NAMES)}`,
@@ -152,7 +154,11 @@ export function validateDocument(name: string, doc: unknown): Document {
   if (!isObject(doc)) {
     throw new DocumentError(`must be a plain object: got ${show(doc)}`, { document: name });
   }
-  const found = CHECKS[name](doc);
+  return throwFound(name, doc, CHECKS[name](doc));
+}
+
+/** The document, unless a check found a problem with it: that problem, as an error. */
+function throwFound(name: DocumentName, doc: Json, found: Problem | undefined): Document {
   if (found !== undefined) {
     throw new DocumentError(found.message, {
       document: name,

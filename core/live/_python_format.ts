@@ -5,8 +5,37 @@
  * @module
  */
 
+/** Powers of ten a double holds exactly, by exponent. */
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** How close to a tie the scaled value may come before the exact path is taken. */
+const TIE_MARGIN = 1e-6;
+
 /** Python's `format(x, ".{p}f")`: ties to even, `nan`, `inf`, `-0.0`, no exponent. */
 export function formatFixed(x: number, p: number): string {
+  // A live table formats every value of every row: most are small and far from a tie, and
+  // their rounding is then that of x * 10^p, whose error (below 2^-22 under 2^31) cannot
+  // carry it across the half. Those are built from two integers, without toFixed().
+  const power = POWERS[p];
+  if (power !== undefined) {
+    const scaled = x < 0 ? -x * power : x * power;
+    if (scaled < 0x7fffffff) {
+      const floor = Math.floor(scaled);
+      const fraction = scaled - floor;
+      if (fraction < 0.5 - TIE_MARGIN || fraction > 0.5 + TIE_MARGIN) {
+        const n = fraction < 0.5 ? floor : floor + 1;
+        const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+        if (p === 0) return sign + n;
+        const whole = Math.floor(n / power);
+        // The digits after the point, with their leading zeros: those of 10^p + fraction.
+        return sign + whole + "." + String(n - whole * power + power).slice(1);
+      }
+    }
+  }
+  return exactFixed(x, p);
+}
+
+/** `formatFixed` by the exact path alone, for every value: digits from the exact decimal of x. */
+export function exactFixed(x: number, p: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (Math.abs(x) >= 1e21) return BigInt(x).toString() + (p > 0 ? "." + "0".repeat(p) : "");

@@ -82,6 +82,8 @@ interface Column {
   inner: number;
   /** The cell of a value that is not shown, with its closing `|`. */
   blank: string;
+  /** The spaces before a value `n` characters narrower than `inner`, by `n`: padStart's. */
+  pads: string[];
   /**
    * The last number formatted in this column and its text, and the last text padded and its
    * cell: a signal often reads the same value for many rows (a sensor renewed at 10 Hz), and
@@ -162,6 +164,7 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
       precision,
       inner: width - 2 * pad,
       blank: " ".repeat(width) + "|",
+      pads: Array.from({ length: Math.max(0, width - 2 * pad) + 1 }, (_, n) => " ".repeat(pad + n)),
       lastNumber: undefined,
       lastText: "",
       lastValue: undefined,
@@ -227,9 +230,19 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
         line += c.blank;
         continue;
       }
-      line += space + value.padStart(c.inner) + close;
+      line += padded(c, value);
     }
     write(line);
+  }
+
+  /** A value's cell, padded and closed: the same text as the row before is not padded again. */
+  function padded(c: Column, value: string): string {
+    if (value !== c.lastValue) {
+      const gap = c.inner - value.length;
+      c.lastCell = (gap > 0 ? c.pads[gap]! : space) + value + close;
+      c.lastValue = value;
+    }
+    return c.lastCell;
   }
 
   function event(doc: Event): void {
@@ -249,11 +262,7 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
         line += c.blank;
         continue;
       }
-      if (value !== c.lastValue) {
-        c.lastCell = space + value.padStart(c.inner) + close;
-        c.lastValue = value;
-      }
-      line += c.lastCell;
+      line += padded(c, value);
     }
     write(line);
   }

@@ -13,7 +13,7 @@ import type {
 } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
 import type { Column, StreamData } from "./run_data.ts";
-import { ColumnBuilder, GrowableFloat64 } from "./_columns.ts";
+import { ColumnBuilder, GrowableFloat64, type Where } from "./_columns.ts";
 import { safeName, uniqueNames } from "./layout.ts";
 
 export class StreamBuilder implements StreamData {
@@ -29,6 +29,8 @@ export class StreamBuilder implements StreamData {
   readonly #seqNum = new GrowableFloat64();
   readonly #warn: (problem: DocumentError) => void;
   readonly #strays = new Set<string>();
+  /** The column of each key of the last event, in its order: the next event's are the same. */
+  readonly #order: (ColumnBuilder | undefined)[] = [];
 
   #names: Map<string, string> | undefined;
 
@@ -87,9 +89,17 @@ export class StreamBuilder implements StreamData {
     document: string,
   ): void {
     let seen = 0;
-    const where = { document, uid };
+    // Made only for a value that needs a check: a number for a number key needs none.
+    let where: Where | undefined;
+    const order = this.#order;
+    let index = 0;
     for (const key in data) {
-      const column = this.#columns.get(key);
+      let column = order[index];
+      if (column === undefined || column.key !== key) {
+        column = this.#columns.get(key);
+        order[index] = column;
+      }
+      index++;
       const value = data[key];
       // The common case first: a number for a number key, which needs no check.
       if (typeof value === "number" && column?.scalarNumbers) {
@@ -105,14 +115,14 @@ export class StreamBuilder implements StreamData {
             new DocumentError(
               `key "${key}" is not in the descriptor's data_keys: left out` +
                 " (of this and every later event)",
-              { ...where, field: `data.${key}` },
+              { document, uid, field: `data.${key}` },
             ),
           );
         }
         continue;
       }
       const before = column.invalid;
-      const problem = column.push(value, timestamps[key], where);
+      const problem = column.push(value, timestamps[key], where ??= { document, uid });
       // The first bad value of a key is told here; the streams plugin counts them all.
       if (problem && before === 0) this.#warn(problem);
       seen++;
