@@ -1,7 +1,9 @@
 /**
  * RunEngine throughput: points per second of a 10,000-point `scan` with instant simulated
  * devices, bare, with the LiveTable (through `BestEffortCallback`) and with the NXWriter, and
- * what each of the two costs on top of the bare scan.
+ * what each of the two costs on top of the bare scan. The writer's cost is also split into what
+ * each file costs whatever its length (a 10-point scan with the writer, less the same scan
+ * bare) and what each event costs beyond that.
  *
  * The engine before the speed-up (commit {@linkcode BEFORE}) is measured in the same run:
  * that commit is checked out in a temporary git worktree, and this very file runs once against
@@ -28,8 +30,11 @@ const MEASURED = 5;
 /** Subprocesses per code base, run in turns. */
 const ROUNDS = 3;
 
-type Variant = "bare" | "table" | "writer";
-const VARIANTS: readonly Variant[] = ["bare", "table", "writer"];
+/** Points of the short scans that tell a file's own cost from its events'. */
+const SHORT = 10;
+
+type Variant = "bare" | "table" | "writer" | "shortBare" | "shortWriter";
+const VARIANTS: readonly Variant[] = ["bare", "table", "writer", "shortBare", "shortWriter"];
 
 /** Points per second of each measured scan, per variant. */
 type Rates = Record<Variant, number[]>;
@@ -79,7 +84,7 @@ async function variant(api: Api, name: Variant, dir: string): Promise<number[]> 
   let after = (): Promise<unknown> => Promise.resolve();
   if (name === "table") {
     RE.subscribe("all", api.createBestEffortCallback({ write: () => void lines++ }));
-  } else if (name === "writer") {
+  } else if (name === "writer" || name === "shortWriter") {
     // The files are written after each run; the figure counts the scan and the file, as a
     // user waiting for the file would.
     const writer = api.createNXWriter({ filePath: dir, overwrite: "rename" });
@@ -87,11 +92,16 @@ async function variant(api: Api, name: Variant, dir: string): Promise<number[]> 
     after = () => writer.wait();
   }
   const rates: number[] = [];
+  const num = name === "shortBare" || name === "shortWriter" ? SHORT : POINTS;
+  // A short scan is timed several times over, as one figure, for the timer's resolution.
+  const repeats = num === SHORT ? 20 : 1;
   for (let i = 0; i < WARM_UP + MEASURED; i++) {
     const started = performance.now();
-    await RE.run(api.scan([sensor], [[motor, -1, 1]], { num: POINTS }));
-    await after();
-    if (i >= WARM_UP) rates.push(POINTS / ((performance.now() - started) / 1000));
+    for (let r = 0; r < repeats; r++) {
+      await RE.run(api.scan([sensor], [[motor, -1, 1]], { num }));
+      await after();
+    }
+    if (i >= WARM_UP) rates.push(num * repeats / ((performance.now() - started) / 1000));
   }
   if (name === "table" && lines < POINTS * (WARM_UP + MEASURED)) {
     throw new Error(`The table printed only ${lines} lines`);
@@ -168,12 +178,12 @@ function median(values: number[]): number {
 /** The figures of one code base: best and median rates, and the overheads on the bare scan. */
 function figures(label: string, rates: Rates): Figure[] {
   const out: Figure[] = [];
-  const names: Record<Variant, string> = {
+  const names: Record<"bare" | "table" | "writer", string> = {
     bare: "bare",
     table: "with LiveTable",
     writer: "with NXWriter (file included)",
   };
-  for (const name of VARIANTS) {
+  for (const name of ["bare", "table", "writer"] as const) {
     const all = rates[name];
     out.push(
       {
@@ -199,6 +209,28 @@ function figures(label: string, rates: Rates): Figure[] {
       });
     }
   }
+  // Seconds of a scan from its rate; the writer's cost split into its file's and its events'.
+  const seconds = (points: number, rate: number) => points / rate;
+  const file = seconds(SHORT, median(rates.shortWriter)) - seconds(SHORT, median(rates.shortBare));
+  const events = seconds(POINTS, median(rates.writer)) - seconds(POINTS, median(rates.bare)) -
+    file;
+  out.push(
+    {
+      name: `${label}: NXWriter's cost per file, whatever its length (median)`,
+      value: 1000 * file,
+      unit: "ms",
+    },
+    {
+      name: `${label}: NXWriter's cost per event beyond that (median)`,
+      value: 1e6 * events / POINTS,
+      unit: "µs",
+    },
+    {
+      name: `${label}: bare scan's time per point (median)`,
+      value: 1e6 / median(rates.bare),
+      unit: "µs",
+    },
+  );
   return out;
 }
 
