@@ -359,13 +359,7 @@ function writeFrames(
   }
   if (stack) {
     const { compression } = options;
-    const frames = stack.frames();
-    if (typeof compression === "string") {
-      // A filter of detectors rides on the stack: the field's own compression is gzip's level.
-      tree.field(`${group}/value`, { ...frames, filter: compression }, { attrs, target: true });
-    } else {
-      tree.field(`${group}/value`, frames, { attrs, target: true, compression });
-    }
+    tree.field(`${group}/value`, stack.frames(), { attrs, target: true, compression });
     return;
   }
   if (column.dataKey.external!.startsWith("STREAM:")) {

@@ -8,6 +8,7 @@
 
 import { NexusLayoutError } from "../errors.ts";
 import { FRAME_ARRAYS, type FrameStack, isFrameStack } from "./frame_stack.ts";
+import type { Compression } from "./backend.ts";
 import type {
   AttrValue,
   NumericArray,
@@ -58,10 +59,15 @@ async function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): Promise<
     if (node.kind === "link") links.push(node);
     else if (node.kind === "external_link") external.push(node);
     else if (node.kind === "field" && isFrameStack(node.data)) {
-      if (node.data.filter !== undefined) await filterPlugins(h5, node);
+      if (typeof node.compression === "string") await filterPlugins(h5, node);
       createStack(h5, file, node);
       stacks.push(node);
-    } else writeNode(h5, file, node);
+    } else {
+      if (node.kind === "field" && typeof node.compression === "string") {
+        await filterPlugins(h5, node);
+      }
+      writeNode(h5, file, node);
+    }
   }
   for (const field of stacks) await fillStack(h5, file, field);
   for (const link of linkOrder(links)) {
@@ -199,8 +205,10 @@ function isInt64(value: number): boolean {
   return Number.isInteger(value) && Math.abs(value) < 2 ** 63;
 }
 
-/** Chunk shape and gzip level for a field, as h5wasm wants them; undefined for contiguous. */
-function storage(field: NxField): { chunks: number[]; level: number | undefined } | undefined {
+/** Chunk shape and compression of a field, as h5wasm wants them; undefined for contiguous. */
+function storage(
+  field: NxField,
+): { chunks: number[]; level: Compression | undefined } | undefined {
   const { chunks, compression, shape } = field;
   if (chunks === undefined && compression === undefined) return undefined;
   // An empty dataset has nothing to chunk, and HDF5 refuses chunks larger than a fixed shape.
@@ -211,18 +219,15 @@ function storage(field: NxField): { chunks: number[]; level: number | undefined 
   return { chunks: fitted, level };
 }
 
-function gzip(level: number | undefined) {
-  return level === undefined ? {} : { compression: "gzip" as const, compression_opts: level };
-}
-
-/** h5wasm's filter options of a stack: its own filter, else the field's gzip level. */
-function stackFilter(field: NxField, level: number | undefined) {
-  const { filter } = field.data as FrameStack;
-  if (filter === undefined) return gzip(level);
+/** h5wasm's filter options of a field: its gzip level, or its filter of detectors. */
+function filterOptions(field: NxField, level: Compression | undefined) {
+  if (level === undefined) return {};
+  if (typeof level === "number") return { compression: "gzip" as const, compression_opts: level };
+  const filter = level;
   const setting = FILTER_SETTINGS[filter];
   if (setting === undefined) {
     throw new NexusLayoutError(
-      `Unknown frame filter "${filter}": one of ${
+      `Unknown filter "${filter}": one of ${
         Object.keys(FILTER_SETTINGS).map((f) => `"${f}"`).join(", ")
       }`,
       where(field),
@@ -231,12 +236,12 @@ function stackFilter(field: NxField, level: number | undefined) {
   return { compression: setting.id, compression_opts: [...setting.options] };
 }
 
-/** The filter plugins, for a stack that needs one; their failure names the field. */
+/** The filter plugins, for a field that needs one; their failure names the field. */
 async function filterPlugins(h5: H5wasm, field: NxField): Promise<void> {
   try {
     await loadFilterPlugins(h5);
   } catch (error) {
-    const { filter } = field.data as FrameStack;
+    const filter = field.compression;
     throw new NexusLayoutError(
       `Cannot compress with "${filter}": ${(error as Error).message}`,
       where(field),
@@ -265,7 +270,7 @@ function writeNode(h5: H5wasm, file: H5File, node: Exclude<NxNode, NxLink | NxEx
         shape,
         dtype,
         ...(layout ? { chunks: layout.chunks } : {}),
-        ...gzip(layout?.level),
+        ...filterOptions(node, layout?.level),
       }));
   }
   for (const [name, { value }] of node.attrs) writeAttribute(h5, file, node, name, value);
@@ -320,7 +325,7 @@ function createStack(h5: H5wasm, file: H5File, field: NxField): void {
       maxshape: full,
       dtype: FRAME_DTYPES[stack.dtype],
       chunks: layout ? layout.chunks : [1, ...stack.frameShape.map((n) => Math.max(n, 1))],
-      ...(stack.count === 0 ? {} : stackFilter(field, layout?.level)),
+      ...(stack.count === 0 ? {} : filterOptions(field, layout?.level)),
     }));
   for (const [name, { value }] of field.attrs) writeAttribute(h5, file, field, name, value);
 }

@@ -307,7 +307,8 @@ export interface Hdf5File {
 }
 
 /**
- * How a stack of frames is compressed, one chunk per frame: a gzip level, 1-9, 0 for none,
+ * How a chunked field (a stack of frames, one chunk per frame) is compressed: a gzip level,
+ * 1-9, 0 for none,
  * which every HDF5 reader opens; or a {@linkcode FrameFilter} of detectors (`"bslz4"`,
  * `"lz4"`), which readers open with HDF5's filter plugins installed. A backend
  * that cannot apply a filter refuses the tree, naming the field.

@@ -23,7 +23,7 @@
  */
 
 import { NexusLayoutError } from "../errors.ts";
-import { isFrameStack } from "./frame_stack.ts";
+import { FRAME_FILTERS, isFrameFilter, isFrameStack } from "./frame_stack.ts";
 import { illegalName, isNexusName } from "./names.ts";
 import type { NxAttribute, NxExternalLink, NxField, NxLink, NxNode, NxType } from "./nodes.ts";
 import type { NexusTree } from "./tree.ts";
@@ -275,7 +275,15 @@ function storageProblems(field: NxField): string[] {
   if (chunks === undefined && compression === undefined) return [];
   if (shape.length === 0) return ["A scalar field cannot be chunked or compressed"];
   const problems: string[] = [];
-  if (
+  if (typeof compression === "string") {
+    if (!isFrameFilter(compression)) {
+      problems.push(
+        `Unknown filter "${compression}": a gzip level 0-9 or one of ${
+          FRAME_FILTERS.map((f) => `"${f}"`).join(", ")
+        }`,
+      );
+    }
+  } else if (
     compression !== undefined &&
     !(Number.isInteger(compression) && compression >= 0 && compression <= 9)
   ) {

@@ -21,15 +21,16 @@ export type FrameDtype =
   | "float64";
 
 /**
- * The HDF5 filters, beside gzip, that a {@linkcode FrameStack} can be compressed with, as
- * detectors write their frames: `"bslz4"`, bitshuffle then LZ4 (HDF5 filter 32008, as
- * Dectris' Eiger writes), and `"lz4"`, LZ4 alone (32004). h5wasm has them from the
- * `h5wasm-plugins` package; readers need the filter plugins too.
+ * The HDF5 filters, beside gzip, that a chunked field (a {@linkcode FrameStack} first of all)
+ * can be compressed with, as detectors write their frames: `"bslz4"`, bitshuffle then LZ4
+ * (HDF5 filter 32008, as Dectris' Eiger writes), and `"lz4"`, LZ4 alone (32004); a field's
+ * `compression` names one. h5wasm has them from the `h5wasm-plugins` package; readers need
+ * the filter plugins too.
  *
  * Blosc (32001) is not one: h5wasm makes every filter mandatory, and Blosc fails a chunk it
  * cannot shrink (noise), which would fail the whole file.
  */
-export type FrameFilter = NonNullable<FrameStack["filter"]>;
+export type FrameFilter = "bslz4" | "lz4";
 
 /** Every {@linkcode FrameFilter}, in the order the documentation lists them. */
 export const FRAME_FILTERS: readonly FrameFilter[] = ["bslz4", "lz4"];
@@ -70,11 +71,6 @@ export interface FrameStack {
    * @returns Its values, or a promise of them.
    */
   frame(i: number): ArrayLike<number> | Promise<ArrayLike<number>>;
-  /**
-   * The filter its chunks are compressed with, in place of the field's gzip level (see
-   * {@linkcode withFilter}): bitshuffle + LZ4 or LZ4; none for the field's own setting.
-   */
-  readonly filter?: "bslz4" | "lz4";
 }
 
 /** The NeXus type of each frame pixel type. */
@@ -133,35 +129,6 @@ export function frameStack(init: Omit<FrameStack, "kind">): FrameStack {
   }
   if (!(init.dtype in FRAME_TYPES)) throw new RangeError(`Unknown pixel type "${init.dtype}"`);
   return { kind: "frames", ...init, frame: (i) => init.frame(i) };
-}
-
-/**
- * The same stack, its chunks to be compressed with `filter` rather than the field's gzip
- * level; frames are still asked for one at a time.
- *
- * @example Frames written with bitshuffle + LZ4
- * ```ts
- * import assert from "node:assert/strict";
- * import { frameStack, withFilter } from "./frame_stack.ts";
- * const stack = frameStack({ count: 2, frameShape: [4], dtype: "uint16", frame: () => [1, 2, 3, 4] });
- * const packed = withFilter(stack, "bslz4");
- * assert.equal(packed.filter, "bslz4");
- * assert.equal(packed.count, 2);
- * assert.equal(stack.filter, undefined);
- * ```
- *
- * @param stack The stack.
- * @param filter The filter.
- * @returns A new stack with the same frames.
- * @throws {RangeError} When `filter` is not a {@linkcode FrameFilter}.
- */
-export function withFilter(stack: FrameStack, filter: FrameFilter): FrameStack {
-  if (!isFrameFilter(filter)) {
-    throw new RangeError(
-      `Unknown frame filter "${filter}": one of ${FRAME_FILTERS.map((f) => `"${f}"`).join(", ")}`,
-    );
-  }
-  return { ...stack, filter, frame: (i) => stack.frame(i) };
 }
 
 /**

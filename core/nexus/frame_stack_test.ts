@@ -7,9 +7,8 @@ import {
   type FrameFilter,
   frameStack,
   isFrameFilter,
-  isFrameStack,
-  withFilter,
 } from "./frame_stack.ts";
+import { checkTree } from "./check.ts";
 import { NexusTree } from "./tree.ts";
 
 function stackTree(frame: (i: number) => ArrayLike<number> | Promise<ArrayLike<number>>) {
@@ -91,7 +90,7 @@ Deno.test("frameStack() refuses a count or shape that is not whole", () => {
   );
 });
 
-Deno.test("A frame stack with a filter is written with it, one chunk per frame, and reads back equal", async () => {
+Deno.test("A frame stack whose compression is a filter is written with it, one chunk per frame, and reads back equal", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const ids = { bslz4: 32008, lz4: 32004 } as const;
@@ -114,7 +113,7 @@ Deno.test("A frame stack with a filter is written with it, one chunk per frame, 
           dtype: dtype as keyof typeof frames,
           frame: (i) => values[i]!,
         });
-        b.field("/entry/img", withFilter(stack, filter));
+        b.field("/entry/img", stack, { compression: filter });
         const path = `${dir}/${filter}_${dtype}.h5`;
         await new H5wasmBackend().write(tree, path);
         const h5 = await loadH5wasm();
@@ -137,39 +136,58 @@ Deno.test("A frame stack with a filter is written with it, one chunk per frame, 
   }
 });
 
-Deno.test("A stack with an unknown filter is refused, naming the field and the filters", async () => {
+Deno.test("A field that is not a stack is compressed with a filter too, as one chunk or its own", async () => {
   const dir = await Deno.makeTempDir();
   try {
+    const values = new Float64Array(1000).map((_, i) => Math.sin(i / 10));
+    const counts = new Uint32Array(1000).map((_, i) => i % 7);
     const tree = new NexusTree();
     const b = tree.builder("test");
     b.group("/entry", "NXentry");
-    const stack = frameStack({ count: 1, frameShape: [2], dtype: "uint8", frame: () => [1, 2] });
-    b.field("/entry/img", { ...stack, filter: "zstd" as FrameFilter });
-    await assert.rejects(new H5wasmBackend().write(tree, `${dir}/z.h5`), (error) => {
-      assert.ok(error instanceof NexusLayoutError);
-      assert.equal(error.path, "/entry/img");
-      assert.match(error.message, /Unknown frame filter "zstd": one of "bslz4", "lz4"/);
-      return true;
-    });
-    assert.deepEqual([...Deno.readDirSync(dir)], []);
-    assert.throws(() => withFilter(stack, "zstd" as FrameFilter), RangeError);
+    b.field("/entry/whole", values, { compression: "bslz4" });
+    b.field("/entry/chunked", counts, { compression: "lz4", chunks: [250] });
+    assert.deepEqual(checkTree(tree), []);
+    const path = `${dir}/fields.h5`;
+    await new H5wasmBackend().write(tree, path);
+    const h5 = await loadH5wasm();
+    const file = new h5.api.File(path, "r");
+    try {
+      const whole = file.get("/entry/whole") as InstanceType<typeof h5.api.Dataset>;
+      assert.deepEqual(whole.filters.map((f) => f.id), [32008]);
+      assert.equal(whole.metadata.chunks?.join(), "1000");
+      assert.deepEqual(Array.from(whole.value as Float64Array), Array.from(values));
+      const chunked = file.get("/entry/chunked") as InstanceType<typeof h5.api.Dataset>;
+      assert.deepEqual(chunked.filters.map((f) => f.id), [32004]);
+      assert.equal(chunked.metadata.chunks?.join(), "250");
+      assert.deepEqual(Array.from(chunked.value as Uint32Array), Array.from(counts));
+    } finally {
+      file.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("withFilter() keeps the frames and the stack it was given unchanged", async () => {
-  const stack = frameStack({
-    count: 2,
-    frameShape: [3],
-    dtype: "int16",
-    frame: (i) => Int16Array.of(i, -i, 7),
-  });
-  const packed = withFilter(stack, "lz4");
-  assert.equal(isFrameStack(packed), true);
-  assert.equal(packed.filter, "lz4");
-  assert.equal(stack.filter, undefined);
-  assert.deepEqual(Array.from(await packed.frame(1)), [1, -1, 7]);
+Deno.test("A field whose compression names an unknown filter is refused, naming the field and the filters", () => {
+  const tree = new NexusTree();
+  const b = tree.builder("test");
+  b.group("/entry", "NXentry");
+  const stack = frameStack({ count: 1, frameShape: [2], dtype: "uint8", frame: () => [1, 2] });
+  const refused = (path: string, data: unknown, filter: string) =>
+    assert.throws(
+      () => b.field(path, data as number[], { compression: filter as FrameFilter }),
+      (error) => {
+        assert.ok(error instanceof NexusLayoutError);
+        assert.equal(error.path, path);
+        assert.match(
+          error.message,
+          new RegExp(`Unknown filter "${filter}": a gzip level 0-9 or one of "bslz4", "lz4"`),
+        );
+        return true;
+      },
+    );
+  refused("/entry/img", stack, "zstd");
+  refused("/entry/x", [1, 2, 3], "blosc");
   assert.equal(isFrameFilter("bslz4"), true);
   assert.equal(isFrameFilter("blosc"), false);
   assert.equal(isFrameFilter("gzip"), false);

@@ -27,10 +27,10 @@ import { writeTree } from "./_h5wasm_write.ts";
  * integers (0 or 1), because h5wasm cannot write the enumeration h5py uses for booleans.
  * Attributes: strings, string arrays, booleans (8-bit, as above), integers as 64-bit, other
  * numbers as 64-bit floats, and typed values as their type. Chunked fields are gzip-compressed
- * at their level, except text, which h5wasm can only store uncompressed. A frame stack with a
- * filter (`withFilter()`: bitshuffle + LZ4, LZ4) is compressed with it instead, by the plugins
- * of the `h5wasm-plugins` package, which are put on HDF5's plugin path the first time a stack
- * needs one.
+ * at their level, except text, which h5wasm can only store uncompressed. A field whose
+ * `compression` names a filter of detectors (bitshuffle + LZ4, LZ4) is compressed with it
+ * instead, by the plugins of the `h5wasm-plugins` package, which are put on HDF5's plugin
+ * path the first time a field needs one.
  *
  * @example Write a small tree and read it back
  * ```ts

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Compression } from "./backend.ts";
 import type { FrameStack } from "./frame_stack.ts";
 
 /**
@@ -147,8 +148,8 @@ export interface NxField extends NodeBase {
   readonly data: FieldData;
   /** Chunk shape, for chunked storage. */
   readonly chunks?: number[];
-  /** gzip level 1-9, for chunked storage. */
-  readonly compression?: number;
+  /** How its chunks are compressed: a gzip level 1-9, or a filter of detectors. */
+  readonly compression?: Compression;
 }
 
 /**
@@ -225,9 +226,10 @@ export interface FieldOptions {
   attrs?: Record<string, AttrValue>;
   /** Chunk shape (enables chunked storage). */
   chunks?: number[];
-  /** gzip level 1-9 (needs `chunks`, which a frame stack has: one frame per chunk); 0 or
-   * none for no compression. */
-  compression?: number;
+  /** A gzip level 1-9, or a filter of detectors (`"bslz4"`, `"lz4"`), for chunked storage
+   * (`chunks`, which a frame stack has: one frame per chunk; a field given neither is one
+   * chunk); 0 or none for no compression. */
+  compression?: Compression;
   /** Give the field `@target` with its own path, as apstools does for fields it links to. */
   target?: boolean;
 }
