@@ -2,12 +2,7 @@ import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { loadH5wasm } from "./_h5wasm.ts";
-import {
-  FRAME_FILTERS,
-  type FrameFilter,
-  frameStack,
-  isFrameFilter,
-} from "./frame_stack.ts";
+import { FRAME_FILTERS, type FrameFilter, frameStack, isFrameFilter } from "./frame_stack.ts";
 import { checkTree } from "./check.ts";
 import { NexusTree } from "./tree.ts";
 

@@ -46,8 +46,14 @@ export type {
   NxType,
   TypedValue,
 } from "./nodes.ts";
-export { FRAME_TYPES, frameStack, isFrameStack } from "./frame_stack.ts";
-export type { FrameDtype, FrameStack } from "./frame_stack.ts";
+export {
+  FRAME_FILTERS,
+  FRAME_TYPES,
+  frameStack,
+  isFrameFilter,
+  isFrameStack,
+} from "./frame_stack.ts";
+export type { FrameDtype, FrameFilter, FrameStack } from "./frame_stack.ts";
 export { illegalName, isNexusName, joinPath, splitPath } from "./names.ts";
 
 // The plugin contract, the one step that builds a run's tree, and the run a plugin reads.
@@ -110,6 +116,7 @@ export type {
 } from "./nxwriter.ts";
 export type {
   BackendVersions,
+  Compression,
   FrameFile,
   FrameFileOptions,
   Hdf5Attribute,
