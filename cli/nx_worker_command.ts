@@ -51,6 +51,8 @@ ${
   }
   --name N        this worker's name in the group (default: a random one)
   --claim-after MS  take over the runs of a worker silent this long (default 30000)
+  --retain MS     remove entries every group has handled once they are this old
+                  (default 3600000, an hour); "never" keeps them all
 ${configOptionHelp(18)}
   --help          show this text`;
 
@@ -70,6 +72,7 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     catalog: { type: "string" },
     name: { type: "string" },
     "claim-after": { type: "string" },
+    retain: { type: "string" },
     ...CONFIG_OPTIONS,
   });
   if (parsed === "help") {
@@ -95,6 +98,17 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
   if (!Number.isSafeInteger(claimAfter) || claimAfter < 30) {
     throw new UsageError(
       `Option --claim-after needs a whole number of ms >= 30: got "${claimText}"`,
+    );
+  }
+  const retainText = values.retain as string | undefined;
+  const retain = retainText === undefined
+    ? redisGroupDefaults.retain
+    : retainText === "never"
+    ? null
+    : Number(retainText);
+  if (retain !== null && !(Number.isSafeInteger(retain) && retain >= 0)) {
+    throw new UsageError(
+      `Option --retain needs a whole number of ms >= 0 or "never": got "${retainText}"`,
     );
   }
   const config = await loadConfig(values);
@@ -129,6 +143,7 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     group: values.group as string,
     ...(values.name === undefined ? {} : { name: values.name as string }),
     claimAfter,
+    retain,
     onRevoked: (partition) => void assembler.drop(partition),
     onWarning: warn,
   });

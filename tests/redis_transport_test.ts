@@ -179,3 +179,105 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the stream is trimmed of what every group has acknowledged, past the retention time",
+  ignore,
+  async fn() {
+    const server = await startRedis();
+    try {
+      const url = server.url("trim?partitions=1");
+      const length = async () => Number(await redisCommand(server.port, ["XLEN", "trim:0"]));
+      const trimmed: number[] = [];
+      const join = (group: string, retain: number | null) =>
+        joinRedisGroup(url, {
+          group,
+          claimAfter: 90,
+          block: 20,
+          retain,
+          onTrimmed: (_, n) => void trimmed.push(n),
+        });
+      const writers = await join("writers", 0);
+      // A second group that reads nothing yet holds every entry back.
+      const catalog = await join("catalog", 0);
+      const sink = new RedisSink(url);
+      try {
+        assert.ok(await sink.ready());
+        await sink.publish([...entries("run-1", 5), ...entries("run-2", 5)]);
+        const first = await readAll(() => writers.read(), 10);
+        assert.equal(first.length, 10);
+        // Acknowledged by one group of two: kept.
+        await writers.ack(0, first.slice(0, 5).map((e) => e.id));
+        await new Promise((r) => setTimeout(r, 250));
+        assert.equal(await length(), 10);
+        assert.deepEqual(trimmed, []);
+        // The other group acknowledges run-1 too: its entries go; run-2's, acknowledged by
+        // neither group, stay.
+        const other = await readAll(() => catalog.read(), 10);
+        await catalog.ack(0, other.slice(0, 5).map((e) => e.id));
+        for (let i = 0; i < 40 && await length() > 5; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(await length(), 5);
+        const left = await redisCommand(server.port, ["XRANGE", "trim:0", "-", "+"]) as [
+          string,
+          string[],
+        ][];
+        assert.deepEqual(left.map(([id]) => id), first.slice(5).map((e) => e.id));
+        // Everything acknowledged everywhere: the stream empties, and the sum is told.
+        await writers.ack(0, first.slice(5).map((e) => e.id));
+        await catalog.ack(0, other.slice(5).map((e) => e.id));
+        for (let i = 0; i < 40 && await length() > 0; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        assert.equal(await length(), 0);
+        assert.equal(trimmed.reduce((a, b) => a + b, 0), 10);
+      } finally {
+        await sink.close();
+        await catalog.close();
+        await writers.close();
+      }
+    } finally {
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "entries younger than the retention time, or with retain null, are kept though handled",
+  ignore,
+  async fn() {
+    const server = await startRedis();
+    try {
+      for (const retain of [60_000, null]) {
+        const key = `keep${retain ?? "all"}`;
+        const url = server.url(`${key}?partitions=1`);
+        const member = await joinRedisGroup(url, {
+          group: "g",
+          claimAfter: 90,
+          block: 20,
+          retain,
+        });
+        const sink = new RedisSink(url);
+        try {
+          assert.ok(await sink.ready());
+          await sink.publish(entries("run", 4));
+          const got = await readAll(() => member.read(), 4);
+          await member.ack(0, got.map((e) => e.id));
+          // Several rounds of the member's upkeep.
+          await new Promise((r) => setTimeout(r, 300));
+          assert.equal(await redisCommand(server.port, ["XLEN", `${key}:0`]), 4, String(retain));
+        } finally {
+          await sink.close();
+          await member.close();
+        }
+      }
+      await assert.rejects(
+        () => joinRedisGroup(server.url("bad"), { group: "g", retain: -1 }),
+        /Option retain is a whole number of ms >= 0, or null: got -1/,
+      );
+    } finally {
+      await server.close();
+    }
+  },
+});

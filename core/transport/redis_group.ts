@@ -14,6 +14,12 @@
  * after `claimAfter`, by when its entries have been idle that long. A member that gives a
  * partition up marks its entries there as idle already, so the next owner takes them at once.
  *
+ * At the same pace, the owner of a partition trims its stream of the entries that every
+ * consumer group of the key has acknowledged and that are older than `retain` ms: the stream
+ * stays as long as the documents not yet handled, plus the retention time, instead of growing
+ * with every document ever published. A group that has not read an entry holds it back; a
+ * group made later reads from what is left.
+ *
  * @module
  */
 
@@ -43,6 +49,11 @@ export interface RedisGroupOptions extends GroupMemberEvents {
   block?: number;
   /** The most entries one read returns per partition. */
   count?: number;
+  /**
+   * How long entries every group has acknowledged are kept, in ms, before the owner of their
+   * partition trims them (XTRIM MINID); `null` keeps every entry for ever.
+   */
+  retain?: number | null;
 }
 
 /** Defaults of {@linkcode RedisGroupOptions}. */
@@ -50,6 +61,7 @@ export const redisGroupDefaults = {
   claimAfter: 30_000,
   block: 500,
   count: 500,
+  retain: 3_600_000,
 } as const satisfies Partial<RedisGroupOptions>;
 
 /** Renew a key held by `ARGV[1]` for `ARGV[2]` ms, or take it when free. 1 when held. */
@@ -87,6 +99,12 @@ function compareIds(a: string, b: string): number {
   const [am, as] = a.split("-").map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split("-").map(BigInt) as [bigint, bigint];
   return am < bm ? -1 : am > bm ? 1 : as < bs ? -1 : as > bs ? 1 : 0;
+}
+
+/** The id right after `id` in a stream. */
+function nextId(id: string): string {
+  const [ms, seq] = id.split("-").map(BigInt) as [bigint, bigint];
+  return `${ms}-${seq + 1n}`;
 }
 
 /** An entry as XREADGROUP gives it. */
@@ -130,6 +148,10 @@ export async function joinRedisGroup(
   if (!Number.isSafeInteger(claimAfter) || claimAfter < 30) {
     throw new RangeError(`Option claimAfter is a whole number of ms >= 30: got ${claimAfter}`);
   }
+  const retain = options.retain === undefined ? redisGroupDefaults.retain : options.retain;
+  if (retain !== null && !(Number.isSafeInteger(retain) && retain >= 0)) {
+    throw new RangeError(`Option retain is a whole number of ms >= 0, or null: got ${retain}`);
+  }
   const warn = (error: Error) => options.onWarning?.(`Redis at ${where.url}: ${error.message}`);
   const control = openRedisClient(where, warn);
   const reader = openRedisClient(where, warn);
@@ -147,7 +169,7 @@ export async function joinRedisGroup(
         if (!/BUSYGROUP/.test((error as Error).message)) throw error;
       }
     }
-    const member = new RedisGroupMember(where, { ...options, name, claimAfter }, {
+    const member = new RedisGroupMember(where, { ...options, name, claimAfter, retain }, {
       control,
       reader,
       partitions,
@@ -295,6 +317,7 @@ export class RedisGroupMember implements GroupMember {
       this.#lastRenewal = Date.now();
       for (const [p, owned] of this.#owned) {
         if (owned.state === "recovering") await this.#recover(p, owned);
+        else await this.#trim(p);
       }
     } catch (error) {
       this.#warn((error as Error).message);
@@ -391,6 +414,31 @@ export class RedisGroupMember implements GroupMember {
       owned.state = "reading";
       owned.delivered.clear();
     }
+  }
+
+  /**
+   * Trim a partition's stream below the first entry some group still needs (its oldest
+   * pending entry, else the first after its last delivered one) and the retention time.
+   * Entries only move forward: what a group is delivered after this looks is newer.
+   */
+  async #trim(p: number): Promise<void> {
+    const { retain } = this.#options;
+    if (retain === null || retain === undefined) return;
+    const stream = this.#keys.stream(p);
+    const groups = await this.#control.xInfoGroups(stream);
+    if (groups.length === 0) return;
+    let keep = `${Math.max(0, Date.now() - retain)}-0`;
+    for (const g of groups) {
+      const name = String(g.name);
+      const pending = await this.#control.xPending(stream, name);
+      const first = Number(pending.pending) > 0 && pending.firstId
+        ? String(pending.firstId)
+        : nextId(String(g["last-delivered-id"]));
+      if (compareIds(first, keep) < 0) keep = first;
+    }
+    if (keep === "0-0") return;
+    const trimmed = await this.#control.xTrim(stream, "MINID", keep);
+    if (trimmed > 0) this.#options.onTrimmed?.(p, trimmed);
   }
 
   /** An entry from its fields, or undefined (with a warning) when they are not a document's. */

@@ -119,6 +119,11 @@ export interface GroupMemberEvents {
   onRevoked?: (partition: number) => void;
   /** A problem the member works around (a lost connection it retries), for a warning. */
   onWarning?: (message: string) => void;
+  /**
+   * Entries of a partition were removed from the broker: every group had handled them and
+   * their retention time had passed.
+   */
+  onTrimmed?: (partition: number, entries: number) => void;
 }
 
 /**
