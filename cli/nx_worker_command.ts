@@ -164,7 +164,8 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
       io.err(`Error: ${label} uid=${run.run}: ${(error as Error).message}; not acknowledged`);
       return;
     }
-    await ack(run.partition, run.ids);
+    // With the entries that came again while it was written, never before.
+    await ack(run.partition, assembler.settle(run.run));
     io.out(`${label}  uid=${run.run}  ${said.join("  ")}`);
   };
   const writeFile = async (run: AssembledRun, path: string): Promise<string> => {

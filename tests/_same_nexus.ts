@@ -36,8 +36,11 @@ const COMPARE = String.raw`
 import json, sys
 import h5py, numpy
 
-ignored = set(json.loads(sys.argv[3]))
-limit = int(sys.argv[4])
+# On stdin, a first line {"ignored": [...], "limit": N}, then one pair [first, second] per line;
+# on stdout, one line per pair as it is compared: {"count", "differences"}, or {"error"}.
+job = json.loads(sys.stdin.readline())
+ignored = set(job["ignored"])
+limit = int(job["limit"])
 
 def plain(value):
     """A value as JSON can hold it, exactly: numbers as their bytes' hex where they are arrays."""
@@ -111,36 +114,56 @@ def values(f, path):
         return "empty"
     return plain(numpy.asarray(ds[()]))
 
-fa, a = describe(sys.argv[1])
-fb, b = describe(sys.argv[2])
-differences = []
-def differ(text):
-    differences.append(text)
-for path in sorted(set(a) | set(b)):
-    if path not in b:
-        differ(path + ": only in the first file (" + a[path]["kind"] + ")")
-        continue
-    if path not in a:
-        differ(path + ": only in the second file (" + b[path]["kind"] + ")")
-        continue
-    x, y = a[path], b[path]
-    for key in sorted(set(x) | set(y)):
-        if key == "attrs":
-            ax, ay = x.get("attrs", {}), y.get("attrs", {})
-            for name in sorted(set(ax) | set(ay)):
-                if ax.get(name) != ay.get(name):
-                    differ(path + "@" + name + ": " + json.dumps(ax.get(name))[:200] + " != " +
-                           json.dumps(ay.get(name))[:200])
-        elif x.get(key) != y.get(key):
-            differ(path + ": " + key + " " + json.dumps(x.get(key)) + " != " + json.dumps(y.get(key)))
-    if x["kind"] == "dataset" and y["kind"] == "dataset" and x["dtype"] == y["dtype"]:
-        try:
-            vx, vy = values(fa, path), values(fb, path)
-            if vx != vy:
-                differ(path + ": the values differ")
-        except Exception as e:
-            differ(path + ": values not read: " + type(e).__name__ + ": " + str(e))
-print(json.dumps({"count": len(differences), "differences": differences[:limit]}))
+def compare(first, second):
+    fa, a = describe(first)
+    try:
+        fb, b = describe(second)
+    except BaseException:
+        fa.close()
+        raise
+    try:
+        return differences_of(fa, a, fb, b)
+    finally:
+        fa.close()
+        fb.close()
+
+def differences_of(fa, a, fb, b):
+    differences = []
+    def differ(text):
+        differences.append(text)
+    for path in sorted(set(a) | set(b)):
+        if path not in b:
+            differ(path + ": only in the first file (" + a[path]["kind"] + ")")
+            continue
+        if path not in a:
+            differ(path + ": only in the second file (" + b[path]["kind"] + ")")
+            continue
+        x, y = a[path], b[path]
+        for key in sorted(set(x) | set(y)):
+            if key == "attrs":
+                ax, ay = x.get("attrs", {}), y.get("attrs", {})
+                for name in sorted(set(ax) | set(ay)):
+                    if ax.get(name) != ay.get(name):
+                        differ(path + "@" + name + ": " + json.dumps(ax.get(name))[:200] + " != " +
+                               json.dumps(ay.get(name))[:200])
+            elif x.get(key) != y.get(key):
+                differ(path + ": " + key + " " + json.dumps(x.get(key)) + " != " + json.dumps(y.get(key)))
+        if x["kind"] == "dataset" and y["kind"] == "dataset" and x["dtype"] == y["dtype"]:
+            try:
+                vx, vy = values(fa, path), values(fb, path)
+                if vx != vy:
+                    differ(path + ": the values differ")
+            except Exception as e:
+                differ(path + ": values not read: " + type(e).__name__ + ": " + str(e))
+    return differences
+
+for line in iter(sys.stdin.readline, ""):
+    first, second = json.loads(line)
+    try:
+        found = compare(first, second)
+        print(json.dumps({"count": len(found), "differences": found[:limit]}), flush=True)
+    except Exception as e:
+        print(json.dumps({"error": type(e).__name__ + ": " + str(e)}), flush=True)
 `;
 
 /**
@@ -159,24 +182,89 @@ export async function nexusDifferences(
   second: string,
   options: SameNexusOptions = {},
 ): Promise<string[]> {
+  const comparer = openNexusComparer(options);
+  try {
+    return await comparer.differences(first, second);
+  } finally {
+    await comparer.close();
+  }
+}
+
+/** A Python process that compares pairs of files, one after the other, as they are given. */
+export interface NexusComparer {
+  /**
+   * The differences of two files, as {@linkcode nexusDifferences} finds them.
+   * @param first The first file.
+   * @param second The second file.
+   * @returns One line per difference; empty when the files are the same.
+   * @throws {Error} When h5py cannot open a file, or the process ended.
+   */
+  differences(first: string, second: string): Promise<string[]>;
+  /** End the process, once the pairs given are compared. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start a comparer: one Python process for as many pairs as wanted, so that a thousand pairs
+ * cost their reading, not a thousand starts of Python and h5py, and pairs can be compared while
+ * the files of others are still being written.
+ *
+ * @param options As {@linkcode nexusDifferences}'s.
+ * @returns The comparer; close it.
+ * @throws {Error} Without a python3 that has h5py.
+ */
+export function openNexusComparer(options: SameNexusOptions = {}): NexusComparer {
   const python = pythonWithH5py();
   if (python === null) throw new Error("No python3 with h5py: the files cannot be compared");
-  const ignore = options.ignoreAttributes ?? sameNexusDefaults.ignoreAttributes;
   const limit = options.limit ?? sameNexusDefaults.limit;
-  const { code, stdout, stderr } = await new Deno.Command(python, {
-    args: ["-c", COMPARE, first, second, JSON.stringify(ignore), String(limit)],
+  const child = new Deno.Command(python, {
+    args: ["-c", COMPARE],
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(`Comparing "${first}" with "${second}" failed: ${decoder.decode(stderr)}`);
-  }
-  const { count, differences } = JSON.parse(decoder.decode(stdout)) as {
-    count: number;
-    differences: string[];
+  }).spawn();
+  const encoder = new TextEncoder();
+  const input = child.stdin.getWriter();
+  const header = { ignored: options.ignoreAttributes ?? sameNexusDefaults.ignoreAttributes, limit };
+  let writing = input.write(encoder.encode(JSON.stringify(header) + "\n"));
+  const waiting: { pair: string; resolve: (line: string) => void; fail: (e: Error) => void }[] = [];
+  const errors = new Response(child.stderr).text();
+  const reading = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+        waiting.shift()?.resolve(buffer.slice(0, end));
+        buffer = buffer.slice(end + 1);
+      }
+    }
+    const { code } = await child.status;
+    const why = `Python exited with ${code}: ${await errors}`;
+    for (const left of waiting.splice(0)) {
+      left.fail(new Error(`Comparing ${left.pair} failed: ${why}`));
+    }
+  })();
+  return {
+    async differences(first, second) {
+      const pair = `"${first}" with "${second}"`;
+      const line = new Promise<string>((resolve, fail) => waiting.push({ pair, resolve, fail }));
+      writing = writing.then(() =>
+        input.write(encoder.encode(JSON.stringify([first, second]) + "\n"))
+      );
+      await writing;
+      const reply = JSON.parse(await line) as { count: number; differences: string[] } | {
+        error: string;
+      };
+      if ("error" in reply) throw new Error(`Comparing ${pair} failed: ${reply.error}`);
+      const { count, differences } = reply;
+      return count > differences.length
+        ? [...differences, `... ${count} differences in all`]
+        : differences;
+    },
+    async close() {
+      await writing.catch(() => undefined);
+      await input.close().catch(() => undefined);
+      await reading;
+    },
   };
-  return count > differences.length
-    ? [...differences, `... ${count} differences in all`]
-    : differences;
 }

@@ -11,9 +11,9 @@ import { composeRun, createNXWriter } from "../mod.ts";
 import type { DocumentName } from "../core/documents/types.ts";
 import { partitionOf, RedisSink, type TransportEntry } from "../core/transport/mod.ts";
 import { ignoreWithoutRedis, redisCommand, startRedis } from "./_redis.ts";
-import { spawnScript } from "./_cli.ts";
 import { nexusDifferences } from "./_same_nexus.ts";
 import { runScript } from "./_cli.ts";
+import { endChildren, output, pendingEntries, spawnWorker, until } from "./_worker_group.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { Catalog } from "../core/catalog/mod.ts";
 import { ignoreWithoutH5py } from "./_interop.ts";
@@ -43,34 +43,6 @@ function entriesOf(docs: [DocumentName, unknown][]): TransportEntry[] {
   return docs.map(([name, doc], seq) => ({ run, seq, name, json: JSON.stringify(doc) }));
 }
 
-/** Entries pending (read, not acknowledged) per consumer, over every partition. */
-async function pending(port: number, key: string, group: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (let p = 0; p < PARTITIONS; p++) {
-    const reply = await redisCommand(port, ["XPENDING", `${key}:${p}`, group]) as unknown[];
-    for (const [consumer, count] of (reply[3] ?? []) as [string, string][]) {
-      counts.set(consumer, (counts.get(consumer) ?? 0) + Number(count));
-    }
-  }
-  return counts;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Gave up waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function output(
-  child: Deno.ChildProcess,
-): Promise<{ code: number; out: string; err: string }> {
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
-}
-
 Deno.test({
   name: "a worker killed mid-run is taken over: every run's file is written once, whole",
   ignore,
@@ -98,28 +70,22 @@ Deno.test({
       for (let seq = 0; seq < half; seq += 4) {
         await sink.publish(all.flatMap((entries) => entries.slice(seq, seq + 4)));
       }
+      const pending = () => pendingEntries(server.port, key, "writers", PARTITIONS);
       const worker = (name: string) => {
-        const child = spawnScript("nx.ts", [
-          "worker",
-          "--from",
-          url,
-          "--group",
-          "writers",
-          "--dir",
-          `${dir}/out`,
-          "--name",
+        const child = spawnWorker({
+          from: url,
+          group: "writers",
+          dir: `${dir}/out`,
           name,
-          "--claim-after",
-          "1500",
-          "--no-config",
-        ]);
+          claimAfter: 1500,
+        });
         children.push(child);
         return child;
       };
       const a = worker("a");
       await until(
         "worker a reads the first halves",
-        async () => (await pending(server.port, key, "writers")).get("a") === half * runs.length,
+        async () => (await pending()).get("a") === half * runs.length,
       );
       Deno.kill(a.pid, "SIGKILL");
       await output(a);
@@ -127,7 +93,7 @@ Deno.test({
       await sink.publish(all.flatMap((entries) => entries.slice(half)));
       await sink.close();
       await until("worker b writes every file", async () => {
-        const counts = await pending(server.port, key, "writers");
+        const counts = await pending();
         const files = [...Deno.readDirSync(`${dir}/out`)].filter((f) => f.name.endsWith(".hdf"));
         return files.length === runs.length && [...counts.values()].every((n) => n === 0);
       });
@@ -150,18 +116,7 @@ Deno.test({
       }
       // A second group reads the stream from its start: the files are there, left as they are.
       const before = uids.map((uid) => Deno.statSync(`${dir}/out/${uid}.hdf`).mtime?.getTime());
-      const again = spawnScript("nx.ts", [
-        "worker",
-        "--from",
-        url,
-        "--group",
-        "again",
-        "--dir",
-        `${dir}/out`,
-        "--claim-after",
-        "1500",
-        "--no-config",
-      ]);
+      const again = spawnWorker({ from: url, group: "again", dir: `${dir}/out`, claimAfter: 1500 });
       children.push(again);
       await until("the second group acknowledges every entry", async () => {
         let acked = 0;
@@ -185,17 +140,7 @@ Deno.test({
         before,
       );
     } finally {
-      for (const child of children) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Ended already.
-        }
-        await child.status;
-        for (const stream of [child.stdout, child.stderr]) {
-          await stream.cancel().catch(() => undefined);
-        }
-      }
+      await endChildren(children);
       await server.close();
       await Deno.remove(dir, { recursive: true });
     }
@@ -222,16 +167,9 @@ Deno.test({
         url,
       ], { env });
       assert.equal(imported.code, 0, imported.stderr);
-      const worker = spawnScript("nx.ts", [
-        "worker",
-        "--from",
-        url,
-        "--catalog",
-        `${dir}/second`,
-        "--claim-after",
-        "1000",
-        "--no-config",
-      ], { env });
+      const worker = spawnWorker({ from: url, catalog: `${dir}/second`, claimAfter: 1000 }, {
+        env,
+      });
       try {
         await until("the worker stores the runs", async () => {
           let read = 0;

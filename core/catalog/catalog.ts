@@ -268,8 +268,10 @@ export class Catalog {
     try {
       this.#gate.receiver(name, doc);
     } catch (error) {
-      if (!(error instanceof RunExists)) throw error;
-      this.#skip(error.run);
+      if (error instanceof RunExists) this.#skip(error.run);
+      else if (skipper !== undefined && this.#storedMeanwhile(name, doc, error)) {
+        this.#skip((doc as { uid: string }).uid);
+      } else throw error;
     }
     this.#reportFailure();
   };
@@ -294,6 +296,16 @@ export class Catalog {
    */
   tally(run: string): RunTally {
     return { ...(this.#tallies.get(run) ?? { stored: 0, notStored: 0, skipped: 0 }) };
+  }
+
+  /**
+   * Whether the gate refused a start because another process stored its run between the
+   * check of `insert` and the gate's own (two workers handling one run at once).
+   */
+  #storedMeanwhile(name: DocumentName, doc: Document, error: unknown): boolean {
+    const uid = (doc as { uid?: unknown }).uid;
+    return name === "start" && error instanceof DocumentError && typeof uid === "string" &&
+      this.#storage.find(uid)?.name === "start";
   }
 
   #skip(run: string): void {

@@ -18,16 +18,22 @@ export interface AssembledRun {
   readonly partition: number;
   /** Its documents, in order. */
   readonly documents: readonly [DocumentName, unknown][];
-  /** The ids of every entry of the run received (repeats included), to acknowledge. */
+  /**
+   * The ids of every entry of the run received (repeats included) when it was handed on; those
+   * to acknowledge once it is handled are {@linkcode RunAssembler.settle}'s.
+   */
   readonly ids: readonly string[];
 }
 
 /** Options of {@linkcode RunAssembler}. */
 export interface RunAssemblerOptions {
-  /** Receives each run once its stop document and every document before it have come. */
+  /**
+   * Receives each run once its stop document and every document before it have come; once it
+   * is handled, {@linkcode RunAssembler.settle} gives the entries to acknowledge.
+   */
   onRun: (run: AssembledRun) => void;
   /**
-   * Entries to acknowledge at once: those of runs already handled (sent again, or late), and
+   * Entries to acknowledge at once: those of runs settled already (sent again, or late), and
    * those that cannot be read.
    */
   onAck: (partition: number, ids: string[]) => void;
@@ -72,6 +78,12 @@ export class RunAssembler {
   readonly #open = new Map<string, OpenRun>();
   /** Runs handed on, oldest first, with the `seq` of their stop. */
   readonly #done = new Map<string, number>();
+  /**
+   * Runs handed on and not settled yet (still being handled), with the ids of their entries,
+   * those that came again meanwhile included: none of them may be acknowledged before the run
+   * is handled, or a consumer that dies first would lose it.
+   */
+  readonly #unsettled = new Map<string, string[]>();
 
   /**
    * Make an assembler that holds no run.
@@ -99,7 +111,9 @@ export class RunAssembler {
             `passed over`,
         );
       }
-      this.#options.onAck(entry.partition, [entry.id]);
+      const unsettled = this.#unsettled.get(entry.run);
+      if (unsettled !== undefined) unsettled.push(entry.id);
+      else this.#options.onAck(entry.partition, [entry.id]);
       return;
     }
     let run = this.#open.get(entry.run);
@@ -129,6 +143,7 @@ export class RunAssembler {
       if (next.name === "stop") {
         this.#open.delete(entry.run);
         this.#remember(entry.run, next.seq);
+        this.#unsettled.set(entry.run, [...run.ids]);
         this.#options.onRun({
           run: entry.run,
           partition: run.partition,
@@ -157,11 +172,26 @@ export class RunAssembler {
   }
 
   /**
-   * Forget that a run was handed on (its handling failed: it is to be taken again).
+   * Say that a run handed on is handled (its file written, say): its entries are then to be
+   * acknowledged, and those that come again later are acknowledged at once.
+   * @param run The run's uid.
+   * @returns The ids of its entries to acknowledge: those of {@linkcode AssembledRun.ids} and
+   *   those that came again while it was handled.
+   */
+  settle(run: string): string[] {
+    const ids = this.#unsettled.get(run) ?? [];
+    this.#unsettled.delete(run);
+    return ids;
+  }
+
+  /**
+   * Forget that a run was handed on (its handling failed: it is to be taken again); its
+   * entries are left unacknowledged.
    * @param run The run's uid.
    */
   forget(run: string): void {
     this.#done.delete(run);
+    this.#unsettled.delete(run);
   }
 
   #remember(run: string, seq: number): void {

@@ -49,10 +49,40 @@ Deno.test("RunAssembler passes a repeated entry over, and acknowledges it with i
   assembler.add(entry("a", 1, "stop"));
   assert.equal(runs[0]!.documents.length, 2);
   assert.deepEqual(runs[0]!.ids, ["a-0", "again", "a-1"]);
+  assert.deepEqual(assembler.settle("a"), ["a-0", "again", "a-1"]);
   // Sent once more after the run was handled: acknowledged at once, no warning.
   assembler.add(entry("a", 1, "stop", "late"));
   assert.deepEqual(acked, ["late"]);
   assert.equal(runs.length, 1);
+});
+
+Deno.test("RunAssembler acknowledges nothing of a run handed on before it is settled", () => {
+  const { runs, acked, warnings, assembler } = setup();
+  assembler.add(entry("a", 0, "start"));
+  assembler.add(entry("a", 1, "stop"));
+  // Delivered again (claimed back from this consumer) while the run is still being written:
+  // acknowledged now, they would be lost with it if the consumer died before writing it.
+  assembler.add(entry("a", 0, "start", "claimed-0"));
+  assembler.add(entry("a", 1, "stop", "claimed-1"));
+  assert.deepEqual(acked, []);
+  assert.equal(runs.length, 1);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(assembler.settle("a"), ["a-0", "a-1", "claimed-0", "claimed-1"]);
+  assert.deepEqual(assembler.settle("a"), []);
+});
+
+Deno.test("RunAssembler.forget() leaves a run's entries, repeats too, unacknowledged", () => {
+  const { runs, acked, assembler } = setup();
+  assembler.add(entry("a", 0, "start"));
+  assembler.add(entry("a", 1, "stop"));
+  assembler.add(entry("a", 1, "stop", "again"));
+  assembler.forget("a");
+  assert.deepEqual(acked, []);
+  // Taken again from its start, it is handed on again.
+  assembler.add(entry("a", 0, "start", "retry-0"));
+  assembler.add(entry("a", 1, "stop", "retry-1"));
+  assert.deepEqual(runs.map((r) => r.ids), [["a-0", "a-1"], ["retry-0", "retry-1"]]);
+  assert.deepEqual(assembler.settle("a"), ["retry-0", "retry-1"]);
 });
 
 Deno.test("RunAssembler acknowledges the entries of a run handled already, and warns of none", () => {
