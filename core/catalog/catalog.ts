@@ -15,6 +15,7 @@ import { CatalogLookupError } from "./lookup_error.ts";
 import { queryFilter, type RunQuery } from "./run_query.ts";
 import { RunSkipper } from "./_run_skipper.ts";
 import { SqliteStorage, type SqliteStorageOptions } from "./sqlite_storage.ts";
+import { isPostgresUrl, PostgresStorage, type PostgresStorageOptions } from "./postgres_storage.ts";
 import type { CatalogStorage, RunSlice, StoredRun, TailedDocument, TailFilter } from "./storage.ts";
 import { CatalogWriteError } from "./storage_errors.ts";
 
@@ -192,7 +193,10 @@ export class Catalog {
   };
 
   /**
-   * A catalog in SQLite, in the file `catalog.sqlite` of a folder (both made when missing).
+   * A catalog in SQLite, in the file `catalog.sqlite` of a folder (both made when missing), or
+   * in a PostgreSQL database when the location is a `postgres://` or `postgresql://` URL (the
+   * catalog's tables made when missing): the one place where a location chooses its storage,
+   * for every command and the web view.
    *
    * @example Open a catalog in a folder
    * ```ts
@@ -205,14 +209,28 @@ export class Catalog {
    * Deno.removeSync(dir, { recursive: true });
    * ```
    *
-   * @param dir The folder.
-   * @param options When to commit; how long to wait for another writer, a quota of pages;
-   *   read-only (the folder is then not made).
+   * @param location The folder, or the database's URL.
+   * @param options When to commit; for SQLite, how long to wait for another writer and a quota
+   *   of pages; for PostgreSQL, how long to wait for the server; read-only (the folder, or the
+   *   tables, are then not made).
    * @returns The catalog.
    * @throws {CatalogCorruptError} When the catalog's file is damaged.
+   * @throws {Error} When the PostgreSQL server cannot be reached, naming it.
    */
-  static open(dir: string, options: CatalogOptions & SqliteStorageOptions = {}): Catalog {
-    const { busyTimeout, maxPages, readOnly, ...rest } = options;
+  static open(
+    location: string,
+    options: CatalogOptions & SqliteStorageOptions & PostgresStorageOptions = {},
+  ): Catalog {
+    const { busyTimeout, maxPages, readOnly, connectTimeout, timeout, ...rest } = options;
+    if (isPostgresUrl(location)) {
+      const storage = new PostgresStorage(location, {
+        ...(connectTimeout === undefined ? {} : { connectTimeout }),
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(readOnly === undefined ? {} : { readOnly }),
+      });
+      return new Catalog(storage, rest);
+    }
+    const dir = location;
     if (readOnly !== true) Deno.mkdirSync(dir, { recursive: true });
     const storage = new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`, {
       ...(busyTimeout === undefined ? {} : { busyTimeout }),
