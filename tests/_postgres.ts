@@ -245,7 +245,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     psql,
     database: async () => {
       const name = `test_${Deno.pid}_${++databases}`;
-      await psql(`CREATE DATABASE ${name}`);
+      // FILE_COPY (version 15 on): a copy of the small template's files, quicker than its
+      // pages through the log.
+      const strategy = Number.parseFloat(bin.split("/").at(-2) ?? "") >= 15
+        ? " STRATEGY FILE_COPY"
+        : "";
+      await psql(`CREATE DATABASE ${name}${strategy}`);
       return url(name);
     },
     close: async () => {

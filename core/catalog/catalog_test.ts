@@ -7,6 +7,7 @@ import { Catalog, CATALOG_DEFAULTS, temp } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
+import { storageTest } from "./_test_storages.ts";
 
 function insertAll(catalog: Catalog, documents: readonly NamedDocument[]): void {
   for (const [name, doc] of documents) catalog.insert(name, doc);
@@ -73,8 +74,8 @@ function richRun(): NamedDocument[] {
   ];
 }
 
-Deno.test("insert() stores every kind of document and reads it back exactly", () => {
-  const catalog = temp();
+storageTest("insert() stores every kind of document and reads it back exactly", async (store) => {
+  const catalog = await store.temp();
   const documents = richRun();
   insertAll(catalog, documents);
   const read = [...catalog.get(-1).documents()];
@@ -86,8 +87,8 @@ Deno.test("insert() stores every kind of document and reads it back exactly", ()
   catalog.close();
 });
 
-Deno.test("insert() keeps the order of the keys as given", () => {
-  const catalog = temp();
+storageTest("insert() keeps the order of the keys as given", async (store) => {
+  const catalog = await store.temp();
   const start = { time: 5, zeta: 1, uid: "start-00001", alpha: { b: 1, a: 2 } };
   catalog.insert("start", start);
   const [[, read]] = [...catalog.byUid("start")!.documents()] as [NamedDocument];
@@ -95,8 +96,8 @@ Deno.test("insert() keeps the order of the keys as given", () => {
   catalog.close();
 });
 
-Deno.test("Interleaved runs read back each in its own insertion order", () => {
-  const catalog = temp();
+storageTest("Interleaved runs read back each in its own insertion order", async (store) => {
+  const catalog = await store.temp();
   const a = testRun({ start: { scan_id: 1, time: 100 }, events: 4 }).documents;
   const b = testRun({ start: { scan_id: 2, time: 101 }, events: 3 }).documents;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -109,56 +110,62 @@ Deno.test("Interleaved runs read back each in its own insertion order", () => {
   catalog.close();
 });
 
-Deno.test("runs() lists scan id, uid, plan, times, exit status, events and streams", () => {
-  const catalog = temp();
-  const { run, documents } = testRun({
-    start: { scan_id: 9, plan_name: "scan", time: 1000 },
-    events: 5,
-  });
-  insertAll(catalog, documents);
-  const stop = run.stopDoc!;
-  assert.deepEqual(catalog.runs(), [{
-    uid: run.start.uid,
-    scanId: 9,
-    planName: "scan",
-    time: 1000,
-    stopTime: stop.time,
-    exitStatus: "success",
-    numEvents: 6,
-    streams: ["primary", "baseline"],
-  }]);
-  assert.deepEqual(stop.num_events, { primary: 5, baseline: 1 });
-  assert.equal(catalog.size, 1);
-  catalog.close();
-});
+storageTest(
+  "runs() lists scan id, uid, plan, times, exit status, events and streams",
+  async (store) => {
+    const catalog = await store.temp();
+    const { run, documents } = testRun({
+      start: { scan_id: 9, plan_name: "scan", time: 1000 },
+      events: 5,
+    });
+    insertAll(catalog, documents);
+    const stop = run.stopDoc!;
+    assert.deepEqual(catalog.runs(), [{
+      uid: run.start.uid,
+      scanId: 9,
+      planName: "scan",
+      time: 1000,
+      stopTime: stop.time,
+      exitStatus: "success",
+      numEvents: 6,
+      streams: ["primary", "baseline"],
+    }]);
+    assert.deepEqual(stop.num_events, { primary: 5, baseline: 1 });
+    assert.equal(catalog.size, 1);
+    catalog.close();
+  },
+);
 
-Deno.test("A run without a stop document is incomplete and its events are counted", () => {
-  const catalog = temp();
-  const run = composeRun({ time: 50 });
-  const primary = run.descriptor({
-    name: "primary",
-    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
-  });
-  catalog.insert("start", run.start);
-  catalog.insert("descriptor", primary.doc);
-  catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
-  const page = primary.eventPage({ data: { x: [2, 3, 4] }, timestamps: { x: [0, 0, 0] } });
-  catalog.insert("event_page", page);
-  const [summary] = catalog.runs();
-  assert.equal(summary?.exitStatus, "incomplete");
-  assert.equal(summary?.stopTime, undefined);
-  assert.equal(summary?.scanId, undefined);
-  assert.equal(summary?.planName, undefined);
-  assert.equal(summary?.numEvents, 4);
-  assert.deepEqual(summary?.streams, ["primary"]);
-  const stored = catalog.get(-1);
-  assert.equal(stored.stop, undefined);
-  assert.deepEqual([...stored.documents()].at(-1), ["event_page", page]);
-  catalog.close();
-});
+storageTest(
+  "A run without a stop document is incomplete and its events are counted",
+  async (store) => {
+    const catalog = await store.temp();
+    const run = composeRun({ time: 50 });
+    const primary = run.descriptor({
+      name: "primary",
+      data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+    });
+    catalog.insert("start", run.start);
+    catalog.insert("descriptor", primary.doc);
+    catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
+    const page = primary.eventPage({ data: { x: [2, 3, 4] }, timestamps: { x: [0, 0, 0] } });
+    catalog.insert("event_page", page);
+    const [summary] = catalog.runs();
+    assert.equal(summary?.exitStatus, "incomplete");
+    assert.equal(summary?.stopTime, undefined);
+    assert.equal(summary?.scanId, undefined);
+    assert.equal(summary?.planName, undefined);
+    assert.equal(summary?.numEvents, 4);
+    assert.deepEqual(summary?.streams, ["primary"]);
+    const stored = catalog.get(-1);
+    assert.equal(stored.stop, undefined);
+    assert.deepEqual([...stored.documents()].at(-1), ["event_page", page]);
+    catalog.close();
+  },
+);
 
-Deno.test("A duplicate uid throws a DocumentError and keeps what was stored", () => {
-  const catalog = temp();
+storageTest("A duplicate uid throws a DocumentError and keeps what was stored", async (store) => {
+  const catalog = await store.temp();
   const { documents } = testRun({ events: 2, stop: false });
   insertAll(catalog, documents);
   const [start, descriptor, event] = documents as [NamedDocument, NamedDocument, NamedDocument];
@@ -193,8 +200,8 @@ Deno.test("A duplicate uid throws a DocumentError and keeps what was stored", ()
   catalog.close();
 });
 
-Deno.test("A document that refers to nothing stored throws a DocumentError", () => {
-  const catalog = temp();
+storageTest("A document that refers to nothing stored throws a DocumentError", async (store) => {
+  const catalog = await store.temp();
   const { documents } = testRun({ events: 1 });
   const [start, descriptor, event] = documents as [NamedDocument, NamedDocument, NamedDocument];
   assert.throws(() => put(catalog, event), (error: unknown) => {
@@ -213,48 +220,54 @@ Deno.test("A document that refers to nothing stored throws a DocumentError", () 
   catalog.close();
 });
 
-Deno.test("A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out", () => {
-  for (const strict of [false, true]) {
-    const problems: { message: string; passed: boolean }[] = [];
-    const catalog = temp({
-      strict,
+storageTest(
+  "A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out",
+  async (store) => {
+    for (const strict of [false, true]) {
+      const problems: { message: string; passed: boolean }[] = [];
+      const catalog = await store.temp({
+        strict,
+        onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
+      });
+      const { documents } = testRun({ start: { sample: null } as never, events: 2 });
+      insertAll(catalog, documents);
+      assert.match(problems[0]!.message, /^start document, uid "[^"]+", field "sample"/);
+      assert.equal(problems[0]!.passed, !strict);
+      if (strict) assert.equal(catalog.size, 0);
+      else assert.deepEqual([...catalog.get(-1).documents()], documents);
+      catalog.close();
+    }
+  },
+);
+
+storageTest(
+  "With onProblem, insert throws nothing and a repeated problem is counted at the stop",
+  async (store) => {
+    const problems: { message: string; repeats: number }[] = [];
+    const catalog = await store.temp({
       onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
     });
-    const { documents } = testRun({ start: { sample: null } as never, events: 2 });
-    insertAll(catalog, documents);
-    assert.match(problems[0]!.message, /^start document, uid "[^"]+", field "sample"/);
-    assert.equal(problems[0]!.passed, !strict);
-    if (strict) assert.equal(catalog.size, 0);
-    else assert.deepEqual([...catalog.get(-1).documents()], documents);
+    const { documents } = testRun({ events: 3 });
+    const event = documents[2]!;
+    // Three copies of an event: refused with its uid, reported once, then counted.
+    insertAll(catalog, [...documents.slice(0, 3), event, event, event, ...documents.slice(3)]);
+    assert.equal(problems.length, 2);
+    assert.match(
+      problems[0]!.message,
+      /^event document, uid "[^"]+", field "uid": is already in the catalog$/,
+    );
+    assert.match(
+      problems[1]!.message,
+      /field "uid": 2 more documents of run "[^"]+" had this problem/,
+    );
+    assert.equal(problems[1]!.repeats, 2);
+    assert.deepEqual([...catalog.get(-1).documents()], documents);
     catalog.close();
-  }
-});
+  },
+);
 
-Deno.test("With onProblem, insert throws nothing and a repeated problem is counted at the stop", () => {
-  const problems: { message: string; repeats: number }[] = [];
-  const catalog = temp({
-    onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
-  });
-  const { documents } = testRun({ events: 3 });
-  const event = documents[2]!;
-  // Three copies of an event: refused with its uid, reported once, then counted.
-  insertAll(catalog, [...documents.slice(0, 3), event, event, event, ...documents.slice(3)]);
-  assert.equal(problems.length, 2);
-  assert.match(
-    problems[0]!.message,
-    /^event document, uid "[^"]+", field "uid": is already in the catalog$/,
-  );
-  assert.match(
-    problems[1]!.message,
-    /field "uid": 2 more documents of run "[^"]+" had this problem/,
-  );
-  assert.equal(problems[1]!.repeats, 2);
-  assert.deepEqual([...catalog.get(-1).documents()], documents);
-  catalog.close();
-});
-
-Deno.test("Documents after a run's stop are refused, a second stop too", () => {
-  const catalog = temp();
+storageTest("Documents after a run's stop are refused, a second stop too", async (store) => {
+  const catalog = await store.temp();
   const { run, documents } = testRun({ events: 1 });
   insertAll(catalog, documents);
   // The composer refuses events after the stop: build one by hand.
@@ -273,8 +286,8 @@ Deno.test("Documents after a run's stop are refused, a second stop too", () => {
   catalog.close();
 });
 
-Deno.test("runs() searches by time range, plan_name and other start keys", () => {
-  const catalog = temp();
+storageTest("runs() searches by time range, plan_name and other start keys", async (store) => {
+  const catalog = await store.temp();
   const starts = [
     { scan_id: 1, plan_name: "scan", time: 1_700_000_000, sample: "Si", cold: true },
     { scan_id: 2, plan_name: "count", time: 1_700_000_100, sample: "Ge", cold: false },
@@ -297,29 +310,32 @@ Deno.test("runs() searches by time range, plan_name and other start keys", () =>
   catalog.close();
 });
 
-Deno.test("runs() binds query keys and values, so quotes cannot change the SQL", () => {
-  const catalog = temp();
-  const start = { time: 1, 'we"ird\\key': "it's", "a.b": 1, "x') OR 1=1 --": 2 };
-  insertAll(catalog, testRun({ start }).documents);
-  assert.equal(catalog.runs({ 'we"ird\\key': "it's" }).length, 1);
-  assert.equal(catalog.runs({ "a.b": 1 }).length, 1);
-  assert.equal(catalog.runs({ "x') OR 1=1 --": 2 }).length, 1);
-  assert.equal(catalog.runs({ plan_name: "' OR '1'='1" }).length, 0);
-  assert.equal(catalog.runs({ "1=1; DROP TABLE runs; --": 1 }).length, 0);
-  assert.equal(catalog.size, 1);
-  catalog.close();
-});
+storageTest(
+  "runs() binds query keys and values, so quotes cannot change the SQL",
+  async (store) => {
+    const catalog = await store.temp();
+    const start = { time: 1, 'we"ird\\key': "it's", "a.b": 1, "x') OR 1=1 --": 2 };
+    insertAll(catalog, testRun({ start }).documents);
+    assert.equal(catalog.runs({ 'we"ird\\key': "it's" }).length, 1);
+    assert.equal(catalog.runs({ "a.b": 1 }).length, 1);
+    assert.equal(catalog.runs({ "x') OR 1=1 --": 2 }).length, 1);
+    assert.equal(catalog.runs({ plan_name: "' OR '1'='1" }).length, 0);
+    assert.equal(catalog.runs({ "1=1; DROP TABLE runs; --": 1 }).length, 0);
+    assert.equal(catalog.size, 1);
+    catalog.close();
+  },
+);
 
-Deno.test("runs() refuses query values that are not JSON scalars", () => {
-  const catalog = temp();
+storageTest("runs() refuses query values that are not JSON scalars", async (store) => {
+  const catalog = await store.temp();
   assert.throws(() => catalog.runs({ sample: { name: "Si" } }), TypeError);
   assert.throws(() => catalog.runs({ since: "last week" }), RangeError);
   assert.throws(() => catalog.runs({ scan_id: Number.NaN }), TypeError);
   catalog.close();
 });
 
-Deno.test("insert is a bound callback that a bus can deliver to", () => {
-  const catalog = temp();
+storageTest("insert is a bound callback that a bus can deliver to", async (store) => {
+  const catalog = await store.temp();
   const bus = new DocumentBus();
   bus.subscribe("all", catalog.insert);
   const { documents } = testRun({ events: 2 });
@@ -456,22 +472,25 @@ Deno.test("A commit that fails in the timer is thrown by the next insert and eve
   });
 });
 
-Deno.test("Catalog keeps NaN and infinities as recorded, and still searches the run", () => {
-  const run = composeRun({ scan_id: 4, plan_name: "count", offset: Number.NaN });
-  const primary = run.descriptor({
-    name: "primary",
-    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
-  });
-  const documents: NamedDocument[] = [
-    ["start", run.start],
-    ["descriptor", primary.doc],
-    ["event", primary.event({ data: { x: Number.NaN }, timestamps: { x: 1 } })],
-    ["event", primary.event({ data: { x: -Infinity }, timestamps: { x: 2 } })],
-    ["stop", run.stop()],
-  ];
-  const catalog = temp();
-  insertAll(catalog, documents);
-  assert.deepEqual([...catalog.byScanId(4).documents()], documents);
-  assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
-  catalog.close();
-});
+storageTest(
+  "Catalog keeps NaN and infinities as recorded, and still searches the run",
+  async (store) => {
+    const run = composeRun({ scan_id: 4, plan_name: "count", offset: Number.NaN });
+    const primary = run.descriptor({
+      name: "primary",
+      data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+    });
+    const documents: NamedDocument[] = [
+      ["start", run.start],
+      ["descriptor", primary.doc],
+      ["event", primary.event({ data: { x: Number.NaN }, timestamps: { x: 1 } })],
+      ["event", primary.event({ data: { x: -Infinity }, timestamps: { x: 2 } })],
+      ["stop", run.stop()],
+    ];
+    const catalog = await store.temp();
+    insertAll(catalog, documents);
+    assert.deepEqual([...catalog.byScanId(4).documents()], documents);
+    assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
+    catalog.close();
+  },
+);

@@ -44,9 +44,9 @@ const REFERRED: ReadonlySet<string> = new Set([
 const SCHEMA_LOCK = 7_162_300_001;
 const SEQ_LOCK = 7_162_300_002;
 
-// `runs.start` is the start document's text as recorded; `runs.keys` the same as jsonb (NaN
-// and infinities as null, which jsonb has no other way to hold), searched with `@>` through
-// its GIN index and compared exactly with `->`. `documents.rows` holds the uids of a page's
+// `runs.start` is the start document's summary copy (NaN and infinities as null, as in the
+// SQLite storage: the document itself is in `documents` as recorded); `runs.keys` the same as
+// jsonb, searched with `@>` through its GIN index and compared exactly with `->`. `documents.rows` holds the uids of a page's
 // rows (event_page's `uid`, datum_page's `datum_id`), for `uids()` without parsing pages.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS catalog_schema (version integer NOT NULL);
@@ -376,11 +376,11 @@ export class PostgresStorage implements CatalogStorage {
       const time = Number((record.doc as { time?: unknown }).time);
       const [rows] = this.#write([{
         text: "WITH run AS (INSERT INTO runs (uid, time, start, keys) " +
-          "VALUES ($1, $2::float8, $3, $4::text::jsonb) ON CONFLICT (uid) DO NOTHING RETURNING id), " +
+          "VALUES ($1, $2::float8, $3::text, $3::text::jsonb) ON CONFLICT (uid) DO NOTHING RETURNING id), " +
           "ref AS (INSERT INTO refs (uid, run, name) SELECT $1, id, 'start' FROM run " +
           "ON CONFLICT (uid) DO NOTHING RETURNING run) " +
           "SELECT (SELECT id FROM run) AS id, (SELECT run FROM ref) AS ref",
-        params: [record.run, time, record.json, searchable(record)],
+        params: [record.run, time, searchable(record)],
       }]);
       const row = rows?.[0];
       if (row?.id === null || row?.id === undefined) return false;

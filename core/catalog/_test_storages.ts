@@ -1,0 +1,90 @@
+/**
+ * The catalog's storages for its tests: each test of catalog behaviour runs once over SQLite
+ * and once over PostgreSQL (a real server on 127.0.0.1, one per test file, a new database per
+ * test), from one body. For tests only.
+ *
+ * @module
+ */
+
+import { Catalog, type CatalogOptions } from "./catalog.ts";
+import { PostgresStorage } from "./postgres_storage.ts";
+import { SqliteStorage } from "./sqlite_storage.ts";
+import type { CatalogStorage } from "./storage.ts";
+import { ignoreWithoutPostgres, sharedPostgres } from "../../tests/_postgres.ts";
+
+/** One storage kind, as a test uses it. */
+export interface TestStorage {
+  /** `"SQLite"` or `"PostgreSQL"`. */
+  readonly kind: string;
+  /**
+   * A new, empty catalog's location for {@linkcode Catalog.open}: a folder in a temporary
+   * one, or a new database's URL. Removed after the test.
+   */
+  location(): Promise<string>;
+  /**
+   * A new, empty catalog: in memory for SQLite, in a new database for PostgreSQL.
+   * @param options When to commit.
+   */
+  temp(options?: CatalogOptions): Promise<Catalog>;
+  /** A new, empty storage (in memory for SQLite). */
+  storage(): Promise<CatalogStorage>;
+}
+
+/** What a test made, removed after it. */
+type Cleanup = () => Promise<void>;
+
+function sqlite(cleanups: Cleanup[]): TestStorage {
+  return {
+    kind: "SQLite",
+    location: async () => {
+      const dir = await Deno.makeTempDir({ prefix: "nxdaq-catalog-" });
+      cleanups.push(() => Deno.remove(dir, { recursive: true }).catch(() => undefined));
+      return `${dir}/nested/catalog`;
+    },
+    temp: (options = {}) => Promise.resolve(new Catalog(new SqliteStorage(":memory:"), options)),
+    storage: () => Promise.resolve(new SqliteStorage(":memory:")),
+  };
+}
+
+function postgres(): TestStorage {
+  const database = async () => {
+    const server = await sharedPostgres();
+    if (server === undefined) throw new Error("PostgreSQL is not installed");
+    return await server.database();
+  };
+  return {
+    kind: "PostgreSQL",
+    location: database,
+    temp: async (options = {}) => new Catalog(new PostgresStorage(await database()), options),
+    storage: async () => new PostgresStorage(await database()),
+  };
+}
+
+/**
+ * Register a test once per storage: under its name for SQLite, and with " [PostgreSQL]" after
+ * it for PostgreSQL (skipped, with the reason printed, without PostgreSQL outside CI).
+ * @param name The test's name.
+ * @param body The test, given the storage to use.
+ */
+export function storageTest(
+  name: string,
+  body: (storage: TestStorage) => void | Promise<void>,
+): void {
+  const run = (make: (cleanups: Cleanup[]) => TestStorage) => async () => {
+    const cleanups: Cleanup[] = [];
+    try {
+      await body(make(cleanups));
+    } finally {
+      for (const cleanup of cleanups) await cleanup();
+    }
+  };
+  Deno.test(name, run(sqlite));
+  Deno.test({
+    name: `${name} [PostgreSQL]`,
+    ignore: ignoreWithoutPostgres(),
+    // The server (and its log's pipe) outlives the test: it serves the file's other tests.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: run(postgres),
+  });
+}
