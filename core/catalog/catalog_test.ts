@@ -3,7 +3,7 @@ import { DocumentBus } from "../bus/bus.ts";
 import { composeRun } from "../documents/compose.ts";
 import type { NamedDocument } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
-import { Catalog, CATALOG_DEFAULTS, temp } from "./catalog.ts";
+import { Catalog, CATALOG_DEFAULTS } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
