@@ -8,6 +8,7 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { runScript } from "./_cli.ts";
+import { storageTest } from "../core/catalog/_test_storages.ts";
 import { comparableTree, ignoreWithoutH5py, readWithH5py } from "./_interop.ts";
 
 async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {
@@ -16,18 +17,24 @@ async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocumen
   return out;
 }
 
-/** A catalog folder holding one 5-point scan, recorded live by `deno task scan`. */
-async function recordedScan(dir: string): Promise<{ uid: string; live: string }> {
+/**
+ * A catalog holding one 5-point scan, recorded live by `deno task scan`: in the folder
+ * `catalog` of `dir` by default (scan_id counts in `dir/data` for a database).
+ */
+async function recordedScan(
+  dir: string,
+  catalog = `${dir}/catalog`,
+): Promise<{ uid: string; live: string }> {
   const live = `${dir}/live.hdf`;
   const scan = await runScript("scan.ts", [
     "--num",
     "5",
     "--no-table",
     "--catalog",
-    `${dir}/catalog`,
+    catalog,
     "--file",
     live,
-  ]);
+  ], { env: { XDG_DATA_HOME: `${dir}/data` } });
   assert.equal(scan.code, 0, scan.stderr);
   const uid = /catalog: scan_id 1 uid (\S+) in/.exec(scan.stdout)?.[1];
   assert.ok(uid, scan.stdout);
@@ -64,75 +71,79 @@ Deno.test({
   },
 });
 
-Deno.test("nx runs lists a stored scan; export --format jsonl reads back to the same documents", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const { uid } = await recordedScan(dir);
-    const runs = await runScript("nx.ts", ["runs", "--catalog", `${dir}/catalog`]);
-    assert.equal(runs.code, 0, runs.stderr);
-    const [header, row, ...rest] = runs.stdout.trim().split("\n");
-    assert.match(
-      header!,
-      /^scan_id\s+uid\s+plan_name\s+start_time\s+exit_status\s+events\s+streams$/,
-    );
-    assert.match(
-      row!,
-      new RegExp(`^1\\s+${uid.slice(0, 8)}\\s+scan\\s+\\S+ \\S+\\s+success\\s+5\\s+primary$`),
-    );
-    assert.deepEqual(rest, []);
+storageTest(
+  "nx runs lists a stored scan; export --format jsonl reads back to the same documents",
+  async (store) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const [location, copyLocation] = [await store.location(), await store.location()];
+      const { uid } = await recordedScan(dir, location);
+      const runs = await runScript("nx.ts", ["runs", "--catalog", location]);
+      assert.equal(runs.code, 0, runs.stderr);
+      const [header, row, ...rest] = runs.stdout.trim().split("\n");
+      assert.match(
+        header!,
+        /^scan_id\s+uid\s+plan_name\s+start_time\s+exit_status\s+events\s+streams$/,
+      );
+      assert.match(
+        row!,
+        new RegExp(`^1\\s+${uid.slice(0, 8)}\\s+scan\\s+\\S+ \\S+\\s+success\\s+5\\s+primary$`),
+      );
+      assert.deepEqual(rest, []);
 
-    const jsonl = `${dir}/run.jsonl`;
-    const out = await runScript("nx.ts", [
-      "export",
-      "--uid",
-      uid,
-      "--catalog",
-      `${dir}/catalog`,
-      "--format",
-      "jsonl",
-      "--file",
-      jsonl,
-    ]);
-    assert.equal(out.code, 0, out.stderr);
-    const catalog = Catalog.open(`${dir}/catalog`);
-    const stored = [...catalog.byUid(uid).documents()];
-    catalog.close();
-    assert.deepEqual(await collect(readDocuments(jsonl)), stored);
-    assert.deepEqual(stored.map(([name]) => name), [
-      "start",
-      "descriptor",
-      "event",
-      "event",
-      "event",
-      "event",
-      "event",
-      "stop",
-    ]);
-    const again = await runScript("nx.ts", [
-      "export",
-      "--uid",
-      uid,
-      "--catalog",
-      `${dir}/catalog`,
-      "--format",
-      "jsonl",
-      "--file",
-      jsonl,
-    ]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /already exists/);
+      const jsonl = `${dir}/run.jsonl`;
+      const out = await runScript("nx.ts", [
+        "export",
+        "--uid",
+        uid,
+        "--catalog",
+        location,
+        "--format",
+        "jsonl",
+        "--file",
+        jsonl,
+      ]);
+      assert.equal(out.code, 0, out.stderr);
+      const catalog = Catalog.open(location);
+      const stored = [...catalog.byUid(uid).documents()];
+      catalog.close();
+      assert.deepEqual(await collect(readDocuments(jsonl)), stored);
+      assert.deepEqual(stored.map(([name]) => name), [
+        "start",
+        "descriptor",
+        "event",
+        "event",
+        "event",
+        "event",
+        "event",
+        "stop",
+      ]);
+      const again = await runScript("nx.ts", [
+        "export",
+        "--uid",
+        uid,
+        "--catalog",
+        location,
+        "--format",
+        "jsonl",
+        "--file",
+        jsonl,
+      ]);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already exists/);
 
-    // The JSON Lines import into a new catalog as the same documents.
-    const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", `${dir}/copy`]);
-    assert.equal(imported.code, 0, imported.stderr);
-    assert.match(imported.stdout, /Imported 1 runs \(8 documents\)/);
-    const copy = Catalog.open(`${dir}/copy`);
-    assert.deepEqual([...copy.get(-1).documents()], stored);
-    copy.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+      // The JSON Lines import into a new catalog as the same documents.
+      const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", copyLocation]);
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.match(imported.stdout, /Imported 1 runs \(8 documents\)/);
+      const copy = Catalog.open(copyLocation);
+      assert.deepEqual([...copy.get(-1).documents()], stored);
+      copy.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("nx export names a run it cannot find, and wants exactly one way to choose it", async () => {
   const dir = await Deno.makeTempDir();

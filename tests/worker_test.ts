@@ -16,6 +16,7 @@ import { nexusDifferences } from "./_same_nexus.ts";
 import { runScript } from "./_cli.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { Catalog } from "../core/catalog/mod.ts";
+import { storageTest } from "../core/catalog/_test_storages.ts";
 import { ignoreWithoutH5py } from "./_interop.ts";
 
 const ignore = ignoreWithoutRedis() || ignoreWithoutH5py();
@@ -202,13 +203,13 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "nx import --publish, then nx worker --catalog stores every run once",
-  ignore: ignoreWithoutRedis(),
-  async fn() {
+storageTest(
+  "nx import --publish, then nx worker --catalog stores every run once",
+  async (store) => {
     const server = await startRedis();
     const dir = await Deno.makeTempDir({ prefix: "nxdaq-worker-catalog-" });
     try {
+      const [first, second] = [await store.location(), await store.location()];
       const url = server.url("imports");
       const runs = [1, 2, 3].map((i) => makeRun(i, 5));
       await writeJsonLines(`${dir}/runs.jsonl`, runs.flat() as never);
@@ -217,7 +218,7 @@ Deno.test({
         "import",
         `${dir}/runs.jsonl`,
         "--catalog",
-        `${dir}/first`,
+        first,
         "--publish",
         url,
       ], { env });
@@ -227,7 +228,7 @@ Deno.test({
         "--from",
         url,
         "--catalog",
-        `${dir}/second`,
+        second,
         "--claim-after",
         "1000",
         "--no-config",
@@ -251,7 +252,7 @@ Deno.test({
       }
       const { code, out, err } = await output(worker);
       assert.equal(code, 0, err);
-      const catalog = Catalog.open(`${dir}/second`);
+      const catalog = Catalog.open(second);
       try {
         const uids = runs.map((docs) => (docs[0]![1] as { uid: string }).uid);
         assert.deepEqual(catalog.runs().map((r) => r.uid).sort(), uids.slice().sort());
@@ -267,4 +268,5 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+  { ignore: ignoreWithoutRedis() },
+);

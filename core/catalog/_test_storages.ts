@@ -65,10 +65,12 @@ function postgres(): TestStorage {
  * it for PostgreSQL (skipped, with the reason printed, without PostgreSQL outside CI).
  * @param name The test's name.
  * @param body The test, given the storage to use.
+ * @param options `ignore`: skip both (when something else the test needs is missing).
  */
 export function storageTest(
   name: string,
   body: (storage: TestStorage) => void | Promise<void>,
+  options: { ignore?: boolean } = {},
 ): void {
   const run = (make: (cleanups: Cleanup[]) => TestStorage) => async () => {
     const cleanups: Cleanup[] = [];
@@ -78,10 +80,11 @@ export function storageTest(
       for (const cleanup of cleanups) await cleanup();
     }
   };
-  Deno.test(name, run(sqlite));
+  const ignore = options.ignore === true;
+  Deno.test({ name, ignore, fn: run(sqlite) });
   Deno.test({
     name: `${name} [PostgreSQL]`,
-    ignore: ignoreWithoutPostgres(),
+    ignore: ignore || ignoreWithoutPostgres(),
     // The server (and its log's pipe) outlives the test: it serves the file's other tests.
     sanitizeOps: false,
     sanitizeResources: false,

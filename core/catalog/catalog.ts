@@ -443,6 +443,14 @@ export class Catalog {
     this.#reportFailure();
   }
 
+  /**
+   * Where the catalog is, for messages: its SQLite file, or its PostgreSQL database's URL
+   * without the password.
+   */
+  get location(): string {
+    return this.#storage.location;
+  }
+
   /** Number of runs. */
   get size(): number {
     this.#assertOpen();
