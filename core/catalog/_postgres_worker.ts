@@ -71,7 +71,7 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
   const sql = await client;
   if (request.close) {
     await endTransaction("ROLLBACK").catch(() => undefined);
-    await sql.end({ timeout: 5 });
+    await sql.end({ timeout: 1 });
     return { results: [] };
   }
   const results: Record<string, unknown>[][] = [];

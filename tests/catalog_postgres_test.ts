@@ -1,0 +1,210 @@
+/**
+ * A catalog in PostgreSQL shared by several processes: two writers at once, a reader that
+ * lists both runs and one that follows them with `tail()`; a server that goes away during a
+ * run; errors that name the server and never its password.
+ */
+
+import assert from "node:assert/strict";
+import { Catalog, CatalogWriteError, PostgresStorage } from "../core/catalog/mod.ts";
+import type { TailedDocument } from "../core/catalog/mod.ts";
+import type { NamedDocument } from "../core/documents/types.ts";
+import { testRun } from "../core/catalog/_test_runs.ts";
+import { readDocuments } from "../core/readers/read_documents.ts";
+import { ignoreWithoutPostgres, sharedPostgres, startPostgres } from "./_postgres.ts";
+
+const ignore = ignoreWithoutPostgres();
+
+async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {
+  const out: NamedDocument[] = [];
+  for await (const doc of docs) out.push(doc);
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1, where nothing listens. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+Deno.test({
+  name: "Two processes store runs into one PostgreSQL catalog at once; a third lists both, " +
+    "and a reader following tail() sees every document, in order, none skipped",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = (await sharedPostgres())!;
+    const url = await server.database();
+    const dir = await Deno.makeTempDir({ prefix: "nxdaq-pg-writers-" });
+    try {
+      // The writers make the tables themselves, both at once.
+      const writers = [1, 2].map((scanId) =>
+        new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--allow-read",
+            "--allow-write",
+            "--allow-net=127.0.0.1",
+            new URL("./_catalog_writer.ts", import.meta.url).pathname,
+            url,
+            String(scanId),
+            String(3 - scanId),
+            "1500",
+            `${dir}/run-${scanId}.jsonl`,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn()
+      );
+      const outputs = Promise.all(writers.map((writer) => writer.output()));
+      let done = false;
+      void outputs.finally(() => (done = true));
+      // Follow the catalog while they write: as soon as its tables exist.
+      let follower: PostgresStorage | undefined;
+      const followed: TailedDocument[] = [];
+      let after = 0;
+      let polls = 0;
+      while (!done) {
+        follower ??= (() => {
+          try {
+            return new PostgresStorage(url, { readOnly: true });
+          } catch {
+            return undefined;
+          }
+        })();
+        if (follower !== undefined) {
+          const page = follower.tail(after, { limit: 200 });
+          followed.push(...page);
+          after = page.at(-1)?.seq ?? after;
+          polls++;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      for (const { code, stdout, stderr } of await outputs) {
+        assert.equal(code, 0, new TextDecoder().decode(stderr));
+        assert.match(new TextDecoder().decode(stdout), /stored/);
+      }
+      follower ??= new PostgresStorage(url, { readOnly: true });
+      for (let page = follower.tail(after); page.length > 0; page = follower.tail(after)) {
+        followed.push(...page);
+        after = page.at(-1)!.seq;
+      }
+      follower.close();
+      assert.ok(polls > 1, "the follower read while the writers wrote");
+
+      const expected = [
+        await collect(readDocuments(`${dir}/run-1.jsonl`)),
+        await collect(readDocuments(`${dir}/run-2.jsonl`)),
+      ];
+      const reader = Catalog.open(url, { readOnly: true });
+      try {
+        assert.deepEqual(reader.runs().map((run) => run.scanId), [1, 2]);
+        assert.deepEqual([...reader.byScanId(1).documents()], expected[0]);
+        assert.deepEqual([...reader.byScanId(2).documents()], expected[1]);
+        assert.equal(reader.byScanId(2).summary.numEvents, 1501);
+      } finally {
+        reader.close();
+      }
+      // Every document once, in a strictly increasing seq, each run's in its own order.
+      assert.ok(followed.every((d, i) => i === 0 || d.seq > followed[i - 1]!.seq));
+      assert.equal(followed.length, expected[0]!.length + expected[1]!.length);
+      const uids = expected.map((docs) => (docs[0]![1] as { uid: string }).uid);
+      for (const [i, uid] of uids.entries()) {
+        const run = followed.filter((d) => d.run === uid);
+        assert.deepEqual(run.map((d) => [d.name, JSON.parse(d.json)]), expected[i]);
+      }
+      // Both ran at once (each waited for half of the other): their commits interleave.
+      const switches = followed.filter((d, i) => i > 0 && d.run !== followed[i - 1]!.run);
+      assert.ok(switches.length > 1, `the runs' commits interleave (${switches.length} switches)`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "A PostgreSQL server that goes away during a run: the documents not committed are a " +
+    "store failure naming the server",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await startPostgres();
+    let catalog: Catalog | undefined;
+    try {
+      const url = await server.database();
+      catalog = Catalog.open(url, { maxDelay: 60_000 });
+      const { documents } = testRun({ start: { scan_id: 1 }, events: 20 });
+      const put = ([name, doc]: NamedDocument) => catalog!.insert(name, doc);
+      const [start, descriptor, ...rest] = documents as [NamedDocument, NamedDocument];
+      put(start);
+      put(descriptor);
+      for (const document of rest.slice(0, 10)) put(document);
+      catalog.flush();
+      await server.close();
+      // Kept in this process until the commit: the commit fails.
+      for (const document of rest.slice(10, 15)) put(document);
+      assert.throws(() => catalog!.flush(), (error: unknown) => {
+        assert.ok(error instanceof CatalogWriteError, String(error));
+        assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${server.port}/test_`));
+        assert.match(error.message, /could not store 5 documents of run/);
+        return true;
+      });
+      assert.deepEqual(catalog.tally((start[1] as { uid: string }).uid), {
+        stored: 12,
+        notStored: 5,
+        skipped: 0,
+      });
+    } finally {
+      try {
+        catalog?.close();
+      } catch {
+        // The failure was reported above.
+      }
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "A PostgreSQL catalog that cannot be reached is an error naming the server, never " +
+    "the password",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn() {
+    const port = closedPort();
+    assert.throws(
+      () => Catalog.open(`postgres://nxdaq:s3cret-word@127.0.0.1:${port}/catalog`),
+      (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.match(
+          error.message,
+          new RegExp(
+            `^Cannot reach the catalog's PostgreSQL server 127\\.0\\.0\\.1:${port}/catalog`,
+          ),
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        return true;
+      },
+    );
+  },
+});
+
+Deno.test({
+  name: "A PostgreSQL catalog read-only needs its tables; one of a newer version is refused",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = (await sharedPostgres())!;
+    const url = await server.database();
+    assert.throws(() => Catalog.open(url, { readOnly: true }), /^Error: No catalog in "postgres:/);
+    Catalog.open(url).close();
+    const name = new URL(url).pathname.slice(1);
+    await server.psql("UPDATE catalog_schema SET version = 99", name);
+    assert.throws(() => Catalog.open(url), /has schema version 99: this version reads up to 1/);
+  },
+});
