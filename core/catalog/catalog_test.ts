@@ -494,3 +494,16 @@ storageTest(
     catalog.close();
   },
 );
+
+storageTest(
+  "A start document with a NUL character in a string is stored and read back exactly",
+  async (store) => {
+    const catalog = await store.temp();
+    const { documents } = testRun({ start: { scan_id: 8, plan_name: "count", note: "a\u0000b" } });
+    insertAll(catalog, documents);
+    assert.deepEqual([...catalog.byScanId(8).documents()], documents);
+    assert.equal(catalog.byScanId(8).start.note, "a\u0000b");
+    assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
+    catalog.close();
+  },
+);

@@ -376,11 +376,11 @@ export class PostgresStorage implements CatalogStorage {
       const time = Number((record.doc as { time?: unknown }).time);
       const [rows] = this.#write([{
         text: "WITH run AS (INSERT INTO runs (uid, time, start, keys) " +
-          "VALUES ($1, $2::float8, $3::text, $3::text::jsonb) ON CONFLICT (uid) DO NOTHING RETURNING id), " +
+          "VALUES ($1, $2::float8, $3, $4::text::jsonb) ON CONFLICT (uid) DO NOTHING RETURNING id), " +
           "ref AS (INSERT INTO refs (uid, run, name) SELECT $1, id, 'start' FROM run " +
           "ON CONFLICT (uid) DO NOTHING RETURNING run) " +
           "SELECT (SELECT id FROM run) AS id, (SELECT run FROM ref) AS ref",
-        params: [record.run, time, searchable(record)],
+        params: [record.run, time, summary(record), searchable(summary(record))],
       }]);
       const row = rows?.[0];
       if (row?.id === null || row?.id === undefined) return false;
@@ -685,9 +685,21 @@ export class PostgresStorage implements CatalogStorage {
   }
 }
 
-/** The start document as jsonb reads it: non-finite numbers as null, big integers exact. */
-function searchable(record: DocumentRecord): string {
+/** The start document's summary copy: non-finite numbers as null, big integers exact. */
+function summary(record: DocumentRecord): string {
   return /NaN|Infinity/.test(record.json) ? JSON.stringify(record.doc, bigintDigits) : record.json;
+}
+
+/**
+ * The summary copy as `jsonb` can hold it: `jsonb` refuses the character NUL in a string, which
+ * becomes U+FFFD there (such a value is then found by neither), so that the start is stored.
+ */
+function searchable(json: string): string {
+  if (!json.includes("\\u0000")) return json;
+  return JSON.stringify(
+    JSON.parse(json),
+    (_key, value) => typeof value === "string" ? value.replaceAll("\0", "\uFFFD") : value,
+  );
 }
 
 /**
