@@ -28,6 +28,12 @@ export interface TestStorage {
   temp(options?: CatalogOptions): Promise<Catalog>;
   /** A new, empty storage (in memory for SQLite). */
   storage(): Promise<CatalogStorage>;
+  /**
+   * A storage of a location from {@linkcode TestStorage.location}: a second one of the same
+   * location is another connection, as another process has.
+   * @param location The location.
+   */
+  open(location: string): CatalogStorage;
 }
 
 /** What a test made, removed after it. */
@@ -43,6 +49,10 @@ function sqlite(cleanups: Cleanup[]): TestStorage {
     },
     temp: (options = {}) => Promise.resolve(new Catalog(new SqliteStorage(":memory:"), options)),
     storage: () => Promise.resolve(new SqliteStorage(":memory:")),
+    open: (location) => {
+      Deno.mkdirSync(location, { recursive: true });
+      return new SqliteStorage(`${location}/catalog.sqlite`);
+    },
   };
 }
 
@@ -57,6 +67,7 @@ function postgres(): TestStorage {
     location: database,
     temp: async (options = {}) => new Catalog(new PostgresStorage(await database()), options),
     storage: async () => new PostgresStorage(await database()),
+    open: (location) => new PostgresStorage(location),
   };
 }
 

@@ -111,3 +111,35 @@ storageTest(
     storage.close();
   },
 );
+
+storageTest(
+  "A storage's rollback discards its unit of work; what it commits another one reads",
+  async (store) => {
+    const location = await store.location();
+    const writer = store.open(location);
+    const reader = store.open(location);
+    try {
+      assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 1 })), true);
+      assert.equal(writer.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1)), true);
+      assert.equal(writer.run("r1")?.events, 1, "the writer reads what it appended");
+      assert.equal(reader.run("r1"), undefined, "another reads only what is committed");
+      writer.rollback();
+      assert.equal(writer.run("r1"), undefined);
+      assert.equal(writer.count({}), 0);
+      // The uid is free again.
+      assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 2 })), true);
+      assert.equal(writer.append(record("r1", "event", { uid: "e2", descriptor: "d1" }, 1)), true);
+      writer.commit();
+      assert.equal(reader.run("r1")?.events, 1);
+      assert.deepEqual(reader.tail!(0).map((d) => [d.name, JSON.parse(d.json).uid]), [
+        ["start", "r1"],
+        ["event", "e2"],
+      ]);
+      assert.equal(reader.append(record("r1", "start", { uid: "r1", time: 3 })), false);
+      reader.rollback();
+    } finally {
+      writer.close();
+      reader.close();
+    }
+  },
+);
