@@ -9,50 +9,66 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import { readUntil, runScript, spawnScript } from "./_cli.ts";
+import { storageTest } from "../core/catalog/_test_storages.ts";
 
-async function withCatalog(body: (dir: string) => Promise<void>): Promise<void> {
+/** Store runs of these scan ids in a catalog (its folder, or its database). */
+function storeRuns(location: string, scanIds: number[]): void {
+  const catalog = Catalog.open(location);
+  for (const scanId of scanIds) {
+    const start = { scan_id: scanId, time: 1_700_000_000 + scanId, plan_name: "scan" };
+    for (const [name, doc] of testRun({ start }).documents) catalog.insert(name, doc);
+  }
+  catalog.close();
+}
+
+async function withCatalog(
+  body: (dir: string, location: string) => Promise<void>,
+  location?: string,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const catalog = Catalog.open(`${dir}/catalog`);
-    for (const scanId of [1, 2]) {
-      const start = { scan_id: scanId, time: 1_700_000_000 + scanId, plan_name: "scan" };
-      for (const [name, doc] of testRun({ start }).documents) catalog.insert(name, doc);
-    }
-    catalog.close();
-    await body(dir);
+    const at = location ?? `${dir}/catalog`;
+    storeRuns(at, [1, 2]);
+    await body(dir, at);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-Deno.test("deno task serve prints its URL, serves the runs there, and stops on SIGTERM", async () => {
-  await withCatalog(async (dir) => {
-    const child = spawnScript("serve.ts", ["--catalog", `${dir}/catalog`, "--port", "0"], {
-      env: { HOME: dir },
-    });
-    try {
-      const { stdout, rest } = await readUntil(child, /Press Ctrl-C/);
-      const url = /at (http:\/\/127\.0\.0\.1:\d+\/api\/runs)/.exec(stdout)?.[1];
-      assert.ok(url, `a URL on 127.0.0.1 is printed: ${stdout}`);
-      assert.doesNotMatch(stdout, /Token/, "no token on loopback");
-      const response = await fetch(url);
-      assert.equal(response.status, 200);
-      const body = await response.json();
-      assert.deepEqual(body.runs.map((run: { scan_id: number }) => run.scan_id), [2, 1]);
-      Deno.kill(child.pid, "SIGTERM");
-      await rest();
-      const status = await child.status;
-      assert.equal(status.code, 0);
-    } finally {
+storageTest(
+  "deno task serve prints its URL, serves the runs there, the runs another process stores meanwhile too, and stops on SIGTERM",
+  async (store) => {
+    await withCatalog(async (dir, location) => {
+      const child = spawnScript("serve.ts", ["--catalog", location, "--port", "0"], {
+        env: { HOME: dir },
+      });
       try {
-        child.kill("SIGKILL");
-      } catch {
-        // Ended already.
+        const { stdout, rest } = await readUntil(child, /Press Ctrl-C/);
+        const url = /at (http:\/\/127\.0\.0\.1:\d+\/api\/runs)/.exec(stdout)?.[1];
+        assert.ok(url, `a URL on 127.0.0.1 is printed: ${stdout}`);
+        assert.doesNotMatch(stdout, /Token/, "no token on loopback");
+        const response = await fetch(url);
+        assert.equal(response.status, 200);
+        const body = await response.json();
+        assert.deepEqual(body.runs.map((run: { scan_id: number }) => run.scan_id), [2, 1]);
+        storeRuns(location, [3]);
+        const after = await (await fetch(url)).json();
+        assert.deepEqual(after.runs.map((run: { scan_id: number }) => run.scan_id), [3, 2, 1]);
+        Deno.kill(child.pid, "SIGTERM");
+        await rest();
+        const status = await child.status;
+        assert.equal(status.code, 0);
+      } finally {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Ended already.
+        }
+        await child.stderr.cancel().catch(() => {});
       }
-      await child.stderr.cancel().catch(() => {});
-    }
-  });
-});
+    }, await store.location());
+  },
+);
 
 Deno.test("deno task serve refuses a bad port with the usage text and exit status 2", async () => {
   await withCatalog(async (dir) => {
