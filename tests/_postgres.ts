@@ -94,7 +94,11 @@ export interface PostgresServer {
    * @returns What psql printed (unaligned, tuples only).
    */
   psql(sql: string, database?: string): Promise<string>;
-  /** Stop it (SIGINT to its process id, SIGKILL after 10 s) and remove its folder. */
+  /** Stop it (SIGINT to its process id, SIGKILL after 10 s), keeping its data and port. */
+  stop(): Promise<void>;
+  /** Start it again after {@linkcode PostgresServer.stop}, on the same port and data. */
+  start(): Promise<void>;
+  /** Stop it and remove its folder. */
   close(): Promise<void>;
   /** The same, without waiting on the event loop: for an `unload` handler. */
   closeSync(): void;
@@ -149,30 +153,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   }
   const port = freePort();
   const log = `${dir}/postgres.log`;
-  const child = command(`${bin}/postgres`, [
-    "-D",
-    data,
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-k",
-    dir,
-    "-c",
-    "fsync=off",
-    "-c",
-    "full_page_writes=off",
-    "-c",
-    "shared_buffers=16MB",
-    "-c",
-    "max_connections=60",
-    "-c",
-    `logging_collector=off`,
-  ], { stdin: "null", stdout: "null", stderr: "piped", cwd: dir }).spawn();
-  // Its log into a file, so that a failed start can say why.
   const logFile = await Deno.open(log, { write: true, create: true });
-  const logged = child.stderr.pipeTo(logFile.writable).catch(() => undefined);
-  child.status.catch(() => undefined);
   const url = (database = "postgres") =>
     `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}/${database}`;
   const psql = async (sql: string, database = "postgres") => {
@@ -204,10 +185,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       // Ended already.
     }
   };
-  let closed = false;
+  let child: Deno.ChildProcess | undefined;
+  let logged: Promise<void> = Promise.resolve();
   const stopSync = () => {
-    if (closed) return;
-    closed = true;
+    const running = child;
+    if (running === undefined) return;
+    child = undefined;
     const pid = serverPid();
     // SIGINT, PostgreSQL's fast shutdown: SIGTERM's smart one would wait for every client,
     // such as the test process's own connections while it unloads.
@@ -217,27 +200,63 @@ export async function startPostgres(): Promise<PostgresServer> {
     for (let i = 0; i < 1000 && serverPid() !== undefined; i++) Atomics.wait(pause, 0, 0, 10);
     if (serverPid() !== undefined) {
       signal(pid, "SIGKILL");
-      signal(child.pid, "SIGKILL");
+      signal(running.pid, "SIGKILL");
     }
   };
-  for (let i = 0;; i++) {
-    try {
-      const connection = await Deno.connect({ hostname: "127.0.0.1", port });
-      connection.close();
-      // Listening is not accepting yet (it may still recover): ask.
-      await psql("SELECT 1");
-      break;
-    } catch (error) {
-      if (i >= 400) {
-        stopSync();
-        await logged;
-        const text = await Deno.readTextFile(log).catch(() => "");
-        await Deno.remove(dir, { recursive: true }).catch(() => undefined);
-        throw new Error(`PostgreSQL did not come up on 127.0.0.1:${port}: ${error}\n${text}`);
+  const stop = async () => {
+    const running = child;
+    stopSync();
+    await running?.status.catch(() => undefined);
+    await logged;
+  };
+  const start = async () => {
+    const spawned = command(`${bin}/postgres`, [
+      "-D",
+      data,
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "fsync=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "shared_buffers=16MB",
+      "-c",
+      "max_connections=60",
+    ], { stdin: "null", stdout: "null", stderr: "piped", cwd: dir }).spawn();
+    child = spawned;
+    // Its log into a file, so that a failed start can say why.
+    logged = spawned.stderr.pipeTo(logFile.writable, { preventClose: true }).catch(() => undefined);
+    spawned.status.catch(() => undefined);
+    for (let i = 0;; i++) {
+      try {
+        const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+        connection.close();
+        // Listening is not accepting yet (it may still recover): ask.
+        await psql("SELECT 1");
+        return;
+      } catch (error) {
+        if (i >= 400) {
+          await stop();
+          const text = await Deno.readTextFile(log).catch(() => "");
+          throw new Error(`PostgreSQL did not come up on 127.0.0.1:${port}: ${error}\n${text}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  };
+  try {
+    await start();
+  } catch (error) {
+    logFile.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => undefined);
+    throw error;
   }
+  let closed = false;
   return {
     port,
     dir,
@@ -253,15 +272,21 @@ export async function startPostgres(): Promise<PostgresServer> {
       await psql(`CREATE DATABASE ${name}${strategy}`);
       return url(name);
     },
+    stop,
+    start,
     close: async () => {
-      stopSync();
-      await child.status.catch(() => undefined);
-      await logged;
+      if (closed) return;
+      closed = true;
+      await stop();
+      logFile.close();
       await Deno.remove(dir, { recursive: true }).catch(() => undefined);
     },
     closeSync: () => {
+      if (closed) return;
+      closed = true;
       stopSync();
       try {
+        logFile.close();
         Deno.removeSync(dir, { recursive: true });
       } catch {
         // Gone already.

@@ -126,7 +126,7 @@ Deno.test({
 
 Deno.test({
   name: "A PostgreSQL server that goes away during a run: the documents not committed are a " +
-    "store failure naming the server",
+    "store failure naming the server; once it is back, the next runs are stored",
   ignore,
   sanitizeOps: false,
   sanitizeResources: false,
@@ -136,14 +136,14 @@ Deno.test({
     try {
       const url = await server.database();
       catalog = Catalog.open(url, { maxDelay: 60_000 });
-      const { documents } = testRun({ start: { scan_id: 1 }, events: 20 });
       const put = ([name, doc]: NamedDocument) => catalog!.insert(name, doc);
+      const { documents } = testRun({ start: { scan_id: 1 }, events: 20 });
       const [start, descriptor, ...rest] = documents as [NamedDocument, NamedDocument];
       put(start);
       put(descriptor);
       for (const document of rest.slice(0, 10)) put(document);
       catalog.flush();
-      await server.close();
+      await server.stop();
       // Kept in this process until the commit: the commit fails.
       for (const document of rest.slice(10, 15)) put(document);
       assert.throws(() => catalog!.flush(), (error: unknown) => {
@@ -157,12 +157,78 @@ Deno.test({
         notStored: 5,
         skipped: 0,
       });
+      await server.start();
+      // A run whose descriptor finds the server gone, inside a transaction this time.
+      const lost = testRun({ start: { scan_id: 3 }, events: 5 }).documents;
+      put(lost[0]!);
+      await server.stop();
+      assert.throws(() => put(lost[1]!), (error: unknown) => {
+        assert.ok(error instanceof CatalogWriteError, String(error));
+        // Every failure since the catalog was opened: the first run's 5, this one's descriptor.
+        const uid = (lost[0]![1] as { uid: string }).uid;
+        assert.match(error.message, new RegExp(`and 1 of run "${uid}": Cannot reach`));
+        return true;
+      });
+      // Its later documents are not stored either, and counted.
+      for (const document of lost.slice(2)) put(document);
+      assert.deepEqual(catalog.tally((lost[0]![1] as { uid: string }).uid), {
+        stored: 1,
+        notStored: lost.length - 1,
+        skipped: 0,
+      });
+      await server.start();
+      // The same storage goes on, on a new connection: a new run is stored whole.
+      const next = testRun({ start: { scan_id: 2 }, events: 5 }).documents;
+      for (const document of next) put(document);
+      catalog.close();
+      catalog = undefined;
+      const reader = Catalog.open(url, { readOnly: true });
+      try {
+        assert.deepEqual([...reader.byScanId(1).documents()], documents.slice(0, 12));
+        assert.deepEqual([...reader.byScanId(2).documents()], next);
+        assert.deepEqual([...reader.byScanId(3).documents()], lost.slice(0, 1));
+      } finally {
+        reader.close();
+      }
     } finally {
       try {
         catalog?.close();
       } catch {
         // The failure was reported above.
       }
+      await server.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "A PostgreSQL storage whose connection is lost inside a transaction begins the next " +
+    "one on a new connection",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await startPostgres();
+    try {
+      const storage = new PostgresStorage(await server.database());
+      const record = (run: string, name: "start" | "resource" | "descriptor", uid: string) => {
+        const doc = name === "start" ? { uid, time: 1 } : { uid, run_start: run };
+        return { run, name, doc: doc as never, uid, events: 0, json: JSON.stringify(doc) };
+      };
+      assert.equal(storage.append(record("r1", "start", "r1")), true);
+      storage.commit();
+      // A resource is not a boundary: its transaction stays open on the server.
+      assert.equal(storage.append(record("r1", "resource", "res1")), true);
+      await server.stop();
+      assert.throws(() => storage.append(record("r1", "descriptor", "d1")), /Cannot reach/);
+      storage.rollback();
+      await server.start();
+      assert.equal(storage.append(record("r2", "start", "r2")), true);
+      storage.commit();
+      assert.deepEqual(storage.runs({}).map((run) => run.uid), ["r1", "r2"]);
+      assert.equal(storage.find("res1"), undefined, "the lost transaction's resource is gone");
+      storage.close();
+    } finally {
       await server.close();
     }
   },

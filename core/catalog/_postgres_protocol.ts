@@ -14,6 +14,8 @@ export interface PostgresQuery {
 
 /** Statements to run, in one round trip. */
 export interface PostgresRequest {
+  /** Which request this is: its answer has the same. */
+  id: number;
   /** Begin a transaction first, unless one is open (on a connection then kept for it). */
   begin?: boolean;
   /** The statements, one after the other; the first that fails ends the request. */
@@ -26,6 +28,8 @@ export interface PostgresRequest {
 
 /** The answer to a {@linkcode PostgresRequest}. */
 export interface PostgresReply {
+  /** The request's `id`. */
+  id: number;
   /** The rows of each statement that ran. */
   results: Record<string, unknown>[][];
   /** The error of the statement that failed. */

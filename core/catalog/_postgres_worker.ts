@@ -49,25 +49,58 @@ Object.defineProperty(process, "env", { value: env, configurable: true, writable
 
 import type postgresType from "postgres";
 
-/** The client, once loaded: a failure to load it is every request's answer. */
-const client = import("postgres").then(({ default: postgres }) =>
-  postgres(url, {
-    // One connection: a storage's statements run one at a time, its transaction on it.
-    max: 1,
-    connect_timeout: connectTimeout,
-    // The server's notices ("relation already exists, skipping") are not the storage's.
-    onnotice: () => {},
-    connection: { application_name: "nxdaq catalog" },
-  })
-);
+/** A client, once loaded: a failure to load it is every request's answer. */
+const connect = () =>
+  import("postgres").then(({ default: postgres }) =>
+    postgres(url, {
+      // One connection: a storage's statements run one at a time, its transaction on it.
+      max: 1,
+      connect_timeout: connectTimeout,
+      // The server's notices ("relation already exists, skipping") are not the storage's.
+      onnotice: () => {},
+      // With one connection, the one that closes during a transaction is the transaction's.
+      onclose: () => {
+        if (reserved !== undefined) lost = true;
+      },
+      connection: { application_name: "nxdaq catalog" },
+    })
+  );
+
+/** The client of the next request. */
+let client = connect();
 client.catch(() => undefined);
+
+/**
+ * After a connection failed: a new client. The client reuses a reserved connection whose socket
+ * closed (and fails on it); a new one connects afresh, and the old one is ended.
+ */
+function reconnect(): void {
+  const old = client;
+  reserved = undefined;
+  lost = false;
+  client = connect();
+  client.catch(() => undefined);
+  old.then((sql) => sql.end({ timeout: 0 })).catch(() => undefined);
+}
 
 type Connection = postgresType.ReservedSql;
 
 /** The connection of the open transaction. */
 let reserved: Connection | undefined;
+/** Whether that connection has closed (the server went away): the transaction is gone. */
+let lost = false;
 
-async function handle(request: PostgresRequest): Promise<PostgresReply> {
+/** A connection's error: the client's, not the server's. */
+class ConnectionLost extends Error {
+  override name = "ConnectionLost";
+}
+
+/** The open transaction's connection closed: the transaction is gone. */
+function dropLost(): never {
+  throw new ConnectionLost("the connection closed, and the open transaction with it");
+}
+
+async function handle(request: PostgresRequest): Promise<Omit<PostgresReply, "id">> {
   const sql = await client;
   if (request.close) {
     await endTransaction("ROLLBACK").catch(() => undefined);
@@ -76,6 +109,7 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
   }
   const results: Record<string, unknown>[][] = [];
   try {
+    if (reserved !== undefined && lost) dropLost();
     if (request.begin && reserved === undefined) {
       const connection = await sql.reserve();
       try {
@@ -85,6 +119,7 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
         throw error;
       }
       reserved = connection;
+      lost = false;
     }
     const on = reserved ?? sql;
     for (const query of request.queries) {
@@ -97,8 +132,11 @@ async function handle(request: PostgresRequest): Promise<PostgresReply> {
     if (request.end !== undefined) await endTransaction(request.end);
     return { results };
   } catch (error) {
-    if (request.end !== undefined) await endTransaction("ROLLBACK").catch(() => undefined);
-    return { results, error: describe(error) };
+    const described = describe(error);
+    // The transaction went with its connection: the next one begins on a new one.
+    if (described.connection) reconnect();
+    else if (request.end !== undefined) await endTransaction("ROLLBACK").catch(() => undefined);
+    return { results, error: described };
   }
 }
 
@@ -107,6 +145,11 @@ async function endTransaction(how: "COMMIT" | "ROLLBACK"): Promise<void> {
   const connection = reserved;
   if (connection === undefined) return;
   reserved = undefined;
+  if (lost) {
+    if (how === "COMMIT") throw new ConnectionLost("the connection closed before the commit");
+    reconnect();
+    return;
+  }
   try {
     await connection.unsafe(how);
   } finally {
@@ -126,14 +169,39 @@ function describe(error: unknown): NonNullable<PostgresReply["error"]> {
   };
 }
 
-port.on("message", async (request: PostgresRequest) => {
-  let reply: PostgresReply;
-  try {
-    reply = await handle(request);
-  } catch (error) {
-    reply = { results: [], error: describe(error) };
-  }
+/** Send an answer, and wake the storage's thread. */
+function answer(reply: PostgresReply): void {
   port.postMessage(reply);
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
+}
+
+/** The request being handled, for an error of the client that no promise catches. */
+let inFlight: number | undefined;
+
+// The client can throw from a socket's callback (a write on a connection that closed meanwhile):
+// the request in flight is then answered with that error, and the thread goes on.
+const uncaught = (event: Event, error: unknown) => {
+  event.preventDefault();
+  const id = inFlight;
+  if (id === undefined) return;
+  inFlight = undefined;
+  reconnect();
+  answer({ id, results: [], error: { ...describe(error), connection: true } });
+};
+globalThis.addEventListener("error", (event) => uncaught(event, event.error));
+globalThis.addEventListener("unhandledrejection", (event) => uncaught(event, event.reason));
+
+port.on("message", async (request: PostgresRequest) => {
+  inFlight = request.id;
+  let reply: PostgresReply;
+  try {
+    reply = { ...(await handle(request)), id: request.id };
+  } catch (error) {
+    reply = { id: request.id, results: [], error: describe(error) };
+  }
+  // Answered already, by the safety net above.
+  if (inFlight !== request.id) return;
+  inFlight = undefined;
+  answer(reply);
 });

@@ -100,6 +100,14 @@ class RunExists {
   constructor(readonly run: string) {}
 }
 
+/**
+ * Thrown through the gate when the storage could not answer what it holds (a server that went
+ * away): the document is not stored, as when a write fails.
+ */
+class HistoryUnreadable {
+  constructor(readonly cause: unknown) {}
+}
+
 /** Documents after which the catalog commits at once: the run boundaries. */
 const BOUNDARIES: ReadonlySet<DocumentName> = new Set(["start", "descriptor", "stop"]);
 
@@ -185,6 +193,12 @@ export class Catalog {
   /** Whether `insert` has thrown the last failure. */
   #reported = true;
   readonly #skipper: RunSkipper | undefined;
+  /**
+   * Runs lost because the storage could not be read while their documents came, with the
+   * descriptors and resources that came since: the gate never took those, so their later
+   * documents are counted as not stored here.
+   */
+  readonly #unread = new RunSkipper();
   #closed = false;
   // A timer cannot report to anyone: its failure is thrown by the next call.
   #onTimer = (): void => {
@@ -254,7 +268,7 @@ export class Catalog {
       strict: this.#options.strict,
       onProblem: onProblem ?? refuse,
       admit: this.#admit,
-      history: storageHistory(storage),
+      history: storageHistory(storage, (cause) => new HistoryUnreadable(cause)),
     });
   }
 
@@ -282,12 +296,20 @@ export class Catalog {
       const skipped = skipper.runOf(name, doc);
       if (skipped !== undefined) return this.#skip(skipped);
     }
+    const fields = doc as unknown as Record<string, unknown>;
+    if (name === "start" && typeof fields.uid === "string") this.#unread.started(fields.uid);
+    const unread = this.#unread.runOf(name, doc);
+    if (unread !== undefined) {
+      this.#count(unread).notStored++;
+      return this.#reportFailure();
+    }
     // The document goes through even after a failure: it is counted among those not stored.
     try {
       this.#gate.receiver(name, doc);
     } catch (error) {
-      if (!(error instanceof RunExists)) throw error;
-      this.#skip(error.run);
+      if (error instanceof RunExists) this.#skip(error.run);
+      else if (error instanceof HistoryUnreadable) this.#failRead(error.cause, name, fields);
+      else throw error;
     }
     this.#reportFailure();
   };
@@ -353,6 +375,19 @@ export class Catalog {
     }
     this.#uncommitted.clear();
     this.#pending = 0;
+  }
+
+  /**
+   * The storage could not tell the gate what it holds: the document is not stored, nor its
+   * run's later documents (those that name it, or a descriptor or resource of it).
+   */
+  #failRead(cause: unknown, name: DocumentName, fields: Record<string, unknown>): void {
+    const ref = name === "start" ? fields.uid : fields.run_start;
+    const run = typeof ref === "string" ? ref : undefined;
+    this.#fail(cause, run);
+    if (run === undefined) return;
+    this.#unread.skip(run);
+    this.#unread.runOf(name, fields);
   }
 
   #admit = (name: DocumentName, doc: Document): void => {
@@ -660,13 +695,26 @@ const refuse: ProblemCallback = (problem, report) => {
   if (!report.passed) throw problem;
 };
 
-/** What the storage holds, for the gate: runs of earlier sessions go on, their uids stay taken. */
-function storageHistory(storage: CatalogStorage): RunHistory {
+/**
+ * What the storage holds, for the gate: runs of earlier sessions go on, their uids stay taken.
+ * A read that fails throws what `unreadable` makes of its error, past the gate.
+ */
+function storageHistory(
+  storage: CatalogStorage,
+  unreadable: (cause: unknown) => unknown,
+): RunHistory {
+  const read = <T>(question: () => T): T => {
+    try {
+      return question();
+    } catch (cause) {
+      throw unreadable(cause);
+    }
+  };
   return {
     name: "the catalog",
-    find: (uid) => storage.find(uid),
-    stopped: (run) => storage.run(run)?.stop !== undefined,
-    uids: (run) => storage.uids(run),
+    find: (uid) => read(() => storage.find(uid)),
+    stopped: (run) => read(() => storage.run(run)?.stop !== undefined),
+    uids: (run) => read(() => [...storage.uids(run)]),
   };
 }
 

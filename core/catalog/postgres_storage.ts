@@ -114,7 +114,7 @@ export interface PostgresStorageOptions {
 /** Default {@linkcode PostgresStorageOptions}. */
 export const POSTGRES_STORAGE_DEFAULTS = {
   connectTimeout: 10,
-  timeout: 5_000,
+  timeout: 60_000,
   readOnly: false,
 } satisfies Required<PostgresStorageOptions>;
 
@@ -230,6 +230,8 @@ export class PostgresStorage implements CatalogStorage {
   /** Whether the open transaction holds the lock that orders `seq`. */
   #locked = false;
   #closed = false;
+  /** Requests sent so far: each answer names its request. */
+  #requests = 0;
 
   /**
    * Connect to a catalog's database, making its tables when missing.
@@ -304,8 +306,9 @@ export class PostgresStorage implements CatalogStorage {
    * Send statements to the client's thread and wait for the answer.
    * @throws {Error} The server's or the connection's error, naming the server.
    */
-  #request(request: PostgresRequest): Record<string, unknown>[][] {
+  #request(question: Omit<PostgresRequest, "id">): Record<string, unknown>[][] {
     if (this.#closed) throw new Error(`Catalog "${this.#location}" is closed`);
+    const request: PostgresRequest = { ...question, id: ++this.#requests };
     Atomics.store(this.#flag, 0, 0);
     this.#port.postMessage(request);
     const deadline = performance.now() + this.#timeout;
@@ -320,7 +323,11 @@ export class PostgresStorage implements CatalogStorage {
         );
       }
     }
-    const message = receiveMessageOnPort(this.#port)?.message as PostgresReply | undefined;
+    let message: PostgresReply | undefined;
+    // An answer to an earlier request (its thread answered twice) is passed over.
+    do {
+      message = receiveMessageOnPort(this.#port)?.message as PostgresReply | undefined;
+    } while (message !== undefined && message.id !== request.id);
     if (message === undefined) {
       throw new Error(`Catalog "${this.#location}": the client's thread gave no answer`);
     }
