@@ -8,7 +8,7 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { runScript } from "./_cli.ts";
-import { storageTest } from "../core/catalog/_test_storages.ts";
+import { storageTest } from "./_catalog_storages.ts";
 import { comparableTree, ignoreWithoutH5py, readWithH5py } from "./_interop.ts";
 
 async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {

@@ -11,7 +11,7 @@ import type { NamedDocument } from "../core/documents/types.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { ignoreUnless } from "./_ci.ts";
 import { ROOT, runScript, taskPermissions } from "./_cli.ts";
-import { storageTest } from "../core/catalog/_test_storages.ts";
+import { storageTest } from "./_catalog_storages.ts";
 
 const EVENTS = 20_000;
 

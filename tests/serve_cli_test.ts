@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import { readUntil, runScript, spawnScript } from "./_cli.ts";
-import { storageTest } from "../core/catalog/_test_storages.ts";
+import { storageTest } from "./_catalog_storages.ts";
 
 /** Store runs of these scan ids in a catalog (its folder, or its database). */
 function storeRuns(location: string, scanIds: number[]): void {

@@ -16,7 +16,7 @@ import { nexusDifferences } from "./_same_nexus.ts";
 import { runScript } from "./_cli.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { Catalog } from "../core/catalog/mod.ts";
-import { storageTest } from "../core/catalog/_test_storages.ts";
+import { storageTest } from "./_catalog_storages.ts";
 import { ignoreWithoutH5py } from "./_interop.ts";
 
 const ignore = ignoreWithoutRedis() || ignoreWithoutH5py();

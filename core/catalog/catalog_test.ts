@@ -7,7 +7,7 @@ import { Catalog, CATALOG_DEFAULTS } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 function insertAll(catalog: Catalog, documents: readonly NamedDocument[]): void {
   for (const [name, doc] of documents) catalog.insert(name, doc);

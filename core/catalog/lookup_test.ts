@@ -3,7 +3,7 @@ import type { RunStart } from "../documents/types.ts";
 import type { Catalog } from "./catalog.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 /** Four runs: scan ids 1, 2, 2, 3, inserted out of start-time order. */
 function fourRuns(catalog: Catalog): Catalog {

@@ -5,7 +5,7 @@ import { DocumentError } from "../errors.ts";
 import { Catalog } from "./catalog.ts";
 import { crashDocuments } from "./_crash_child.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 storageTest(
   "Catalog.open() makes the folder and a new catalog there sees the runs",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Document, DocumentName, NamedDocument } from "../documents/types.ts";
 import { replay } from "./replay.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 storageTest("replay() sends a stored run's documents in order", async (store) => {
   const catalog = await store.temp();

@@ -6,7 +6,7 @@ import { checkCatalog } from "./check.ts";
 import type { RunQuery } from "./run_query.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { RunSlice } from "./storage.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 /** A fixed sequence of pseudo-random numbers in [0, 1), so that a failure can be replayed. */
 function random(seed: number): () => number {

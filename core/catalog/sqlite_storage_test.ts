@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { Document, DocumentName } from "../documents/types.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
-import { storageTest } from "./_test_storages.ts";
+import { storageTest } from "../../tests/_catalog_storages.ts";
 
 function record(run: string, name: DocumentName, doc: Record<string, unknown>, events = 0) {
   const uid = typeof doc.uid === "string" ? doc.uid : undefined;

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { Catalog, type CatalogOptions } from "./catalog.ts";
-import { PostgresStorage } from "./postgres_storage.ts";
-import { SqliteStorage } from "./sqlite_storage.ts";
-import type { CatalogStorage } from "./storage.ts";
-import { ignoreWithoutPostgres, sharedPostgres } from "../../tests/_postgres.ts";
+import { Catalog, type CatalogOptions } from "../core/catalog/catalog.ts";
+import { PostgresStorage } from "../core/catalog/postgres_storage.ts";
+import { SqliteStorage } from "../core/catalog/sqlite_storage.ts";
+import type { CatalogStorage } from "../core/catalog/storage.ts";
+import { ignoreWithoutPostgres, sharedPostgres } from "./_postgres.ts";
 
 /** One storage kind, as a test uses it. */
 export interface TestStorage {
