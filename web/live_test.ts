@@ -6,19 +6,22 @@ import { createApi } from "./api.ts";
 import { LiveHub, type LiveOptions } from "./live.ts";
 import { sseEvents } from "./_sse_client.ts";
 import { spawnScript } from "../tests/_cli.ts";
+import { storageTest } from "../tests/_catalog_storages.ts";
 
 /**
  * A writer catalog and a server on a read-only one over the same folder, for `body`: the API,
  * or with `options` a {@linkcode LiveHub} of its own behind the two routes of the live updates.
  */
 async function withLiveServer(
-  body: (base: string, writer: Catalog, dir: string) => Promise<void>,
+  body: (base: string, writer: Catalog, dir: string, location: string) => Promise<void>,
   options?: LiveOptions,
+  location?: string,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const writer = Catalog.open(`${dir}/catalog`);
+  const at = location ?? `${dir}/catalog`;
+  const writer = Catalog.open(at);
   writer.flush();
-  const reader = Catalog.open(`${dir}/catalog`, { readOnly: true });
+  const reader = Catalog.open(at, { readOnly: true });
   let handler = createApi(reader, { interval: 20 });
   if (options !== undefined) {
     const hub = new LiveHub(reader, { interval: 20, ...options });
@@ -33,7 +36,7 @@ async function withLiveServer(
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
   try {
     const { port } = server.addr as Deno.NetAddr;
-    await body(`http://127.0.0.1:${port}`, writer, dir);
+    await body(`http://127.0.0.1:${port}`, writer, dir, at);
   } finally {
     await server.shutdown();
     writer.close();
@@ -131,85 +134,103 @@ Deno.test("a run's events resume after Last-Event-ID or ?after= with exactly the
   });
 });
 
-Deno.test("/api/live announces a run's start and its stop as they are stored", async () => {
-  await withLiveServer(async (base, writer) => {
-    const response = await fetch(`${base}/api/live`);
-    const events = sseEvents(response);
-    const { documents } = testRun({
-      start: { uid: "live-run-0003", scan_id: 7, plan_name: "scan", time: 1_700_000_000 },
-      events: 3,
-    });
-    await writeSlowly(writer, documents);
-    const start = (await events.next()).value!;
-    assert.equal(start.event, "start");
-    assert.deepEqual(JSON.parse(start.data), {
-      uid: "live-run-0003",
-      scan_id: 7,
-      plan_name: "scan",
-      time: 1_700_000_000,
-    });
-    const stop = (await events.next()).value!;
-    assert.equal(stop.event, "stop");
-    assert.deepEqual(JSON.parse(stop.data), {
-      uid: "live-run-0003",
-      exit_status: "success",
-      reason: "",
-    });
-    await events.return(undefined);
-  });
-});
-
-Deno.test("a client that disconnects stops nothing for the other clients of the run", async () => {
-  await withLiveServer(async (base, writer) => {
-    const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
-    await writeSlowly(writer, documents.slice(0, 2));
-    const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
-    const staying = collect(await fetch(`${base}/api/runs/live-run-0004/events`));
-    assert.equal((await leaving.next()).value?.event, "document");
-    await leaving.return(undefined);
-    await writeSlowly(writer, documents.slice(2));
-    const client = await staying;
-    assert.equal(client.uids.length, documents.length);
-    assert.equal(client.ended, true);
-  });
-});
-
-Deno.test("an SSE client sees a scan's events before `deno task scan --catalog` ends", async () => {
-  await withLiveServer(async (base, writer, dir) => {
-    writer.close();
-    const live = sseEvents(await fetch(`${base}/api/live`));
-    const child = spawnScript("scan.ts", [
-      "--catalog",
-      `${dir}/catalog`,
-      "--num",
-      "30",
-      "--file",
-      `${dir}/scan.hdf`,
-      "--no-table",
-      "--no-config",
-    ]);
-    try {
-      const start = (await live.next()).value!;
+storageTest("/api/live announces a run's start and its stop as they are stored", async (store) => {
+  await withLiveServer(
+    async (base, writer) => {
+      const response = await fetch(`${base}/api/live`);
+      const events = sseEvents(response);
+      const { documents } = testRun({
+        start: { uid: "live-run-0003", scan_id: 7, plan_name: "scan", time: 1_700_000_000 },
+        events: 3,
+      });
+      await writeSlowly(writer, documents);
+      const start = (await events.next()).value!;
       assert.equal(start.event, "start");
-      const { uid } = JSON.parse(start.data);
-      const events = sseEvents(await fetch(`${base}/api/runs/${uid}/events`));
-      let seen = 0;
-      for await (const event of events) {
-        if (event.event === "document" && JSON.parse(event.data).name === "event") seen++;
-        if (seen === 3) break;
-      }
-      assert.equal(seen, 3);
-      const status = await Promise.race([child.status.then(() => "ended"), delay(0)]);
-      assert.notEqual(status, "ended", "the events came while the scan was running");
-    } finally {
-      await live.return(undefined);
-      const status = await child.status;
-      await child.stdout.cancel();
-      await child.stderr.cancel();
-      assert.ok(status.success);
-    }
-  });
+      assert.deepEqual(JSON.parse(start.data), {
+        uid: "live-run-0003",
+        scan_id: 7,
+        plan_name: "scan",
+        time: 1_700_000_000,
+      });
+      const stop = (await events.next()).value!;
+      assert.equal(stop.event, "stop");
+      assert.deepEqual(JSON.parse(stop.data), {
+        uid: "live-run-0003",
+        exit_status: "success",
+        reason: "",
+      });
+      await events.return(undefined);
+    },
+    undefined,
+    await store.location(),
+  );
 });
+
+storageTest(
+  "a client that disconnects stops nothing for the other clients of the run",
+  async (store) => {
+    await withLiveServer(
+      async (base, writer) => {
+        const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
+        await writeSlowly(writer, documents.slice(0, 2));
+        const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
+        const staying = collect(await fetch(`${base}/api/runs/live-run-0004/events`));
+        assert.equal((await leaving.next()).value?.event, "document");
+        await leaving.return(undefined);
+        await writeSlowly(writer, documents.slice(2));
+        const client = await staying;
+        assert.equal(client.uids.length, documents.length);
+        assert.equal(client.ended, true);
+      },
+      undefined,
+      await store.location(),
+    );
+  },
+);
+
+storageTest(
+  "an SSE client sees a scan's events before `deno task scan --catalog` ends",
+  async (store) => {
+    await withLiveServer(
+      async (base, writer, dir, location) => {
+        writer.close();
+        const live = sseEvents(await fetch(`${base}/api/live`));
+        const child = spawnScript("scan.ts", [
+          "--catalog",
+          location,
+          "--num",
+          "30",
+          "--file",
+          `${dir}/scan.hdf`,
+          "--no-table",
+          "--no-config",
+        ], { env: { XDG_DATA_HOME: `${dir}/data` } });
+        try {
+          const start = (await live.next()).value!;
+          assert.equal(start.event, "start");
+          const { uid } = JSON.parse(start.data);
+          const events = sseEvents(await fetch(`${base}/api/runs/${uid}/events`));
+          let seen = 0;
+          for await (const event of events) {
+            if (event.event === "document" && JSON.parse(event.data).name === "event") seen++;
+            if (seen === 3) break;
+          }
+          assert.equal(seen, 3);
+          const status = await Promise.race([child.status.then(() => "ended"), delay(0)]);
+          assert.notEqual(status, "ended", "the events came while the scan was running");
+        } finally {
+          await live.return(undefined);
+          const status = await child.status;
+          await child.stdout.cancel();
+          await child.stderr.cancel();
+          assert.ok(status.success);
+        }
+      },
+      undefined,
+      await store.location(),
+    );
+  },
+);
 
 /** The uids of a run's documents, in order. */
 function uidsOf(documents: NamedDocument[]): unknown[] {
