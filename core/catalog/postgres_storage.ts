@@ -206,12 +206,13 @@ interface Buffered {
  * advisory lock so that processes opening a new catalog at once do not race: give the
  * catalog a database of its own.
  *
- * @example Store and read a run (with a server at `$NXDAQ_CATALOG_URL`)
+ * @example Store a run (not run here: it needs a server; `Catalog.open(url)` does the same)
  * ```ts ignore
  * import { PostgresStorage } from "./postgres_storage.ts";
  * import { Catalog } from "./catalog.ts";
  * const catalog = new Catalog(new PostgresStorage("postgres://nxdaq@127.0.0.1/catalog"));
  * catalog.insert("start", { uid: "r1-0123", time: 1 });
+ * console.log(catalog.get("r1-0123").summary.exitStatus); // "incomplete"
  * catalog.close();
  * ```
  */
