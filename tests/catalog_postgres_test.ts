@@ -202,6 +202,42 @@ Deno.test({
 });
 
 Deno.test({
+  name: "A long PostgreSQL transaction (a run stored whole) does not hold up another writer's " +
+    "commits, and its documents come after them in tail()",
+  ignore,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = (await sharedPostgres())!;
+    const url = await server.database();
+    const long = new Catalog(new PostgresStorage(url), { transactions: "run" });
+    const short = new Catalog(new PostgresStorage(url, { timeout: 5000 }));
+    const follower = new PostgresStorage(url, { readOnly: true });
+    try {
+      const a = testRun({ start: { scan_id: 1 }, events: 12_000 }).documents;
+      const b = testRun({ start: { scan_id: 2 }, events: 50 }).documents;
+      // All but its stop: kept in its transaction, past this process's buffer.
+      for (const [name, doc] of a.slice(0, -1)) long.insert(name, doc);
+      for (const [name, doc] of b) short.insert(name, doc);
+      short.flush();
+      assert.equal(follower.tail(0, { limit: 100_000 }).length, b.length);
+      long.insert(...(a.at(-1) as [never, never]));
+      const followed = follower.tail(0, { limit: 100_000 });
+      assert.deepEqual(
+        followed.map((d) => [d.name, JSON.parse(d.json)]),
+        [...b, ...a],
+        "the short run first: it was committed first",
+      );
+      assert.equal(long.get(1).summary.numEvents, 12_001);
+    } finally {
+      long.close();
+      short.close();
+      follower.close();
+    }
+  },
+});
+
+Deno.test({
   name: "A PostgreSQL storage whose connection is lost inside a transaction begins the next " +
     "one on a new connection",
   ignore,

@@ -84,8 +84,24 @@ const RUN_COLUMNS = "id, uid, start, stop, streams::text AS streams, events";
 /** Documents read at a time. */
 const PAGE = 1000;
 
-/** Documents kept in this process before they are sent, even inside a transaction. */
-const BUFFERED = 1000;
+/**
+ * Documents kept in this process before they are sent, even inside a transaction: beyond, they
+ * wait in a temporary table of the transaction's own (`pending_documents`), without taking
+ * the lock that orders `seq`, until the commit (or a read of the run's documents) moves them.
+ */
+const BUFFERED = 5000;
+
+/**
+ * The statement of the temporary table (not written to the log; emptied by each move, and
+ * by a rollback).
+ */
+const PENDING = "CREATE TEMPORARY TABLE IF NOT EXISTS pending_documents (" +
+  "n bigserial PRIMARY KEY, run bigint NOT NULL, name text NOT NULL, uid text, rows jsonb, " +
+  "json text NOT NULL)";
+
+/** The kept documents as the rows of a `SELECT`, in order, from a parameter of JSON. */
+const BUFFERED_ROWS = "SELECT (d->>0)::bigint, d->>1, d->>2, (d->>3)::jsonb, d->>4 " +
+  "FROM json_array_elements($1::text::json) WITH ORDINALITY AS t(d, n) ORDER BY n";
 
 /**
  * Options of {@linkcode PostgresStorage}.
@@ -200,7 +216,11 @@ interface Buffered {
  * transaction takes a transaction-level advisory lock before it inserts documents and keeps
  * it to its commit, so a document committed later never has a smaller `seq` than one a
  * reader has seen, and a reader polling `tail(after)` misses none. Writers wait for each other
- * only for that last part of a transaction (the insert of its documents, and its commit).
+ * only for that last part of a transaction (the insert of its documents, and its commit): a
+ * long transaction (a run stored whole, as by `nx worker`) keeps its documents in a temporary
+ * table meanwhile. Two writers that store the same uid at once wait for each other; should
+ * that make a cycle with the lock, the server ends one of the transactions (a deadlock), which
+ * is that writer's store failure.
  *
  * The tables (`runs`, `documents`, `refs`, `catalog_schema`) are made on first use, under an
  * advisory lock so that processes opening a new catalog at once do not race: give the
@@ -230,6 +250,8 @@ export class PostgresStorage implements CatalogStorage {
   #open = false;
   /** Whether the open transaction holds the lock that orders `seq`. */
   #locked = false;
+  /** Whether the open transaction has documents in `pending_documents`. */
+  #staged = false;
   #closed = false;
   /** Requests sent so far: each answer names its request. */
   #requests = 0;
@@ -355,6 +377,7 @@ export class PostgresStorage implements CatalogStorage {
   #forget(): void {
     this.#open = false;
     this.#locked = false;
+    this.#staged = false;
   }
 
   /** Statements in the open transaction, beginning one when none is open. */
@@ -434,24 +457,30 @@ export class PostgresStorage implements CatalogStorage {
     if (record.events > 0) {
       this.#pendingEvents.set(id, (this.#pendingEvents.get(id) ?? 0) + record.events);
     }
-    if (this.#buffer.length >= BUFFERED) this.#flush();
+    if (this.#buffer.length >= BUFFERED) this.#stage();
     return true;
   }
 
   /** The statements that send the kept documents and event counts, in order of `seq`. */
   #flushQueries(): PostgresQuery[] {
     const queries: PostgresQuery[] = [];
-    if (this.#buffer.length > 0) {
+    if (this.#buffer.length > 0 || this.#staged) {
       if (!this.#locked) {
         queries.push({ text: `SELECT pg_advisory_xact_lock(${SEQ_LOCK})`, params: [] });
       }
-      const rows = this.#buffer.map((d) => [d.run, d.name, d.uid, d.rows, d.json]);
-      queries.push({
-        text: "INSERT INTO documents (run, name, uid, rows, json) " +
-          "SELECT (d->>0)::bigint, d->>1, d->>2, (d->>3)::jsonb, d->>4 " +
-          "FROM json_array_elements($1::text::json) WITH ORDINALITY AS t(d, n) ORDER BY n",
-        params: [JSON.stringify(rows)],
-      });
+      if (this.#staged) {
+        queries.push({
+          text: "INSERT INTO documents (run, name, uid, rows, json) " +
+            "SELECT run, name, uid, rows, json FROM pending_documents ORDER BY n",
+          params: [],
+        }, { text: "DELETE FROM pending_documents", params: [] });
+      }
+      if (this.#buffer.length > 0) {
+        queries.push({
+          text: `INSERT INTO documents (run, name, uid, rows, json) ${BUFFERED_ROWS}`,
+          params: [this.#bufferedJson()],
+        });
+      }
     }
     if (this.#pendingEvents.size > 0) {
       const counts = [...this.#pendingEvents];
@@ -465,13 +494,36 @@ export class PostgresStorage implements CatalogStorage {
     return queries;
   }
 
-  /** Send the kept documents into the open transaction. */
+  #bufferedJson(): string {
+    return JSON.stringify(this.#buffer.map((d) => [d.run, d.name, d.uid, d.rows, d.json]));
+  }
+
+  /**
+   * Send the kept documents into the open transaction's temporary table: they leave this
+   * process's memory without taking the lock that orders `seq` (a run stored in one
+   * transaction, as `nx worker` does, would hold it for the run's whole length).
+   */
+  #stage(): void {
+    if (this.#locked) return this.#flush();
+    this.#write([
+      { text: PENDING, params: [] },
+      {
+        text: `INSERT INTO pending_documents (run, name, uid, rows, json) ${BUFFERED_ROWS}`,
+        params: [this.#bufferedJson()],
+      },
+    ]);
+    this.#staged = true;
+    this.#buffer = [];
+  }
+
+  /** Send the kept documents into the open transaction, for a read of them. */
   #flush(): void {
     const queries = this.#flushQueries();
     if (queries.length === 0) return;
-    const locking = this.#buffer.length > 0;
+    const locking = this.#buffer.length > 0 || this.#staged;
     this.#write(queries);
     if (locking) this.#locked = true;
+    this.#staged = false;
     this.#buffer = [];
     this.#pendingEvents.clear();
   }
