@@ -73,7 +73,9 @@ function postgres(): TestStorage {
 
 /**
  * Register a test once per storage: under its name for SQLite, and with " [PostgreSQL]" after
- * it for PostgreSQL (skipped, with the reason printed, without PostgreSQL outside CI).
+ * it for PostgreSQL (skipped, with the reason printed, without PostgreSQL outside CI). Test
+ * files import it as `test`: the formatter then lays a call out as it does `Deno.test`'s, so a
+ * test body stays as it was.
  * @param name The test's name.
  * @param body The test, given the storage to use.
  * @param options `ignore`: skip both (when something else the test needs is missing).

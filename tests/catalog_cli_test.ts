@@ -8,7 +8,7 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { runScript } from "./_cli.ts";
-import { storageTest } from "./_catalog_storages.ts";
+import { storageTest as test } from "./_catalog_storages.ts";
 import { comparableTree, ignoreWithoutH5py, readWithH5py } from "./_interop.ts";
 
 async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {
@@ -71,79 +71,76 @@ Deno.test({
   },
 });
 
-storageTest(
-  "nx runs lists a stored scan; export --format jsonl reads back to the same documents",
-  async (store) => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const [location, copyLocation] = [await store.location(), await store.location()];
-      const { uid } = await recordedScan(dir, location);
-      const runs = await runScript("nx.ts", ["runs", "--catalog", location]);
-      assert.equal(runs.code, 0, runs.stderr);
-      const [header, row, ...rest] = runs.stdout.trim().split("\n");
-      assert.match(
-        header!,
-        /^scan_id\s+uid\s+plan_name\s+start_time\s+exit_status\s+events\s+streams$/,
-      );
-      assert.match(
-        row!,
-        new RegExp(`^1\\s+${uid.slice(0, 8)}\\s+scan\\s+\\S+ \\S+\\s+success\\s+5\\s+primary$`),
-      );
-      assert.deepEqual(rest, []);
+test("nx runs lists a stored scan; export --format jsonl reads back to the same documents", async (store) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [location, copyLocation] = [await store.location(), await store.location()];
+    const { uid } = await recordedScan(dir, location);
+    const runs = await runScript("nx.ts", ["runs", "--catalog", location]);
+    assert.equal(runs.code, 0, runs.stderr);
+    const [header, row, ...rest] = runs.stdout.trim().split("\n");
+    assert.match(
+      header!,
+      /^scan_id\s+uid\s+plan_name\s+start_time\s+exit_status\s+events\s+streams$/,
+    );
+    assert.match(
+      row!,
+      new RegExp(`^1\\s+${uid.slice(0, 8)}\\s+scan\\s+\\S+ \\S+\\s+success\\s+5\\s+primary$`),
+    );
+    assert.deepEqual(rest, []);
 
-      const jsonl = `${dir}/run.jsonl`;
-      const out = await runScript("nx.ts", [
-        "export",
-        "--uid",
-        uid,
-        "--catalog",
-        location,
-        "--format",
-        "jsonl",
-        "--file",
-        jsonl,
-      ]);
-      assert.equal(out.code, 0, out.stderr);
-      const catalog = Catalog.open(location);
-      const stored = [...catalog.byUid(uid).documents()];
-      catalog.close();
-      assert.deepEqual(await collect(readDocuments(jsonl)), stored);
-      assert.deepEqual(stored.map(([name]) => name), [
-        "start",
-        "descriptor",
-        "event",
-        "event",
-        "event",
-        "event",
-        "event",
-        "stop",
-      ]);
-      const again = await runScript("nx.ts", [
-        "export",
-        "--uid",
-        uid,
-        "--catalog",
-        location,
-        "--format",
-        "jsonl",
-        "--file",
-        jsonl,
-      ]);
-      assert.equal(again.code, 1);
-      assert.match(again.stderr, /already exists/);
+    const jsonl = `${dir}/run.jsonl`;
+    const out = await runScript("nx.ts", [
+      "export",
+      "--uid",
+      uid,
+      "--catalog",
+      location,
+      "--format",
+      "jsonl",
+      "--file",
+      jsonl,
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    const catalog = Catalog.open(location);
+    const stored = [...catalog.byUid(uid).documents()];
+    catalog.close();
+    assert.deepEqual(await collect(readDocuments(jsonl)), stored);
+    assert.deepEqual(stored.map(([name]) => name), [
+      "start",
+      "descriptor",
+      "event",
+      "event",
+      "event",
+      "event",
+      "event",
+      "stop",
+    ]);
+    const again = await runScript("nx.ts", [
+      "export",
+      "--uid",
+      uid,
+      "--catalog",
+      location,
+      "--format",
+      "jsonl",
+      "--file",
+      jsonl,
+    ]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists/);
 
-      // The JSON Lines import into a new catalog as the same documents.
-      const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", copyLocation]);
-      assert.equal(imported.code, 0, imported.stderr);
-      assert.match(imported.stdout, /Imported 1 runs \(8 documents\)/);
-      const copy = Catalog.open(copyLocation);
-      assert.deepEqual([...copy.get(-1).documents()], stored);
-      copy.close();
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-);
+    // The JSON Lines import into a new catalog as the same documents.
+    const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", copyLocation]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /Imported 1 runs \(8 documents\)/);
+    const copy = Catalog.open(copyLocation);
+    assert.deepEqual([...copy.get(-1).documents()], stored);
+    copy.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
 
 Deno.test("nx export names a run it cannot find, and wants exactly one way to choose it", async () => {
   const dir = await Deno.makeTempDir();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import { readUntil, runScript, spawnScript } from "./_cli.ts";
-import { storageTest } from "./_catalog_storages.ts";
+import { storageTest as test } from "./_catalog_storages.ts";
 
 /** Store runs of these scan ids in a catalog (its folder, or its database). */
 function storeRuns(location: string, scanIds: number[]): void {
@@ -35,40 +35,37 @@ async function withCatalog(
   }
 }
 
-storageTest(
-  "deno task serve prints its URL, serves the runs there, the runs another process stores meanwhile too, and stops on SIGTERM",
-  async (store) => {
-    await withCatalog(async (dir, location) => {
-      const child = spawnScript("serve.ts", ["--catalog", location, "--port", "0"], {
-        env: { HOME: dir },
-      });
+test("deno task serve prints its URL, serves the runs there, the runs another process stores meanwhile too, and stops on SIGTERM", async (store) => {
+  await withCatalog(async (dir, location) => {
+    const child = spawnScript("serve.ts", ["--catalog", location, "--port", "0"], {
+      env: { HOME: dir },
+    });
+    try {
+      const { stdout, rest } = await readUntil(child, /Press Ctrl-C/);
+      const url = /at (http:\/\/127\.0\.0\.1:\d+\/api\/runs)/.exec(stdout)?.[1];
+      assert.ok(url, `a URL on 127.0.0.1 is printed: ${stdout}`);
+      assert.doesNotMatch(stdout, /Token/, "no token on loopback");
+      const response = await fetch(url);
+      assert.equal(response.status, 200);
+      const body = await response.json();
+      assert.deepEqual(body.runs.map((run: { scan_id: number }) => run.scan_id), [2, 1]);
+      storeRuns(location, [3]);
+      const after = await (await fetch(url)).json();
+      assert.deepEqual(after.runs.map((run: { scan_id: number }) => run.scan_id), [3, 2, 1]);
+      Deno.kill(child.pid, "SIGTERM");
+      await rest();
+      const status = await child.status;
+      assert.equal(status.code, 0);
+    } finally {
       try {
-        const { stdout, rest } = await readUntil(child, /Press Ctrl-C/);
-        const url = /at (http:\/\/127\.0\.0\.1:\d+\/api\/runs)/.exec(stdout)?.[1];
-        assert.ok(url, `a URL on 127.0.0.1 is printed: ${stdout}`);
-        assert.doesNotMatch(stdout, /Token/, "no token on loopback");
-        const response = await fetch(url);
-        assert.equal(response.status, 200);
-        const body = await response.json();
-        assert.deepEqual(body.runs.map((run: { scan_id: number }) => run.scan_id), [2, 1]);
-        storeRuns(location, [3]);
-        const after = await (await fetch(url)).json();
-        assert.deepEqual(after.runs.map((run: { scan_id: number }) => run.scan_id), [3, 2, 1]);
-        Deno.kill(child.pid, "SIGTERM");
-        await rest();
-        const status = await child.status;
-        assert.equal(status.code, 0);
-      } finally {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Ended already.
-        }
-        await child.stderr.cancel().catch(() => {});
+        child.kill("SIGKILL");
+      } catch {
+        // Ended already.
       }
-    }, await store.location());
-  },
-);
+      await child.stderr.cancel().catch(() => {});
+    }
+  }, await store.location());
+});
 
 Deno.test("deno task serve refuses a bad port with the usage text and exit status 2", async () => {
   await withCatalog(async (dir) => {

@@ -6,7 +6,7 @@ import { createApi } from "./api.ts";
 import { LiveHub, type LiveOptions } from "./live.ts";
 import { sseEvents } from "./_sse_client.ts";
 import { spawnScript } from "../tests/_cli.ts";
-import { storageTest } from "../tests/_catalog_storages.ts";
+import { storageTest as test, type TestStorage } from "../tests/_catalog_storages.ts";
 
 /**
  * A writer catalog and a server on a read-only one over the same folder, for `body`: the API,
@@ -43,6 +43,12 @@ async function withLiveServer(
     reader.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** {@linkcode withLiveServer} over a new catalog of a test's storage (a folder or a database). */
+function withLiveStore(store: TestStorage) {
+  return async (body: Parameters<typeof withLiveServer>[0]) =>
+    withLiveServer(body, undefined, await store.location());
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,103 +140,85 @@ Deno.test("a run's events resume after Last-Event-ID or ?after= with exactly the
   });
 });
 
-storageTest("/api/live announces a run's start and its stop as they are stored", async (store) => {
-  await withLiveServer(
-    async (base, writer) => {
-      const response = await fetch(`${base}/api/live`);
-      const events = sseEvents(response);
-      const { documents } = testRun({
-        start: { uid: "live-run-0003", scan_id: 7, plan_name: "scan", time: 1_700_000_000 },
-        events: 3,
-      });
-      await writeSlowly(writer, documents);
-      const start = (await events.next()).value!;
-      assert.equal(start.event, "start");
-      assert.deepEqual(JSON.parse(start.data), {
-        uid: "live-run-0003",
-        scan_id: 7,
-        plan_name: "scan",
-        time: 1_700_000_000,
-      });
-      const stop = (await events.next()).value!;
-      assert.equal(stop.event, "stop");
-      assert.deepEqual(JSON.parse(stop.data), {
-        uid: "live-run-0003",
-        exit_status: "success",
-        reason: "",
-      });
-      await events.return(undefined);
-    },
-    undefined,
-    await store.location(),
-  );
+test("/api/live announces a run's start and its stop as they are stored", async (store) => {
+  await withLiveStore(store)(async (base, writer) => {
+    const response = await fetch(`${base}/api/live`);
+    const events = sseEvents(response);
+    const { documents } = testRun({
+      start: { uid: "live-run-0003", scan_id: 7, plan_name: "scan", time: 1_700_000_000 },
+      events: 3,
+    });
+    await writeSlowly(writer, documents);
+    const start = (await events.next()).value!;
+    assert.equal(start.event, "start");
+    assert.deepEqual(JSON.parse(start.data), {
+      uid: "live-run-0003",
+      scan_id: 7,
+      plan_name: "scan",
+      time: 1_700_000_000,
+    });
+    const stop = (await events.next()).value!;
+    assert.equal(stop.event, "stop");
+    assert.deepEqual(JSON.parse(stop.data), {
+      uid: "live-run-0003",
+      exit_status: "success",
+      reason: "",
+    });
+    await events.return(undefined);
+  });
 });
 
-storageTest(
-  "a client that disconnects stops nothing for the other clients of the run",
-  async (store) => {
-    await withLiveServer(
-      async (base, writer) => {
-        const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
-        await writeSlowly(writer, documents.slice(0, 2));
-        const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
-        const staying = collect(await fetch(`${base}/api/runs/live-run-0004/events`));
-        assert.equal((await leaving.next()).value?.event, "document");
-        await leaving.return(undefined);
-        await writeSlowly(writer, documents.slice(2));
-        const client = await staying;
-        assert.equal(client.uids.length, documents.length);
-        assert.equal(client.ended, true);
-      },
-      undefined,
-      await store.location(),
-    );
-  },
-);
+test("a client that disconnects stops nothing for the other clients of the run", async (store) => {
+  await withLiveStore(store)(async (base, writer) => {
+    const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
+    await writeSlowly(writer, documents.slice(0, 2));
+    const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
+    const staying = collect(await fetch(`${base}/api/runs/live-run-0004/events`));
+    assert.equal((await leaving.next()).value?.event, "document");
+    await leaving.return(undefined);
+    await writeSlowly(writer, documents.slice(2));
+    const client = await staying;
+    assert.equal(client.uids.length, documents.length);
+    assert.equal(client.ended, true);
+  });
+});
 
-storageTest(
-  "an SSE client sees a scan's events before `deno task scan --catalog` ends",
-  async (store) => {
-    await withLiveServer(
-      async (base, writer, dir, location) => {
-        writer.close();
-        const live = sseEvents(await fetch(`${base}/api/live`));
-        const child = spawnScript("scan.ts", [
-          "--catalog",
-          location,
-          "--num",
-          "30",
-          "--file",
-          `${dir}/scan.hdf`,
-          "--no-table",
-          "--no-config",
-        ], { env: { XDG_DATA_HOME: `${dir}/data` } });
-        try {
-          const start = (await live.next()).value!;
-          assert.equal(start.event, "start");
-          const { uid } = JSON.parse(start.data);
-          const events = sseEvents(await fetch(`${base}/api/runs/${uid}/events`));
-          let seen = 0;
-          for await (const event of events) {
-            if (event.event === "document" && JSON.parse(event.data).name === "event") seen++;
-            if (seen === 3) break;
-          }
-          assert.equal(seen, 3);
-          const status = await Promise.race([child.status.then(() => "ended"), delay(0)]);
-          assert.notEqual(status, "ended", "the events came while the scan was running");
-        } finally {
-          await live.return(undefined);
-          const status = await child.status;
-          await child.stdout.cancel();
-          await child.stderr.cancel();
-          assert.ok(status.success);
-        }
-      },
-      undefined,
-      await store.location(),
-    );
-  },
-);
+test("an SSE client sees a scan's events before `deno task scan --catalog` ends", async (store) => {
+  await withLiveStore(store)(async (base, writer, dir, location) => {
+    writer.close();
+    const live = sseEvents(await fetch(`${base}/api/live`));
+    const child = spawnScript("scan.ts", [
+      "--catalog",
+      location,
+      "--num",
+      "30",
+      "--file",
+      `${dir}/scan.hdf`,
+      "--no-table",
+      "--no-config",
+    ], { env: { XDG_DATA_HOME: `${dir}/data` } });
+    try {
+      const start = (await live.next()).value!;
+      assert.equal(start.event, "start");
+      const { uid } = JSON.parse(start.data);
+      const events = sseEvents(await fetch(`${base}/api/runs/${uid}/events`));
+      let seen = 0;
+      for await (const event of events) {
+        if (event.event === "document" && JSON.parse(event.data).name === "event") seen++;
+        if (seen === 3) break;
+      }
+      assert.equal(seen, 3);
+      const status = await Promise.race([child.status.then(() => "ended"), delay(0)]);
+      assert.notEqual(status, "ended", "the events came while the scan was running");
+    } finally {
+      await live.return(undefined);
+      const status = await child.status;
+      await child.stdout.cancel();
+      await child.stderr.cancel();
+      assert.ok(status.success);
+    }
+  });
+});
 
 /** The uids of a run's documents, in order. */
 function uidsOf(documents: NamedDocument[]): unknown[] {

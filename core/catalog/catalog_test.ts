@@ -7,7 +7,7 @@ import { Catalog, CATALOG_DEFAULTS } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "../../tests/_catalog_storages.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 function insertAll(catalog: Catalog, documents: readonly NamedDocument[]): void {
   for (const [name, doc] of documents) catalog.insert(name, doc);
@@ -74,7 +74,7 @@ function richRun(): NamedDocument[] {
   ];
 }
 
-storageTest("insert() stores every kind of document and reads it back exactly", async (store) => {
+test("insert() stores every kind of document and reads it back exactly", async (store) => {
   const catalog = await store.temp();
   const documents = richRun();
   insertAll(catalog, documents);
@@ -87,7 +87,7 @@ storageTest("insert() stores every kind of document and reads it back exactly", 
   catalog.close();
 });
 
-storageTest("insert() keeps the order of the keys as given", async (store) => {
+test("insert() keeps the order of the keys as given", async (store) => {
   const catalog = await store.temp();
   const start = { time: 5, zeta: 1, uid: "start-00001", alpha: { b: 1, a: 2 } };
   catalog.insert("start", start);
@@ -96,7 +96,7 @@ storageTest("insert() keeps the order of the keys as given", async (store) => {
   catalog.close();
 });
 
-storageTest("Interleaved runs read back each in its own insertion order", async (store) => {
+test("Interleaved runs read back each in its own insertion order", async (store) => {
   const catalog = await store.temp();
   const a = testRun({ start: { scan_id: 1, time: 100 }, events: 4 }).documents;
   const b = testRun({ start: { scan_id: 2, time: 101 }, events: 3 }).documents;
@@ -110,61 +110,55 @@ storageTest("Interleaved runs read back each in its own insertion order", async 
   catalog.close();
 });
 
-storageTest(
-  "runs() lists scan id, uid, plan, times, exit status, events and streams",
-  async (store) => {
-    const catalog = await store.temp();
-    const { run, documents } = testRun({
-      start: { scan_id: 9, plan_name: "scan", time: 1000 },
-      events: 5,
-    });
-    insertAll(catalog, documents);
-    const stop = run.stopDoc!;
-    assert.deepEqual(catalog.runs(), [{
-      uid: run.start.uid,
-      scanId: 9,
-      planName: "scan",
-      time: 1000,
-      stopTime: stop.time,
-      exitStatus: "success",
-      numEvents: 6,
-      streams: ["primary", "baseline"],
-    }]);
-    assert.deepEqual(stop.num_events, { primary: 5, baseline: 1 });
-    assert.equal(catalog.size, 1);
-    catalog.close();
-  },
-);
+test("runs() lists scan id, uid, plan, times, exit status, events and streams", async (store) => {
+  const catalog = await store.temp();
+  const { run, documents } = testRun({
+    start: { scan_id: 9, plan_name: "scan", time: 1000 },
+    events: 5,
+  });
+  insertAll(catalog, documents);
+  const stop = run.stopDoc!;
+  assert.deepEqual(catalog.runs(), [{
+    uid: run.start.uid,
+    scanId: 9,
+    planName: "scan",
+    time: 1000,
+    stopTime: stop.time,
+    exitStatus: "success",
+    numEvents: 6,
+    streams: ["primary", "baseline"],
+  }]);
+  assert.deepEqual(stop.num_events, { primary: 5, baseline: 1 });
+  assert.equal(catalog.size, 1);
+  catalog.close();
+});
 
-storageTest(
-  "A run without a stop document is incomplete and its events are counted",
-  async (store) => {
-    const catalog = await store.temp();
-    const run = composeRun({ time: 50 });
-    const primary = run.descriptor({
-      name: "primary",
-      data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
-    });
-    catalog.insert("start", run.start);
-    catalog.insert("descriptor", primary.doc);
-    catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
-    const page = primary.eventPage({ data: { x: [2, 3, 4] }, timestamps: { x: [0, 0, 0] } });
-    catalog.insert("event_page", page);
-    const [summary] = catalog.runs();
-    assert.equal(summary?.exitStatus, "incomplete");
-    assert.equal(summary?.stopTime, undefined);
-    assert.equal(summary?.scanId, undefined);
-    assert.equal(summary?.planName, undefined);
-    assert.equal(summary?.numEvents, 4);
-    assert.deepEqual(summary?.streams, ["primary"]);
-    const stored = catalog.get(-1);
-    assert.equal(stored.stop, undefined);
-    assert.deepEqual([...stored.documents()].at(-1), ["event_page", page]);
-    catalog.close();
-  },
-);
+test("A run without a stop document is incomplete and its events are counted", async (store) => {
+  const catalog = await store.temp();
+  const run = composeRun({ time: 50 });
+  const primary = run.descriptor({
+    name: "primary",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  catalog.insert("start", run.start);
+  catalog.insert("descriptor", primary.doc);
+  catalog.insert("event", primary.event({ data: { x: 1 }, timestamps: { x: 0 } }));
+  const page = primary.eventPage({ data: { x: [2, 3, 4] }, timestamps: { x: [0, 0, 0] } });
+  catalog.insert("event_page", page);
+  const [summary] = catalog.runs();
+  assert.equal(summary?.exitStatus, "incomplete");
+  assert.equal(summary?.stopTime, undefined);
+  assert.equal(summary?.scanId, undefined);
+  assert.equal(summary?.planName, undefined);
+  assert.equal(summary?.numEvents, 4);
+  assert.deepEqual(summary?.streams, ["primary"]);
+  const stored = catalog.get(-1);
+  assert.equal(stored.stop, undefined);
+  assert.deepEqual([...stored.documents()].at(-1), ["event_page", page]);
+  catalog.close();
+});
 
-storageTest("A duplicate uid throws a DocumentError and keeps what was stored", async (store) => {
+test("A duplicate uid throws a DocumentError and keeps what was stored", async (store) => {
   const catalog = await store.temp();
   const { documents } = testRun({ events: 2, stop: false });
   insertAll(catalog, documents);
@@ -200,7 +194,7 @@ storageTest("A duplicate uid throws a DocumentError and keeps what was stored", 
   catalog.close();
 });
 
-storageTest("A document that refers to nothing stored throws a DocumentError", async (store) => {
+test("A document that refers to nothing stored throws a DocumentError", async (store) => {
   const catalog = await store.temp();
   const { documents } = testRun({ events: 1 });
   const [start, descriptor, event] = documents as [NamedDocument, NamedDocument, NamedDocument];
@@ -220,53 +214,47 @@ storageTest("A document that refers to nothing stored throws a DocumentError", a
   catalog.close();
 });
 
-storageTest(
-  "A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out",
-  async (store) => {
-    for (const strict of [false, true]) {
-      const problems: { message: string; passed: boolean }[] = [];
-      const catalog = await store.temp({
-        strict,
-        onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
-      });
-      const { documents } = testRun({ start: { sample: null } as never, events: 2 });
-      insertAll(catalog, documents);
-      assert.match(problems[0]!.message, /^start document, uid "[^"]+", field "sample"/);
-      assert.equal(problems[0]!.passed, !strict);
-      if (strict) assert.equal(catalog.size, 0);
-      else assert.deepEqual([...catalog.get(-1).documents()], documents);
-      catalog.close();
-    }
-  },
-);
-
-storageTest(
-  "With onProblem, insert throws nothing and a repeated problem is counted at the stop",
-  async (store) => {
-    const problems: { message: string; repeats: number }[] = [];
+test("A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out", async (store) => {
+  for (const strict of [false, true]) {
+    const problems: { message: string; passed: boolean }[] = [];
     const catalog = await store.temp({
+      strict,
       onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
     });
-    const { documents } = testRun({ events: 3 });
-    const event = documents[2]!;
-    // Three copies of an event: refused with its uid, reported once, then counted.
-    insertAll(catalog, [...documents.slice(0, 3), event, event, event, ...documents.slice(3)]);
-    assert.equal(problems.length, 2);
-    assert.match(
-      problems[0]!.message,
-      /^event document, uid "[^"]+", field "uid": is already in the catalog$/,
-    );
-    assert.match(
-      problems[1]!.message,
-      /field "uid": 2 more documents of run "[^"]+" had this problem/,
-    );
-    assert.equal(problems[1]!.repeats, 2);
-    assert.deepEqual([...catalog.get(-1).documents()], documents);
+    const { documents } = testRun({ start: { sample: null } as never, events: 2 });
+    insertAll(catalog, documents);
+    assert.match(problems[0]!.message, /^start document, uid "[^"]+", field "sample"/);
+    assert.equal(problems[0]!.passed, !strict);
+    if (strict) assert.equal(catalog.size, 0);
+    else assert.deepEqual([...catalog.get(-1).documents()], documents);
     catalog.close();
-  },
-);
+  }
+});
 
-storageTest("Documents after a run's stop are refused, a second stop too", async (store) => {
+test("With onProblem, insert throws nothing and a repeated problem is counted at the stop", async (store) => {
+  const problems: { message: string; repeats: number }[] = [];
+  const catalog = await store.temp({
+    onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
+  });
+  const { documents } = testRun({ events: 3 });
+  const event = documents[2]!;
+  // Three copies of an event: refused with its uid, reported once, then counted.
+  insertAll(catalog, [...documents.slice(0, 3), event, event, event, ...documents.slice(3)]);
+  assert.equal(problems.length, 2);
+  assert.match(
+    problems[0]!.message,
+    /^event document, uid "[^"]+", field "uid": is already in the catalog$/,
+  );
+  assert.match(
+    problems[1]!.message,
+    /field "uid": 2 more documents of run "[^"]+" had this problem/,
+  );
+  assert.equal(problems[1]!.repeats, 2);
+  assert.deepEqual([...catalog.get(-1).documents()], documents);
+  catalog.close();
+});
+
+test("Documents after a run's stop are refused, a second stop too", async (store) => {
   const catalog = await store.temp();
   const { run, documents } = testRun({ events: 1 });
   insertAll(catalog, documents);
@@ -286,7 +274,7 @@ storageTest("Documents after a run's stop are refused, a second stop too", async
   catalog.close();
 });
 
-storageTest("runs() searches by time range, plan_name and other start keys", async (store) => {
+test("runs() searches by time range, plan_name and other start keys", async (store) => {
   const catalog = await store.temp();
   const starts = [
     { scan_id: 1, plan_name: "scan", time: 1_700_000_000, sample: "Si", cold: true },
@@ -310,23 +298,20 @@ storageTest("runs() searches by time range, plan_name and other start keys", asy
   catalog.close();
 });
 
-storageTest(
-  "runs() binds query keys and values, so quotes cannot change the SQL",
-  async (store) => {
-    const catalog = await store.temp();
-    const start = { time: 1, 'we"ird\\key': "it's", "a.b": 1, "x') OR 1=1 --": 2 };
-    insertAll(catalog, testRun({ start }).documents);
-    assert.equal(catalog.runs({ 'we"ird\\key': "it's" }).length, 1);
-    assert.equal(catalog.runs({ "a.b": 1 }).length, 1);
-    assert.equal(catalog.runs({ "x') OR 1=1 --": 2 }).length, 1);
-    assert.equal(catalog.runs({ plan_name: "' OR '1'='1" }).length, 0);
-    assert.equal(catalog.runs({ "1=1; DROP TABLE runs; --": 1 }).length, 0);
-    assert.equal(catalog.size, 1);
-    catalog.close();
-  },
-);
+test("runs() binds query keys and values, so quotes cannot change the SQL", async (store) => {
+  const catalog = await store.temp();
+  const start = { time: 1, 'we"ird\\key': "it's", "a.b": 1, "x') OR 1=1 --": 2 };
+  insertAll(catalog, testRun({ start }).documents);
+  assert.equal(catalog.runs({ 'we"ird\\key': "it's" }).length, 1);
+  assert.equal(catalog.runs({ "a.b": 1 }).length, 1);
+  assert.equal(catalog.runs({ "x') OR 1=1 --": 2 }).length, 1);
+  assert.equal(catalog.runs({ plan_name: "' OR '1'='1" }).length, 0);
+  assert.equal(catalog.runs({ "1=1; DROP TABLE runs; --": 1 }).length, 0);
+  assert.equal(catalog.size, 1);
+  catalog.close();
+});
 
-storageTest("runs() refuses query values that are not JSON scalars", async (store) => {
+test("runs() refuses query values that are not JSON scalars", async (store) => {
   const catalog = await store.temp();
   assert.throws(() => catalog.runs({ sample: { name: "Si" } }), TypeError);
   assert.throws(() => catalog.runs({ since: "last week" }), RangeError);
@@ -334,7 +319,7 @@ storageTest("runs() refuses query values that are not JSON scalars", async (stor
   catalog.close();
 });
 
-storageTest("insert is a bound callback that a bus can deliver to", async (store) => {
+test("insert is a bound callback that a bus can deliver to", async (store) => {
   const catalog = await store.temp();
   const bus = new DocumentBus();
   bus.subscribe("all", catalog.insert);
@@ -472,38 +457,32 @@ Deno.test("A commit that fails in the timer is thrown by the next insert and eve
   });
 });
 
-storageTest(
-  "Catalog keeps NaN and infinities as recorded, and still searches the run",
-  async (store) => {
-    const run = composeRun({ scan_id: 4, plan_name: "count", offset: Number.NaN });
-    const primary = run.descriptor({
-      name: "primary",
-      data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
-    });
-    const documents: NamedDocument[] = [
-      ["start", run.start],
-      ["descriptor", primary.doc],
-      ["event", primary.event({ data: { x: Number.NaN }, timestamps: { x: 1 } })],
-      ["event", primary.event({ data: { x: -Infinity }, timestamps: { x: 2 } })],
-      ["stop", run.stop()],
-    ];
-    const catalog = await store.temp();
-    insertAll(catalog, documents);
-    assert.deepEqual([...catalog.byScanId(4).documents()], documents);
-    assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
-    catalog.close();
-  },
-);
+test("Catalog keeps NaN and infinities as recorded, and still searches the run", async (store) => {
+  const run = composeRun({ scan_id: 4, plan_name: "count", offset: Number.NaN });
+  const primary = run.descriptor({
+    name: "primary",
+    data_keys: { x: { dtype: "number", shape: [], source: "SIM:x" } },
+  });
+  const documents: NamedDocument[] = [
+    ["start", run.start],
+    ["descriptor", primary.doc],
+    ["event", primary.event({ data: { x: Number.NaN }, timestamps: { x: 1 } })],
+    ["event", primary.event({ data: { x: -Infinity }, timestamps: { x: 2 } })],
+    ["stop", run.stop()],
+  ];
+  const catalog = await store.temp();
+  insertAll(catalog, documents);
+  assert.deepEqual([...catalog.byScanId(4).documents()], documents);
+  assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
+  catalog.close();
+});
 
-storageTest(
-  "A start document with a NUL character in a string is stored and read back exactly",
-  async (store) => {
-    const catalog = await store.temp();
-    const { documents } = testRun({ start: { scan_id: 8, plan_name: "count", note: "a\u0000b" } });
-    insertAll(catalog, documents);
-    assert.deepEqual([...catalog.byScanId(8).documents()], documents);
-    assert.equal(catalog.byScanId(8).start.note, "a\u0000b");
-    assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
-    catalog.close();
-  },
-);
+test("A start document with a NUL character in a string is stored and read back exactly", async (store) => {
+  const catalog = await store.temp();
+  const { documents } = testRun({ start: { scan_id: 8, plan_name: "count", note: "a\u0000b" } });
+  insertAll(catalog, documents);
+  assert.deepEqual([...catalog.byScanId(8).documents()], documents);
+  assert.equal(catalog.byScanId(8).start.note, "a\u0000b");
+  assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
+  catalog.close();
+});

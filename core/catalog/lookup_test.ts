@@ -3,7 +3,7 @@ import type { RunStart } from "../documents/types.ts";
 import type { Catalog } from "./catalog.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "../../tests/_catalog_storages.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 /** Four runs: scan ids 1, 2, 2, 3, inserted out of start-time order. */
 function fourRuns(catalog: Catalog): Catalog {
@@ -30,7 +30,7 @@ function lookupError(key: number | string, candidates: string[] = []) {
   };
 }
 
-storageTest("byScanId() finds the most recent run with that scan id", async (store) => {
+test("byScanId() finds the most recent run with that scan id", async (store) => {
   const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byScanId(2).start.uid, "bbbbb222-third");
   assert.equal(catalog.byScanId(1).start.uid, "aaaaa111-first");
@@ -40,7 +40,7 @@ storageTest("byScanId() finds the most recent run with that scan id", async (sto
   catalog.close();
 });
 
-storageTest("byIndex() counts from the newest run with negative indices", async (store) => {
+test("byIndex() counts from the newest run with negative indices", async (store) => {
   const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byIndex(-1).start.uid, "ccccc444-fourth");
   assert.equal(catalog.get(-2).start.uid, "bbbbb222-third");
@@ -53,7 +53,7 @@ storageTest("byIndex() counts from the newest run with negative indices", async 
   catalog.close();
 });
 
-storageTest("Runs with the same start time keep their insertion order", async (store) => {
+test("Runs with the same start time keep their insertion order", async (store) => {
   const catalog = await store.temp();
   for (const uid of ["zzzzz-one", "aaaaa-two"]) {
     for (const [name, doc] of testRun({ start: { uid, time: 5 } }).documents) {
@@ -65,7 +65,7 @@ storageTest("Runs with the same start time keep their insertion order", async (s
   catalog.close();
 });
 
-storageTest("byUid() finds a run by a uid prefix of 5 characters or more", async (store) => {
+test("byUid() finds a run by a uid prefix of 5 characters or more", async (store) => {
   const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byUid("bbbbb").start.uid, "bbbbb222-third");
   assert.equal(catalog.get("aaaaa3").start.uid, "aaaaa333-second");
@@ -85,7 +85,7 @@ storageTest("byUid() finds a run by a uid prefix of 5 characters or more", async
   catalog.close();
 });
 
-storageTest("A full uid finds its run even when it prefixes another uid", async (store) => {
+test("A full uid finds its run even when it prefixes another uid", async (store) => {
   const catalog = await store.temp();
   for (const uid of ["abcdef", "abcdefgh"]) catalog.insert("start", { uid, time: 1 });
   assert.equal(catalog.byUid("abcdef").start.uid, "abcdef");
@@ -93,7 +93,7 @@ storageTest("A full uid finds its run even when it prefixes another uid", async 
   catalog.close();
 });
 
-storageTest("size counts the runs", async (store) => {
+test("size counts the runs", async (store) => {
   const catalog = fourRuns(await store.temp());
   assert.equal(catalog.size, 4);
   catalog.close();

@@ -5,12 +5,18 @@ import { DocumentError } from "../errors.ts";
 import { Catalog } from "./catalog.ts";
 import { crashDocuments } from "./_crash_child.ts";
 import { testRun } from "./_test_runs.ts";
-import { storageTest } from "../../tests/_catalog_storages.ts";
+import { storageTest as test, type TestStorage } from "../../tests/_catalog_storages.ts";
 
-storageTest(
-  "Catalog.open() makes the folder and a new catalog there sees the runs",
-  async (store) => {
-    const dir = await store.location();
+/** A new catalog's location for `body`: a folder (removed after it), or a new database. */
+async function withDir(
+  store: TestStorage,
+  body: (dir: string) => Promise<void> | void,
+): Promise<void> {
+  await body(await store.location());
+}
+
+test("Catalog.open() makes the folder and a new catalog there sees the runs", async (store) => {
+  await withDir(store, (dir) => {
     const { documents } = testRun({ start: { scan_id: 5, plan_name: "scan" }, events: 4 });
     const first = Catalog.open(dir);
     for (const [name, doc] of documents) first.insert(name, doc);
@@ -21,13 +27,11 @@ storageTest(
     assert.equal(second.runs()[0]?.numEvents, 5);
     assert.deepEqual([...second.get(5).documents()], documents);
     second.close();
-  },
-);
+  });
+});
 
-storageTest(
-  "A reopened catalog continues a run whose descriptor it stored before",
-  async (store) => {
-    const dir = await store.location();
+test("A reopened catalog continues a run whose descriptor it stored before", async (store) => {
+  await withDir(store, (dir) => {
     const run = composeRun({ scan_id: 1 });
     const primary = run.descriptor({
       name: "primary",
@@ -70,13 +74,11 @@ storageTest(
     assert.deepEqual(summary?.streams, ["primary", "baseline"]);
     assert.deepEqual([...third.get(-1).documents()], [...before, ...after]);
     third.close();
-  },
-);
+  });
+});
 
-storageTest(
-  "A reopened catalog refuses duplicates and documents of stopped runs",
-  async (store) => {
-    const dir = await store.location();
+test("A reopened catalog refuses duplicates and documents of stopped runs", async (store) => {
+  await withDir(store, (dir) => {
     const { run, documents } = testRun({ events: 2 });
     const first = Catalog.open(dir);
     for (const [name, doc] of documents) first.insert(name, doc);
@@ -93,47 +95,48 @@ storageTest(
     });
     assert.equal(second.runs()[0]?.numEvents, 3);
     second.close();
-  },
-);
+  });
+});
 
-storageTest("A killed process loses no document committed before the kill", async (store) => {
-  const dir = await store.location();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-net=127.0.0.1",
-      new URL("./_crash_child.ts", import.meta.url).pathname,
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  child.kill("SIGKILL");
-  const status = await child.status;
-  await reader.cancel();
-  const stderr = await new Response(child.stderr).text();
-  assert.ok(output.includes("ready"), `the child did not get ready: ${stderr}`);
-  assert.equal(status.signal, "SIGKILL");
+test("A killed process loses no document committed before the kill", async (store) => {
+  await withDir(store, async (dir) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-net=127.0.0.1",
+        new URL("./_crash_child.ts", import.meta.url).pathname,
+        dir,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let output = "";
+    while (!output.includes("ready")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += value;
+    }
+    child.kill("SIGKILL");
+    const status = await child.status;
+    await reader.cancel();
+    const stderr = await new Response(child.stderr).text();
+    assert.ok(output.includes("ready"), `the child did not get ready: ${stderr}`);
+    assert.equal(status.signal, "SIGKILL");
 
-  const { complete, incomplete, tail } = crashDocuments();
-  const catalog = Catalog.open(dir);
-  assert.deepEqual([...catalog.byScanId(1).documents()], complete);
-  const second = catalog.byScanId(2);
-  // Stored more than 50 ms before the kill: there. Stored just before it: not committed yet.
-  assert.deepEqual([...second.documents()], incomplete);
-  assert.equal(second.summary.exitStatus, "incomplete");
-  assert.equal(second.summary.numEvents, 1250);
-  // The run goes on in a new session, where the tail is new again.
-  for (const [name, doc] of tail) catalog.insert(name, doc);
-  assert.equal(catalog.byScanId(2).summary.numEvents, 1260);
-  catalog.close();
+    const { complete, incomplete, tail } = crashDocuments();
+    const catalog = Catalog.open(dir);
+    assert.deepEqual([...catalog.byScanId(1).documents()], complete);
+    const second = catalog.byScanId(2);
+    // Stored more than 50 ms before the kill: there. Stored just before it: not committed yet.
+    assert.deepEqual([...second.documents()], incomplete);
+    assert.equal(second.summary.exitStatus, "incomplete");
+    assert.equal(second.summary.numEvents, 1250);
+    // The run goes on in a new session, where the tail is new again.
+    for (const [name, doc] of tail) catalog.insert(name, doc);
+    assert.equal(catalog.byScanId(2).summary.numEvents, 1260);
+    catalog.close();
+  });
 });

@@ -6,7 +6,7 @@ import { checkCatalog } from "./check.ts";
 import type { RunQuery } from "./run_query.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { RunSlice } from "./storage.ts";
-import { storageTest } from "../../tests/_catalog_storages.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 /** A fixed sequence of pseudo-random numbers in [0, 1), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -131,97 +131,88 @@ function schema(file: string): { version: number; tables: string[] } {
   }
 }
 
-storageTest(
-  "A search by start keys finds what a test of every start document finds",
-  async (store) => {
-    // 437 runs: most in the index, the last ones in the tail not yet filed.
-    const docs = startDocuments(437);
-    const catalog = await store.temp();
-    try {
-      insertAll(catalog, docs);
-      assertSearches(catalog, docs, 7);
-    } finally {
-      catalog.close();
-    }
-  },
-);
+test("A search by start keys finds what a test of every start document finds", async (store) => {
+  // 437 runs: most in the index, the last ones in the tail not yet filed.
+  const docs = startDocuments(437);
+  const catalog = await store.temp();
+  try {
+    insertAll(catalog, docs);
+    assertSearches(catalog, docs, 7);
+  } finally {
+    catalog.close();
+  }
+});
 
-storageTest(
-  "A search tells JSON types apart and matches neither nested keys nor arrays",
-  async (store) => {
-    const catalog = await store.temp();
-    try {
-      const docs = [
-        { uid: "number-3", time: 1, v: 3 },
-        { uid: "text-3", time: 2, v: "3" },
-        { uid: "real-3.5", time: 3, v: 3.5 },
-        { uid: "true", time: 4, v: true },
-        { uid: "one", time: 5, v: 1 },
-        { uid: "null", time: 6, v: null },
-        { uid: "text-null", time: 7, v: "null" },
-        { uid: "nested", time: 8, md: { v: 3 }, "md.v": "flat" },
-        { uid: "array", time: 9, v: [3] },
-        { uid: "missing", time: 10 },
-      ];
-      // Past the tail: the documents are searched through the index.
-      const filler = Array.from({ length: 120 }, (_, i) => ({ uid: `filler-${i}`, time: 0 }));
-      insertAll(catalog, [...docs, ...filler]);
-      const found = (query: RunQuery) => catalog.runs(query).map((run) => run.uid);
-      assert.deepEqual(found({ v: 3 }), ["number-3"]);
-      assert.deepEqual(found({ v: "3" }), ["text-3"]);
-      assert.deepEqual(found({ v: 3.5 }), ["real-3.5"]);
-      assert.deepEqual(found({ v: true }), ["true"]);
-      assert.deepEqual(found({ v: 1 }), ["one"]);
-      assert.deepEqual(found({ v: false }), []);
-      assert.deepEqual(found({ v: null }), ["null"]);
-      assert.deepEqual(found({ v: "null" }), ["text-null"]);
-      assert.deepEqual(found({ "md.v": 3 }), []);
-      assert.deepEqual(found({ "md.v": "flat" }), ["nested"]);
-      assert.deepEqual(found({ md: null }), []);
-      assert.deepEqual(found({ uid: "array" }), ["array"]);
-      assert.deepEqual(found({ uid: "array", v: 3 }), []);
-      assert.equal(catalog.count({ v: 3, time: 1 }), 1);
-    } finally {
-      catalog.close();
-    }
-  },
-);
+test("A search tells JSON types apart and matches neither nested keys nor arrays", async (store) => {
+  const catalog = await store.temp();
+  try {
+    const docs = [
+      { uid: "number-3", time: 1, v: 3 },
+      { uid: "text-3", time: 2, v: "3" },
+      { uid: "real-3.5", time: 3, v: 3.5 },
+      { uid: "true", time: 4, v: true },
+      { uid: "one", time: 5, v: 1 },
+      { uid: "null", time: 6, v: null },
+      { uid: "text-null", time: 7, v: "null" },
+      { uid: "nested", time: 8, md: { v: 3 }, "md.v": "flat" },
+      { uid: "array", time: 9, v: [3] },
+      { uid: "missing", time: 10 },
+    ];
+    // Past the tail: the documents are searched through the index.
+    const filler = Array.from({ length: 120 }, (_, i) => ({ uid: `filler-${i}`, time: 0 }));
+    insertAll(catalog, [...docs, ...filler]);
+    const found = (query: RunQuery) => catalog.runs(query).map((run) => run.uid);
+    assert.deepEqual(found({ v: 3 }), ["number-3"]);
+    assert.deepEqual(found({ v: "3" }), ["text-3"]);
+    assert.deepEqual(found({ v: 3.5 }), ["real-3.5"]);
+    assert.deepEqual(found({ v: true }), ["true"]);
+    assert.deepEqual(found({ v: 1 }), ["one"]);
+    assert.deepEqual(found({ v: false }), []);
+    assert.deepEqual(found({ v: null }), ["null"]);
+    assert.deepEqual(found({ v: "null" }), ["text-null"]);
+    assert.deepEqual(found({ "md.v": 3 }), []);
+    assert.deepEqual(found({ "md.v": "flat" }), ["nested"]);
+    assert.deepEqual(found({ md: null }), []);
+    assert.deepEqual(found({ uid: "array" }), ["array"]);
+    assert.deepEqual(found({ uid: "array", v: 3 }), []);
+    assert.equal(catalog.count({ v: 3, time: 1 }), 1);
+  } finally {
+    catalog.close();
+  }
+});
 
-storageTest(
-  "Runs come newest first, ties in time by insertion, across the index and its tail",
-  async (store) => {
-    const catalog = await store.temp();
-    try {
-      // 150 runs of three times: 100 filed in the index, 50 in the tail, ties in both.
-      const docs = Array.from({ length: 150 }, (_, i) => ({
-        uid: `tie-${String(i).padStart(3, "0")}`,
-        time: [5, 3, 4][i % 3]!,
-        plan_name: "scan",
-      }));
-      insertAll(catalog, docs);
-      const all = expected(docs, { plan_name: "scan" }).toReversed();
-      assert.equal(all[0], "tie-147", "the last run inserted at the latest time comes first");
-      const paged: string[] = [];
-      for (let offset = 0; offset < 160; offset += 7) {
-        const page = catalog.runs({ plan_name: "scan" }, { from: "newest", offset, limit: 7 });
-        paged.push(...page.map((run) => run.uid));
-      }
-      assert.deepEqual(paged, all);
-      assert.equal(catalog.count({ plan_name: "scan", since: 4 }), 100);
-      assert.deepEqual(
-        catalog.runs({ plan_name: "scan", since: 4, until: 5 }, {
-          from: "newest",
-          offset: 0,
-          limit: 2,
-        })
-          .map((run) => run.uid),
-        ["tie-149", "tie-146"],
-      );
-    } finally {
-      catalog.close();
+test("Runs come newest first, ties in time by insertion, across the index and its tail", async (store) => {
+  const catalog = await store.temp();
+  try {
+    // 150 runs of three times: 100 filed in the index, 50 in the tail, ties in both.
+    const docs = Array.from({ length: 150 }, (_, i) => ({
+      uid: `tie-${String(i).padStart(3, "0")}`,
+      time: [5, 3, 4][i % 3]!,
+      plan_name: "scan",
+    }));
+    insertAll(catalog, docs);
+    const all = expected(docs, { plan_name: "scan" }).toReversed();
+    assert.equal(all[0], "tie-147", "the last run inserted at the latest time comes first");
+    const paged: string[] = [];
+    for (let offset = 0; offset < 160; offset += 7) {
+      const page = catalog.runs({ plan_name: "scan" }, { from: "newest", offset, limit: 7 });
+      paged.push(...page.map((run) => run.uid));
     }
-  },
-);
+    assert.deepEqual(paged, all);
+    assert.equal(catalog.count({ plan_name: "scan", since: 4 }), 100);
+    assert.deepEqual(
+      catalog.runs({ plan_name: "scan", since: 4, until: 5 }, {
+        from: "newest",
+        offset: 0,
+        limit: 2,
+      })
+        .map((run) => run.uid),
+      ["tie-149", "tie-146"],
+    );
+  } finally {
+    catalog.close();
+  }
+});
 
 Deno.test("A catalog of version 1 is searched read-only as it is, and indexed once opened to write", async () => {
   const dir = await Deno.makeTempDir();
@@ -323,42 +314,39 @@ Deno.test("checkCatalog() reports an index of start keys that does not match the
 
 // SQLite's merge of common values in time order. Over PostgreSQL, the searches above cover
 // the same conditions; 12,000 starts there take half a minute.
-Deno.test(
-  "A search of several common values finds what a test of every start document finds",
-  () => {
-    // Over 5,000 runs of each value: their runs are merged rather than sought one by one.
-    const next = random(23);
-    const docs = Array.from({ length: 12_000 }, (_, i) => ({
-      uid: `common-${i}`,
-      time: Math.floor(next() * 3000),
-      operator: "bench",
-      dry_run: i % 2 === 0,
-      sample: i % 3 === 0 ? "Si" : "Ge",
-    }));
-    const catalog = temp();
-    try {
-      insertAll(catalog, docs);
-      const queries: RunQuery[] = [
-        { operator: "bench", dry_run: true },
-        { operator: "bench", dry_run: false, sample: "Si" },
-        { operator: "bench", dry_run: true, since: 1000, until: 2500 },
-        { operator: "bench", sample: "Ge", until: 2900 },
-        { operator: "bench", dry_run: "true" },
-      ];
-      for (const query of queries) {
-        const all = expected(docs, query);
-        const label = JSON.stringify(query);
-        assert.equal(catalog.count(query), all.length, `count of ${label}`);
-        for (const offset of [0, 37, all.length - 3]) {
-          assert.deepEqual(
-            catalog.runs(query, { from: "newest", offset, limit: 20 }).map((run) => run.uid),
-            all.toReversed().slice(offset, offset + 20),
-            `newest ${offset}+20 of ${label}`,
-          );
-        }
+Deno.test("A search of several common values finds what a test of every start document finds", () => {
+  // Over 5,000 runs of each value: their runs are merged rather than sought one by one.
+  const next = random(23);
+  const docs = Array.from({ length: 12_000 }, (_, i) => ({
+    uid: `common-${i}`,
+    time: Math.floor(next() * 3000),
+    operator: "bench",
+    dry_run: i % 2 === 0,
+    sample: i % 3 === 0 ? "Si" : "Ge",
+  }));
+  const catalog = temp();
+  try {
+    insertAll(catalog, docs);
+    const queries: RunQuery[] = [
+      { operator: "bench", dry_run: true },
+      { operator: "bench", dry_run: false, sample: "Si" },
+      { operator: "bench", dry_run: true, since: 1000, until: 2500 },
+      { operator: "bench", sample: "Ge", until: 2900 },
+      { operator: "bench", dry_run: "true" },
+    ];
+    for (const query of queries) {
+      const all = expected(docs, query);
+      const label = JSON.stringify(query);
+      assert.equal(catalog.count(query), all.length, `count of ${label}`);
+      for (const offset of [0, 37, all.length - 3]) {
+        assert.deepEqual(
+          catalog.runs(query, { from: "newest", offset, limit: 20 }).map((run) => run.uid),
+          all.toReversed().slice(offset, offset + 20),
+          `newest ${offset}+20 of ${label}`,
+        );
       }
-    } finally {
-      catalog.close();
     }
-  },
-);
+  } finally {
+    catalog.close();
+  }
+});

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { Document, DocumentName } from "../documents/types.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
-import { storageTest } from "../../tests/_catalog_storages.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 function record(run: string, name: DocumentName, doc: Record<string, unknown>, events = 0) {
   const uid = typeof doc.uid === "string" ? doc.uid : undefined;
   return { run, name, doc: doc as unknown as Document, uid, events, json: JSON.stringify(doc) };
 }
 
-storageTest("A storage keeps uids of referred documents unique", async (store) => {
+test("A storage keeps uids of referred documents unique", async (store) => {
   const storage = await store.storage();
   assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 1 })), true);
   assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 2 })), false);
@@ -21,25 +21,22 @@ storageTest("A storage keeps uids of referred documents unique", async (store) =
   storage.close();
 });
 
-storageTest(
-  "A storage's uids() lists a run's event and datum uids, pages' rows included",
-  async (store) => {
-    const storage = await store.storage();
-    storage.append(record("r1", "start", { uid: "r1", time: 1 }));
-    storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
-    storage.append(record("r1", "event_page", { uid: ["e2", "e3"], descriptor: "d1" }, 2));
-    storage.append({
-      ...record("r1", "datum_page", { datum_id: ["a/0", "a/1"], resource: "a" }),
-      uid: undefined,
-    });
-    storage.append({ ...record("r1", "datum", { datum_id: "a/2" }), uid: "a/2" });
-    assert.deepEqual(new Set(storage.uids("r1")), new Set(["e1", "e2", "e3", "a/0", "a/1", "a/2"]));
-    assert.equal(storage.run("r1")?.events, 3, "uncommitted events count");
-    storage.commit();
-    assert.equal(storage.run("r1")?.events, 3, "committed events count");
-    storage.close();
-  },
-);
+test("A storage's uids() lists a run's event and datum uids, pages' rows included", async (store) => {
+  const storage = await store.storage();
+  storage.append(record("r1", "start", { uid: "r1", time: 1 }));
+  storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
+  storage.append(record("r1", "event_page", { uid: ["e2", "e3"], descriptor: "d1" }, 2));
+  storage.append({
+    ...record("r1", "datum_page", { datum_id: ["a/0", "a/1"], resource: "a" }),
+    uid: undefined,
+  });
+  storage.append({ ...record("r1", "datum", { datum_id: "a/2" }), uid: "a/2" });
+  assert.deepEqual(new Set(storage.uids("r1")), new Set(["e1", "e2", "e3", "a/0", "a/1", "a/2"]));
+  assert.equal(storage.run("r1")?.events, 3, "uncommitted events count");
+  storage.commit();
+  assert.equal(storage.run("r1")?.events, 3, "committed events count");
+  storage.close();
+});
 
 Deno.test("SqliteStorage refuses a catalog of a newer schema, or a file that is no database", () => {
   const dir = Deno.makeTempDirSync();
@@ -79,67 +76,61 @@ Deno.test("A SqliteStorage opened read-only reads the runs and stores nothing", 
   }
 });
 
-storageTest(
-  "A storage's tail() gives committed documents after a seq, by run and name",
-  async (store) => {
-    const storage = await store.storage();
-    storage.append(record("r1", "start", { uid: "r1", time: 1 }));
-    storage.append(record("r2", "start", { uid: "r2", time: 2 }));
-    storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
-    storage.append(record("r1", "stop", { uid: "s1", run_start: "r1" }));
-    storage.commit();
-    const all = storage.tail!(0);
-    assert.deepEqual(all.map((d) => [d.run, d.name]), [
-      ["r1", "start"],
-      ["r2", "start"],
-      ["r1", "event"],
-      ["r1", "stop"],
-    ]);
-    assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1]!.seq));
-    const r1 = storage.tail!(0, { run: "r1" });
-    assert.deepEqual(r1.map((d) => d.name), ["start", "event", "stop"]);
-    assert.deepEqual(storage.tail!(r1[0]!.seq, { run: "r1", limit: 1 }).map((d) => d.name), [
-      "event",
-    ]);
-    assert.deepEqual(storage.tail!(0, { names: ["start", "stop"] }).map((d) => d.name), [
-      "start",
-      "start",
-      "stop",
-    ]);
-    assert.deepEqual(storage.tail!(0, { run: "nothing" }), []);
-    assert.equal(storage.lastSeq!(), all.at(-1)!.seq);
-    storage.close();
-  },
-);
+test("A storage's tail() gives committed documents after a seq, by run and name", async (store) => {
+  const storage = await store.storage();
+  storage.append(record("r1", "start", { uid: "r1", time: 1 }));
+  storage.append(record("r2", "start", { uid: "r2", time: 2 }));
+  storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
+  storage.append(record("r1", "stop", { uid: "s1", run_start: "r1" }));
+  storage.commit();
+  const all = storage.tail!(0);
+  assert.deepEqual(all.map((d) => [d.run, d.name]), [
+    ["r1", "start"],
+    ["r2", "start"],
+    ["r1", "event"],
+    ["r1", "stop"],
+  ]);
+  assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1]!.seq));
+  const r1 = storage.tail!(0, { run: "r1" });
+  assert.deepEqual(r1.map((d) => d.name), ["start", "event", "stop"]);
+  assert.deepEqual(storage.tail!(r1[0]!.seq, { run: "r1", limit: 1 }).map((d) => d.name), [
+    "event",
+  ]);
+  assert.deepEqual(storage.tail!(0, { names: ["start", "stop"] }).map((d) => d.name), [
+    "start",
+    "start",
+    "stop",
+  ]);
+  assert.deepEqual(storage.tail!(0, { run: "nothing" }), []);
+  assert.equal(storage.lastSeq!(), all.at(-1)!.seq);
+  storage.close();
+});
 
-storageTest(
-  "A storage's rollback discards its unit of work; what it commits another one reads",
-  async (store) => {
-    const location = await store.location();
-    const writer = store.open(location);
-    const reader = store.open(location);
-    try {
-      assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 1 })), true);
-      assert.equal(writer.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1)), true);
-      assert.equal(writer.run("r1")?.events, 1, "the writer reads what it appended");
-      assert.equal(reader.run("r1"), undefined, "another reads only what is committed");
-      writer.rollback();
-      assert.equal(writer.run("r1"), undefined);
-      assert.equal(writer.count({}), 0);
-      // The uid is free again.
-      assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 2 })), true);
-      assert.equal(writer.append(record("r1", "event", { uid: "e2", descriptor: "d1" }, 1)), true);
-      writer.commit();
-      assert.equal(reader.run("r1")?.events, 1);
-      assert.deepEqual(reader.tail!(0).map((d) => [d.name, JSON.parse(d.json).uid]), [
-        ["start", "r1"],
-        ["event", "e2"],
-      ]);
-      assert.equal(reader.append(record("r1", "start", { uid: "r1", time: 3 })), false);
-      reader.rollback();
-    } finally {
-      writer.close();
-      reader.close();
-    }
-  },
-);
+test("A storage's rollback discards its unit of work; what it commits another one reads", async (store) => {
+  const location = await store.location();
+  const writer = store.open(location);
+  const reader = store.open(location);
+  try {
+    assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 1 })), true);
+    assert.equal(writer.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1)), true);
+    assert.equal(writer.run("r1")?.events, 1, "the writer reads what it appended");
+    assert.equal(reader.run("r1"), undefined, "another reads only what is committed");
+    writer.rollback();
+    assert.equal(writer.run("r1"), undefined);
+    assert.equal(writer.count({}), 0);
+    // The uid is free again.
+    assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 2 })), true);
+    assert.equal(writer.append(record("r1", "event", { uid: "e2", descriptor: "d1" }, 1)), true);
+    writer.commit();
+    assert.equal(reader.run("r1")?.events, 1);
+    assert.deepEqual(reader.tail!(0).map((d) => [d.name, JSON.parse(d.json).uid]), [
+      ["start", "r1"],
+      ["event", "e2"],
+    ]);
+    assert.equal(reader.append(record("r1", "start", { uid: "r1", time: 3 })), false);
+    reader.rollback();
+  } finally {
+    writer.close();
+    reader.close();
+  }
+});
