@@ -6,7 +6,12 @@
  * @module
  */
 
-import { checkCatalog, defaultCatalogDir, type RunCheck } from "../core/catalog/mod.ts";
+import {
+  checkCatalog,
+  defaultCatalogDir,
+  isPostgresUrl,
+  type RunCheck,
+} from "../core/catalog/mod.ts";
 import { CATALOG_OPTION_HELP } from "./_catalog_option.ts";
 import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
@@ -57,6 +62,12 @@ export async function runCheckCommand(args: string[], io: CommandIO): Promise<nu
     );
   }
   const dir = (parsed.values.catalog as string | undefined) ?? defaultCatalogDir();
+  if (isPostgresUrl(dir)) {
+    throw new UsageError(
+      "The check command reads a SQLite catalog's file: a PostgreSQL catalog's pages are " +
+        "its server's to check (its amcheck extension)",
+    );
+  }
   const file = `${dir.replace(/\/+$/, "")}/catalog.sqlite`;
   if (!(await Deno.stat(file).then((s) => s.isFile, () => false))) {
     throw new Error(`No catalog in "${dir}": nothing was stored there yet`);

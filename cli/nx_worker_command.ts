@@ -117,7 +117,8 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
   const catalog = values.catalog === undefined ? undefined : (await openCatalog(
     values.catalog as string,
     true,
-    { transactions: "run", existing: "skip", busyTimeout: 600_000 },
+    // Another writer of the same run (a claim) is waited for as long, with either storage.
+    { transactions: "run", existing: "skip", busyTimeout: 600_000, timeout: 600_000 },
   )).catalog;
   const warnings = new CountedWarnings(io.err);
   const warn = (message: string) => warnings.add(new Error(message));

@@ -20,7 +20,7 @@ import {
   scan,
 } from "../mod.ts";
 import { RandomSensor, SimAreaDetector, SimMotor } from "../devices/mod.ts";
-import { Catalog } from "../core/catalog/mod.ts";
+import { Catalog, defaultCatalogDir, isPostgresUrl } from "../core/catalog/mod.ts";
 import {
   CONFIG_OPTIONS,
   configOptionHelp,
@@ -55,7 +55,8 @@ Options:
   --overwrite     replace F if it exists (otherwise the config's overwrite policy;
                   without one, an existing file is an error)
   --catalog DIR   store the run's documents in the catalog in DIR (export it later
-                  with deno task nx export), and keep scan_id counting there
+                  with deno task nx export), and keep scan_id counting there; or in
+                  a PostgreSQL database: postgres://USER@HOST[:PORT]/DATABASE
   --detector D    sensor (default), or image: a simulated 512 x 512 area detector
                   whose frames go to its own HDF5 file in images/ beside the NeXus
                   file, linked from it
@@ -197,7 +198,10 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
   let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {
     catalog = Catalog.open(options.catalog);
-    metadataStore = new JsonFileMetadataStore(`${options.catalog}/metadata.json`);
+    // A database holds no file: scan_id counts in the default catalog folder of this machine.
+    const folder = isPostgresUrl(options.catalog) ? defaultCatalogDir() : options.catalog;
+    if (folder !== options.catalog) await Deno.mkdir(folder, { recursive: true });
+    metadataStore = new JsonFileMetadataStore(`${folder}/metadata.json`);
   }
   let epics: SeedDevices | undefined;
   const warnings = new CountedWarnings(io.err);
@@ -514,7 +518,9 @@ async function finishScan(
   if (catalog) {
     try {
       catalog.flush();
-      io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${options.catalog}"`);
+      // A database's URL is shown without its password.
+      const where = isPostgresUrl(options.catalog!) ? catalog.location : options.catalog;
+      io.out(`catalog: scan_id ${start.scan_id} uid ${start.uid} in "${where}"`);
     } catch (error) {
       failures.push(
         `${(error as Error).message}; the file "${dataFile}" has every document of the run`,

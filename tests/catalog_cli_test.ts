@@ -8,6 +8,7 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import type { NamedDocument } from "../core/documents/types.ts";
 import { runScript } from "./_cli.ts";
+import { storageTest as test } from "./_catalog_storages.ts";
 import { comparableTree, ignoreWithoutH5py, readWithH5py } from "./_interop.ts";
 
 async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {
@@ -16,18 +17,24 @@ async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocumen
   return out;
 }
 
-/** A catalog folder holding one 5-point scan, recorded live by `deno task scan`. */
-async function recordedScan(dir: string): Promise<{ uid: string; live: string }> {
+/**
+ * A catalog holding one 5-point scan, recorded live by `deno task scan`: in the folder
+ * `catalog` of `dir` by default (scan_id counts in `dir/data` for a database).
+ */
+async function recordedScan(
+  dir: string,
+  catalog = `${dir}/catalog`,
+): Promise<{ uid: string; live: string }> {
   const live = `${dir}/live.hdf`;
   const scan = await runScript("scan.ts", [
     "--num",
     "5",
     "--no-table",
     "--catalog",
-    `${dir}/catalog`,
+    catalog,
     "--file",
     live,
-  ]);
+  ], { env: { XDG_DATA_HOME: `${dir}/data` } });
   assert.equal(scan.code, 0, scan.stderr);
   const uid = /catalog: scan_id 1 uid (\S+) in/.exec(scan.stdout)?.[1];
   assert.ok(uid, scan.stdout);
@@ -64,11 +71,12 @@ Deno.test({
   },
 });
 
-Deno.test("nx runs lists a stored scan; export --format jsonl reads back to the same documents", async () => {
+test("nx runs lists a stored scan; export --format jsonl reads back to the same documents", async (store) => {
   const dir = await Deno.makeTempDir();
   try {
-    const { uid } = await recordedScan(dir);
-    const runs = await runScript("nx.ts", ["runs", "--catalog", `${dir}/catalog`]);
+    const [location, copyLocation] = [await store.location(), await store.location()];
+    const { uid } = await recordedScan(dir, location);
+    const runs = await runScript("nx.ts", ["runs", "--catalog", location]);
     assert.equal(runs.code, 0, runs.stderr);
     const [header, row, ...rest] = runs.stdout.trim().split("\n");
     assert.match(
@@ -87,14 +95,14 @@ Deno.test("nx runs lists a stored scan; export --format jsonl reads back to the 
       "--uid",
       uid,
       "--catalog",
-      `${dir}/catalog`,
+      location,
       "--format",
       "jsonl",
       "--file",
       jsonl,
     ]);
     assert.equal(out.code, 0, out.stderr);
-    const catalog = Catalog.open(`${dir}/catalog`);
+    const catalog = Catalog.open(location);
     const stored = [...catalog.byUid(uid).documents()];
     catalog.close();
     assert.deepEqual(await collect(readDocuments(jsonl)), stored);
@@ -113,7 +121,7 @@ Deno.test("nx runs lists a stored scan; export --format jsonl reads back to the 
       "--uid",
       uid,
       "--catalog",
-      `${dir}/catalog`,
+      location,
       "--format",
       "jsonl",
       "--file",
@@ -123,10 +131,10 @@ Deno.test("nx runs lists a stored scan; export --format jsonl reads back to the 
     assert.match(again.stderr, /already exists/);
 
     // The JSON Lines import into a new catalog as the same documents.
-    const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", `${dir}/copy`]);
+    const imported = await runScript("nx.ts", ["import", jsonl, "--catalog", copyLocation]);
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /Imported 1 runs \(8 documents\)/);
-    const copy = Catalog.open(`${dir}/copy`);
+    const copy = Catalog.open(copyLocation);
     assert.deepEqual([...copy.get(-1).documents()], stored);
     copy.close();
   } finally {

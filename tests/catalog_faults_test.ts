@@ -11,6 +11,7 @@ import type { NamedDocument } from "../core/documents/types.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { ignoreUnless } from "./_ci.ts";
 import { ROOT, runScript, taskPermissions } from "./_cli.ts";
+import { storageTest as test } from "./_catalog_storages.ts";
 
 const EVENTS = 20_000;
 
@@ -105,26 +106,28 @@ Deno.test({
   },
 });
 
-Deno.test("nx import of one file in two processes at once stores each run once", async () => {
+test("nx import of one file in two processes at once stores each run once", async (store) => {
   await withDir(async (dir) => {
+    const catalog = await store.location();
     const documents = twoRuns();
     const file = `${dir}/two.jsonl`;
     await writeJsonLines(file, documents);
-    const args = ["import", file, "--catalog", `${dir}/catalog`];
+    const args = ["import", file, "--catalog", catalog];
     const outputs = await Promise.all([runScript("nx.ts", args), runScript("nx.ts", args)]);
     for (const out of outputs) assert.equal(out.code, 0, out.stderr);
     const imported = outputs.map((out) => Number(/\((\d+) documents\)/.exec(out.stdout)?.[1]));
     assert.equal(imported[0]! + imported[1]!, documents.length, outputs[0]!.stdout);
-    assert.deepEqual(storedRuns(`${dir}/catalog`).flat(), documents);
+    assert.deepEqual(storedRuns(catalog).flat(), documents);
   });
 });
 
-Deno.test("nx import of a file already imported stores nothing and names its runs", async () => {
+test("nx import of a file already imported stores nothing and names its runs", async (store) => {
   await withDir(async (dir) => {
+    const catalog = await store.location();
     const { documents } = testRun({ start: { scan_id: 3 }, events: 50 });
     const file = `${dir}/run.jsonl`;
     await writeJsonLines(file, documents);
-    const args = ["import", file, "--catalog", `${dir}/catalog`];
+    const args = ["import", file, "--catalog", catalog];
     assert.equal((await runScript("nx.ts", args)).code, 0);
     const again = await runScript("nx.ts", args);
     assert.equal(again.code, 0, again.stderr);
@@ -132,7 +135,7 @@ Deno.test("nx import of a file already imported stores nothing and names its run
     const uid = (documents[0]![1] as { uid: string }).uid;
     assert.match(again.stdout, new RegExp(`uid=${uid}  already in the catalog: left as it is`));
     assert.match(again.stdout, /Imported 0 runs \(0 documents\)/);
-    assert.deepEqual(storedRuns(`${dir}/catalog`), [documents]);
+    assert.deepEqual(storedRuns(catalog), [documents]);
   });
 });
 

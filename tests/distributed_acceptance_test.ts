@@ -14,6 +14,7 @@ import { createNXWriter, type NamedDocument, type RunStart } from "../mod.ts";
 import { readDocuments } from "../core/readers/mod.ts";
 import { openCatalog } from "../cli/_catalog_option.ts";
 import { ignoreWithoutRedis, startRedis } from "./_redis.ts";
+import { ignoreWithoutPostgres, startPostgres } from "./_postgres.ts";
 import { ignoreWithoutH5py } from "./_interop.ts";
 import { type NexusComparer, openNexusComparer } from "./_same_nexus.ts";
 import { ROOT } from "./_cli.ts";
@@ -33,7 +34,7 @@ const RUNS_PER_PRODUCER = 250;
 /** Workers at first; one more is started when one of them is killed. */
 const WORKERS = 3;
 /** The workers' `--claim-after`, in ms. */
-const CLAIM_AFTER = 1500;
+const CLAIM_AFTER = 4000;
 /** The stream's partitions (the default of a new key). */
 const PARTITIONS = 8;
 /** How long the runs may take to be handled before the test fails, naming those missing. */
@@ -44,13 +45,17 @@ const KEY = "acceptance";
 const GROUP = "writers";
 
 /**
- * The catalog the workers share, as `--catalog` takes it, and its release. This is the one
- * place that names the catalog: once the PostgreSQL storage is there, start the server of
- * tests/_postgres.ts here and return its `postgres://` URL; the workers and the checks below
- * take whatever this returns.
+ * The catalog the workers share, as `--catalog` takes it, and its release: a database of a
+ * PostgreSQL server of the test's own.
  */
-function sharedCatalog(dir: string): Promise<{ target: string; close(): Promise<void> }> {
-  return Promise.resolve({ target: `${dir}/catalog`, close: () => Promise.resolve() });
+async function sharedCatalog(): Promise<{ target: string; close(): Promise<void> }> {
+  const server = await startPostgres();
+  try {
+    return { target: await server.database(), close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }
 
 /** The runs of a producer's documents, by uid: its runs come one after the other. */
@@ -103,12 +108,16 @@ function spawnProducer(url: string, producer: number, dir: string): Deno.ChildPr
 }
 
 Deno.test({
-  name: "4 producers, 3 workers, one killed and one started: every run has one file and is stored",
-  ignore: ignoreWithoutRedis() || ignoreWithoutH5py(),
+  name:
+    "4 producers, 3 workers, one killed and one started: every run has one file and is in the PostgreSQL catalog",
+  ignore: ignoreWithoutRedis() || ignoreWithoutPostgres() || ignoreWithoutH5py(),
+  // The catalog's client thread and the server outlive the test's own operations.
+  sanitizeOps: false,
+  sanitizeResources: false,
   async fn() {
     const server = await startRedis();
     const dir = await Deno.makeTempDir({ prefix: "nxdaq-acceptance-" });
-    const catalog = await sharedCatalog(dir);
+    const catalog = await sharedCatalog();
     const children: Deno.ChildProcess[] = [];
     const outputs: Promise<ChildOutput>[] = [];
     const comparers: NexusComparer[] = [];

@@ -9,25 +9,35 @@ import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import { readUntil, runScript, spawnScript } from "./_cli.ts";
+import { storageTest as test } from "./_catalog_storages.ts";
 
-async function withCatalog(body: (dir: string) => Promise<void>): Promise<void> {
+/** Store runs of these scan ids in a catalog (its folder, or its database). */
+function storeRuns(location: string, scanIds: number[]): void {
+  const catalog = Catalog.open(location);
+  for (const scanId of scanIds) {
+    const start = { scan_id: scanId, time: 1_700_000_000 + scanId, plan_name: "scan" };
+    for (const [name, doc] of testRun({ start }).documents) catalog.insert(name, doc);
+  }
+  catalog.close();
+}
+
+async function withCatalog(
+  body: (dir: string, location: string) => Promise<void>,
+  location?: string,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const catalog = Catalog.open(`${dir}/catalog`);
-    for (const scanId of [1, 2]) {
-      const start = { scan_id: scanId, time: 1_700_000_000 + scanId, plan_name: "scan" };
-      for (const [name, doc] of testRun({ start }).documents) catalog.insert(name, doc);
-    }
-    catalog.close();
-    await body(dir);
+    const at = location ?? `${dir}/catalog`;
+    storeRuns(at, [1, 2]);
+    await body(dir, at);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
-Deno.test("deno task serve prints its URL, serves the runs there, and stops on SIGTERM", async () => {
-  await withCatalog(async (dir) => {
-    const child = spawnScript("serve.ts", ["--catalog", `${dir}/catalog`, "--port", "0"], {
+test("deno task serve prints its URL, serves the runs there, the runs another process stores meanwhile too, and stops on SIGTERM", async (store) => {
+  await withCatalog(async (dir, location) => {
+    const child = spawnScript("serve.ts", ["--catalog", location, "--port", "0"], {
       env: { HOME: dir },
     });
     try {
@@ -39,6 +49,9 @@ Deno.test("deno task serve prints its URL, serves the runs there, and stops on S
       assert.equal(response.status, 200);
       const body = await response.json();
       assert.deepEqual(body.runs.map((run: { scan_id: number }) => run.scan_id), [2, 1]);
+      storeRuns(location, [3]);
+      const after = await (await fetch(url)).json();
+      assert.deepEqual(after.runs.map((run: { scan_id: number }) => run.scan_id), [3, 2, 1]);
       Deno.kill(child.pid, "SIGTERM");
       await rest();
       const status = await child.status;
@@ -51,7 +64,7 @@ Deno.test("deno task serve prints its URL, serves the runs there, and stops on S
       }
       await child.stderr.cancel().catch(() => {});
     }
-  });
+  }, await store.location());
 });
 
 Deno.test("deno task serve refuses a bad port with the usage text and exit status 2", async () => {

@@ -16,6 +16,7 @@ import { runScript } from "./_cli.ts";
 import { endChildren, output, pendingEntries, spawnWorker, until } from "./_worker_group.ts";
 import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
 import { Catalog } from "../core/catalog/mod.ts";
+import { storageTest } from "./_catalog_storages.ts";
 import { ignoreWithoutH5py } from "./_interop.ts";
 
 const ignore = ignoreWithoutRedis() || ignoreWithoutH5py();
@@ -147,13 +148,13 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "nx import --publish, then nx worker --catalog stores every run once",
-  ignore: ignoreWithoutRedis(),
-  async fn() {
+storageTest(
+  "nx import --publish, then nx worker --catalog stores every run once",
+  async (store) => {
     const server = await startRedis();
     const dir = await Deno.makeTempDir({ prefix: "nxdaq-worker-catalog-" });
     try {
+      const [first, second] = [await store.location(), await store.location()];
       const url = server.url("imports");
       const runs = [1, 2, 3].map((i) => makeRun(i, 5));
       await writeJsonLines(`${dir}/runs.jsonl`, runs.flat() as never);
@@ -162,14 +163,12 @@ Deno.test({
         "import",
         `${dir}/runs.jsonl`,
         "--catalog",
-        `${dir}/first`,
+        first,
         "--publish",
         url,
       ], { env });
       assert.equal(imported.code, 0, imported.stderr);
-      const worker = spawnWorker({ from: url, catalog: `${dir}/second`, claimAfter: 1000 }, {
-        env,
-      });
+      const worker = spawnWorker({ from: url, catalog: second, claimAfter: 1000 }, { env });
       try {
         await until("the worker stores the runs", async () => {
           let read = 0;
@@ -189,7 +188,7 @@ Deno.test({
       }
       const { code, out, err } = await output(worker);
       assert.equal(code, 0, err);
-      const catalog = Catalog.open(`${dir}/second`);
+      const catalog = Catalog.open(second);
       try {
         const uids = runs.map((docs) => (docs[0]![1] as { uid: string }).uid);
         assert.deepEqual(catalog.runs().map((r) => r.uid).sort(), uids.slice().sort());
@@ -205,4 +204,5 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+  { ignore: ignoreWithoutRedis() },
+);

@@ -6,19 +6,22 @@ import { createApi } from "./api.ts";
 import { LiveHub, type LiveOptions } from "./live.ts";
 import { sseEvents } from "./_sse_client.ts";
 import { spawnScript } from "../tests/_cli.ts";
+import { storageTest as test, type TestStorage } from "../tests/_catalog_storages.ts";
 
 /**
  * A writer catalog and a server on a read-only one over the same folder, for `body`: the API,
  * or with `options` a {@linkcode LiveHub} of its own behind the two routes of the live updates.
  */
 async function withLiveServer(
-  body: (base: string, writer: Catalog, dir: string) => Promise<void>,
+  body: (base: string, writer: Catalog, dir: string, location: string) => Promise<void>,
   options?: LiveOptions,
+  location?: string,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const writer = Catalog.open(`${dir}/catalog`);
+  const at = location ?? `${dir}/catalog`;
+  const writer = Catalog.open(at);
   writer.flush();
-  const reader = Catalog.open(`${dir}/catalog`, { readOnly: true });
+  const reader = Catalog.open(at, { readOnly: true });
   let handler = createApi(reader, { interval: 20 });
   if (options !== undefined) {
     const hub = new LiveHub(reader, { interval: 20, ...options });
@@ -33,13 +36,19 @@ async function withLiveServer(
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
   try {
     const { port } = server.addr as Deno.NetAddr;
-    await body(`http://127.0.0.1:${port}`, writer, dir);
+    await body(`http://127.0.0.1:${port}`, writer, dir, at);
   } finally {
     await server.shutdown();
     writer.close();
     reader.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** {@linkcode withLiveServer} over a new catalog of a test's storage (a folder or a database). */
+function withLiveStore(store: TestStorage) {
+  return async (body: Parameters<typeof withLiveServer>[0]) =>
+    withLiveServer(body, undefined, await store.location());
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -131,8 +140,8 @@ Deno.test("a run's events resume after Last-Event-ID or ?after= with exactly the
   });
 });
 
-Deno.test("/api/live announces a run's start and its stop as they are stored", async () => {
-  await withLiveServer(async (base, writer) => {
+test("/api/live announces a run's start and its stop as they are stored", async (store) => {
+  await withLiveStore(store)(async (base, writer) => {
     const response = await fetch(`${base}/api/live`);
     const events = sseEvents(response);
     const { documents } = testRun({
@@ -159,8 +168,8 @@ Deno.test("/api/live announces a run's start and its stop as they are stored", a
   });
 });
 
-Deno.test("a client that disconnects stops nothing for the other clients of the run", async () => {
-  await withLiveServer(async (base, writer) => {
+test("a client that disconnects stops nothing for the other clients of the run", async (store) => {
+  await withLiveStore(store)(async (base, writer) => {
     const { documents } = testRun({ start: { uid: "live-run-0004" }, events: 20 });
     await writeSlowly(writer, documents.slice(0, 2));
     const leaving = sseEvents(await fetch(`${base}/api/runs/live-run-0004/events`));
@@ -174,20 +183,20 @@ Deno.test("a client that disconnects stops nothing for the other clients of the 
   });
 });
 
-Deno.test("an SSE client sees a scan's events before `deno task scan --catalog` ends", async () => {
-  await withLiveServer(async (base, writer, dir) => {
+test("an SSE client sees a scan's events before `deno task scan --catalog` ends", async (store) => {
+  await withLiveStore(store)(async (base, writer, dir, location) => {
     writer.close();
     const live = sseEvents(await fetch(`${base}/api/live`));
     const child = spawnScript("scan.ts", [
       "--catalog",
-      `${dir}/catalog`,
+      location,
       "--num",
       "30",
       "--file",
       `${dir}/scan.hdf`,
       "--no-table",
       "--no-config",
-    ]);
+    ], { env: { XDG_DATA_HOME: `${dir}/data` } });
     try {
       const start = (await live.next()).value!;
       assert.equal(start.event, "start");

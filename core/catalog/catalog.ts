@@ -15,6 +15,7 @@ import { CatalogLookupError } from "./lookup_error.ts";
 import { queryFilter, type RunQuery } from "./run_query.ts";
 import { RunSkipper } from "./_run_skipper.ts";
 import { SqliteStorage, type SqliteStorageOptions } from "./sqlite_storage.ts";
+import { isPostgresUrl, PostgresStorage, type PostgresStorageOptions } from "./postgres_storage.ts";
 import type { CatalogStorage, RunSlice, StoredRun, TailedDocument, TailFilter } from "./storage.ts";
 import { CatalogWriteError } from "./storage_errors.ts";
 
@@ -97,6 +98,14 @@ export interface RunTally {
 /** Thrown by `#store` when a start turns out to be stored already: the run is skipped. */
 class RunExists {
   constructor(readonly run: string) {}
+}
+
+/**
+ * Thrown through the gate when the storage could not answer what it holds (a server that went
+ * away): the document is not stored, as when a write fails.
+ */
+class HistoryUnreadable {
+  constructor(readonly cause: unknown) {}
 }
 
 /** Documents after which the catalog commits at once: the run boundaries. */
@@ -184,6 +193,12 @@ export class Catalog {
   /** Whether `insert` has thrown the last failure. */
   #reported = true;
   readonly #skipper: RunSkipper | undefined;
+  /**
+   * Runs lost because the storage could not be read while their documents came, with the
+   * descriptors and resources that came since: the gate never took those, so their later
+   * documents are counted as not stored here.
+   */
+  readonly #unread = new RunSkipper();
   #closed = false;
   // A timer cannot report to anyone: its failure is thrown by the next call.
   #onTimer = (): void => {
@@ -192,7 +207,10 @@ export class Catalog {
   };
 
   /**
-   * A catalog in SQLite, in the file `catalog.sqlite` of a folder (both made when missing).
+   * A catalog in SQLite, in the file `catalog.sqlite` of a folder (both made when missing), or
+   * in a PostgreSQL database when the location is a `postgres://` or `postgresql://` URL (the
+   * catalog's tables made when missing): the one place where a location chooses its storage,
+   * for every command and the web view.
    *
    * @example Open a catalog in a folder
    * ```ts
@@ -205,14 +223,28 @@ export class Catalog {
    * Deno.removeSync(dir, { recursive: true });
    * ```
    *
-   * @param dir The folder.
-   * @param options When to commit; how long to wait for another writer, a quota of pages;
-   *   read-only (the folder is then not made).
+   * @param location The folder, or the database's URL.
+   * @param options When to commit; for SQLite, how long to wait for another writer and a quota
+   *   of pages; for PostgreSQL, how long to wait for the server; read-only (the folder, or the
+   *   tables, are then not made).
    * @returns The catalog.
    * @throws {CatalogCorruptError} When the catalog's file is damaged.
+   * @throws {Error} When the PostgreSQL server cannot be reached, naming it.
    */
-  static open(dir: string, options: CatalogOptions & SqliteStorageOptions = {}): Catalog {
-    const { busyTimeout, maxPages, readOnly, ...rest } = options;
+  static open(
+    location: string,
+    options: CatalogOptions & SqliteStorageOptions & PostgresStorageOptions = {},
+  ): Catalog {
+    const { busyTimeout, maxPages, readOnly, connectTimeout, timeout, ...rest } = options;
+    if (isPostgresUrl(location)) {
+      const storage = new PostgresStorage(location, {
+        ...(connectTimeout === undefined ? {} : { connectTimeout }),
+        ...(timeout === undefined ? {} : { timeout }),
+        ...(readOnly === undefined ? {} : { readOnly }),
+      });
+      return new Catalog(storage, rest);
+    }
+    const dir = location;
     if (readOnly !== true) Deno.mkdirSync(dir, { recursive: true });
     const storage = new SqliteStorage(`${dir.replace(/\/+$/, "")}/catalog.sqlite`, {
       ...(busyTimeout === undefined ? {} : { busyTimeout }),
@@ -236,7 +268,7 @@ export class Catalog {
       strict: this.#options.strict,
       onProblem: onProblem ?? refuse,
       admit: this.#admit,
-      history: storageHistory(storage),
+      history: storageHistory(storage, (cause) => new HistoryUnreadable(cause)),
     });
   }
 
@@ -264,11 +296,19 @@ export class Catalog {
       const skipped = skipper.runOf(name, doc);
       if (skipped !== undefined) return this.#skip(skipped);
     }
+    const fields = doc as unknown as Record<string, unknown>;
+    if (name === "start" && typeof fields.uid === "string") this.#unread.started(fields.uid);
+    const unread = this.#unread.runOf(name, doc);
+    if (unread !== undefined) {
+      this.#count(unread).notStored++;
+      return this.#reportFailure();
+    }
     // The document goes through even after a failure: it is counted among those not stored.
     try {
       this.#gate.receiver(name, doc);
     } catch (error) {
       if (error instanceof RunExists) this.#skip(error.run);
+      else if (error instanceof HistoryUnreadable) this.#failRead(error.cause, name, fields);
       else if (skipper !== undefined && this.#storedMeanwhile(name, doc, error)) {
         this.#skip((doc as { uid: string }).uid);
       } else throw error;
@@ -347,6 +387,19 @@ export class Catalog {
     }
     this.#uncommitted.clear();
     this.#pending = 0;
+  }
+
+  /**
+   * The storage could not tell the gate what it holds: the document is not stored, nor its
+   * run's later documents (those that name it, or a descriptor or resource of it).
+   */
+  #failRead(cause: unknown, name: DocumentName, fields: Record<string, unknown>): void {
+    const ref = name === "start" ? fields.uid : fields.run_start;
+    const run = typeof ref === "string" ? ref : undefined;
+    this.#fail(cause, run);
+    if (run === undefined) return;
+    this.#unread.skip(run);
+    this.#unread.runOf(name, fields);
   }
 
   #admit = (name: DocumentName, doc: Document): void => {
@@ -435,6 +488,14 @@ export class Catalog {
       this.#fail(error, undefined);
     }
     this.#reportFailure();
+  }
+
+  /**
+   * Where the catalog is, for messages: its SQLite file, or its PostgreSQL database's URL
+   * without the password.
+   */
+  get location(): string {
+    return this.#storage.location;
   }
 
   /** Number of runs. */
@@ -646,13 +707,26 @@ const refuse: ProblemCallback = (problem, report) => {
   if (!report.passed) throw problem;
 };
 
-/** What the storage holds, for the gate: runs of earlier sessions go on, their uids stay taken. */
-function storageHistory(storage: CatalogStorage): RunHistory {
+/**
+ * What the storage holds, for the gate: runs of earlier sessions go on, their uids stay taken.
+ * A read that fails throws what `unreadable` makes of its error, past the gate.
+ */
+function storageHistory(
+  storage: CatalogStorage,
+  unreadable: (cause: unknown) => unknown,
+): RunHistory {
+  const read = <T>(question: () => T): T => {
+    try {
+      return question();
+    } catch (cause) {
+      throw unreadable(cause);
+    }
+  };
   return {
     name: "the catalog",
-    find: (uid) => storage.find(uid),
-    stopped: (run) => storage.run(run)?.stop !== undefined,
-    uids: (run) => storage.uids(run),
+    find: (uid) => read(() => storage.find(uid)),
+    stopped: (run) => read(() => storage.run(run)?.stop !== undefined),
+    uids: (run) => read(() => [...storage.uids(run)]),
   };
 }
 

@@ -3,10 +3,11 @@ import { DocumentBus } from "../bus/bus.ts";
 import { composeRun } from "../documents/compose.ts";
 import type { NamedDocument } from "../documents/types.ts";
 import { DocumentError } from "../errors.ts";
-import { Catalog, CATALOG_DEFAULTS, temp } from "./catalog.ts";
+import { Catalog, CATALOG_DEFAULTS } from "./catalog.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
 import type { CatalogStorage } from "./storage.ts";
 import { testRun } from "./_test_runs.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 function insertAll(catalog: Catalog, documents: readonly NamedDocument[]): void {
   for (const [name, doc] of documents) catalog.insert(name, doc);
@@ -73,8 +74,8 @@ function richRun(): NamedDocument[] {
   ];
 }
 
-Deno.test("insert() stores every kind of document and reads it back exactly", () => {
-  const catalog = temp();
+test("insert() stores every kind of document and reads it back exactly", async (store) => {
+  const catalog = await store.temp();
   const documents = richRun();
   insertAll(catalog, documents);
   const read = [...catalog.get(-1).documents()];
@@ -86,8 +87,8 @@ Deno.test("insert() stores every kind of document and reads it back exactly", ()
   catalog.close();
 });
 
-Deno.test("insert() keeps the order of the keys as given", () => {
-  const catalog = temp();
+test("insert() keeps the order of the keys as given", async (store) => {
+  const catalog = await store.temp();
   const start = { time: 5, zeta: 1, uid: "start-00001", alpha: { b: 1, a: 2 } };
   catalog.insert("start", start);
   const [[, read]] = [...catalog.byUid("start")!.documents()] as [NamedDocument];
@@ -95,8 +96,8 @@ Deno.test("insert() keeps the order of the keys as given", () => {
   catalog.close();
 });
 
-Deno.test("Interleaved runs read back each in its own insertion order", () => {
-  const catalog = temp();
+test("Interleaved runs read back each in its own insertion order", async (store) => {
+  const catalog = await store.temp();
   const a = testRun({ start: { scan_id: 1, time: 100 }, events: 4 }).documents;
   const b = testRun({ start: { scan_id: 2, time: 101 }, events: 3 }).documents;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -109,8 +110,8 @@ Deno.test("Interleaved runs read back each in its own insertion order", () => {
   catalog.close();
 });
 
-Deno.test("runs() lists scan id, uid, plan, times, exit status, events and streams", () => {
-  const catalog = temp();
+test("runs() lists scan id, uid, plan, times, exit status, events and streams", async (store) => {
+  const catalog = await store.temp();
   const { run, documents } = testRun({
     start: { scan_id: 9, plan_name: "scan", time: 1000 },
     events: 5,
@@ -132,8 +133,8 @@ Deno.test("runs() lists scan id, uid, plan, times, exit status, events and strea
   catalog.close();
 });
 
-Deno.test("A run without a stop document is incomplete and its events are counted", () => {
-  const catalog = temp();
+test("A run without a stop document is incomplete and its events are counted", async (store) => {
+  const catalog = await store.temp();
   const run = composeRun({ time: 50 });
   const primary = run.descriptor({
     name: "primary",
@@ -157,8 +158,8 @@ Deno.test("A run without a stop document is incomplete and its events are counte
   catalog.close();
 });
 
-Deno.test("A duplicate uid throws a DocumentError and keeps what was stored", () => {
-  const catalog = temp();
+test("A duplicate uid throws a DocumentError and keeps what was stored", async (store) => {
+  const catalog = await store.temp();
   const { documents } = testRun({ events: 2, stop: false });
   insertAll(catalog, documents);
   const [start, descriptor, event] = documents as [NamedDocument, NamedDocument, NamedDocument];
@@ -193,8 +194,8 @@ Deno.test("A duplicate uid throws a DocumentError and keeps what was stored", ()
   catalog.close();
 });
 
-Deno.test("A document that refers to nothing stored throws a DocumentError", () => {
-  const catalog = temp();
+test("A document that refers to nothing stored throws a DocumentError", async (store) => {
+  const catalog = await store.temp();
   const { documents } = testRun({ events: 1 });
   const [start, descriptor, event] = documents as [NamedDocument, NamedDocument, NamedDocument];
   assert.throws(() => put(catalog, event), (error: unknown) => {
@@ -213,10 +214,10 @@ Deno.test("A document that refers to nothing stored throws a DocumentError", () 
   catalog.close();
 });
 
-Deno.test("A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out", () => {
+test("A lenient catalog stores nonconforming documents as recorded, a strict one leaves them out", async (store) => {
   for (const strict of [false, true]) {
     const problems: { message: string; passed: boolean }[] = [];
-    const catalog = temp({
+    const catalog = await store.temp({
       strict,
       onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
     });
@@ -230,9 +231,9 @@ Deno.test("A lenient catalog stores nonconforming documents as recorded, a stric
   }
 });
 
-Deno.test("With onProblem, insert throws nothing and a repeated problem is counted at the stop", () => {
+test("With onProblem, insert throws nothing and a repeated problem is counted at the stop", async (store) => {
   const problems: { message: string; repeats: number }[] = [];
-  const catalog = temp({
+  const catalog = await store.temp({
     onProblem: (problem, report) => void problems.push({ message: problem.message, ...report }),
   });
   const { documents } = testRun({ events: 3 });
@@ -253,8 +254,8 @@ Deno.test("With onProblem, insert throws nothing and a repeated problem is count
   catalog.close();
 });
 
-Deno.test("Documents after a run's stop are refused, a second stop too", () => {
-  const catalog = temp();
+test("Documents after a run's stop are refused, a second stop too", async (store) => {
+  const catalog = await store.temp();
   const { run, documents } = testRun({ events: 1 });
   insertAll(catalog, documents);
   // The composer refuses events after the stop: build one by hand.
@@ -273,8 +274,8 @@ Deno.test("Documents after a run's stop are refused, a second stop too", () => {
   catalog.close();
 });
 
-Deno.test("runs() searches by time range, plan_name and other start keys", () => {
-  const catalog = temp();
+test("runs() searches by time range, plan_name and other start keys", async (store) => {
+  const catalog = await store.temp();
   const starts = [
     { scan_id: 1, plan_name: "scan", time: 1_700_000_000, sample: "Si", cold: true },
     { scan_id: 2, plan_name: "count", time: 1_700_000_100, sample: "Ge", cold: false },
@@ -297,8 +298,8 @@ Deno.test("runs() searches by time range, plan_name and other start keys", () =>
   catalog.close();
 });
 
-Deno.test("runs() binds query keys and values, so quotes cannot change the SQL", () => {
-  const catalog = temp();
+test("runs() binds query keys and values, so quotes cannot change the SQL", async (store) => {
+  const catalog = await store.temp();
   const start = { time: 1, 'we"ird\\key': "it's", "a.b": 1, "x') OR 1=1 --": 2 };
   insertAll(catalog, testRun({ start }).documents);
   assert.equal(catalog.runs({ 'we"ird\\key': "it's" }).length, 1);
@@ -310,16 +311,16 @@ Deno.test("runs() binds query keys and values, so quotes cannot change the SQL",
   catalog.close();
 });
 
-Deno.test("runs() refuses query values that are not JSON scalars", () => {
-  const catalog = temp();
+test("runs() refuses query values that are not JSON scalars", async (store) => {
+  const catalog = await store.temp();
   assert.throws(() => catalog.runs({ sample: { name: "Si" } }), TypeError);
   assert.throws(() => catalog.runs({ since: "last week" }), RangeError);
   assert.throws(() => catalog.runs({ scan_id: Number.NaN }), TypeError);
   catalog.close();
 });
 
-Deno.test("insert is a bound callback that a bus can deliver to", () => {
-  const catalog = temp();
+test("insert is a bound callback that a bus can deliver to", async (store) => {
+  const catalog = await store.temp();
   const bus = new DocumentBus();
   bus.subscribe("all", catalog.insert);
   const { documents } = testRun({ events: 2 });
@@ -456,7 +457,7 @@ Deno.test("A commit that fails in the timer is thrown by the next insert and eve
   });
 });
 
-Deno.test("Catalog keeps NaN and infinities as recorded, and still searches the run", () => {
+test("Catalog keeps NaN and infinities as recorded, and still searches the run", async (store) => {
   const run = composeRun({ scan_id: 4, plan_name: "count", offset: Number.NaN });
   const primary = run.descriptor({
     name: "primary",
@@ -469,9 +470,19 @@ Deno.test("Catalog keeps NaN and infinities as recorded, and still searches the 
     ["event", primary.event({ data: { x: -Infinity }, timestamps: { x: 2 } })],
     ["stop", run.stop()],
   ];
-  const catalog = temp();
+  const catalog = await store.temp();
   insertAll(catalog, documents);
   assert.deepEqual([...catalog.byScanId(4).documents()], documents);
+  assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
+  catalog.close();
+});
+
+test("A start document with a NUL character in a string is stored and read back exactly", async (store) => {
+  const catalog = await store.temp();
+  const { documents } = testRun({ start: { scan_id: 8, plan_name: "count", note: "a\u0000b" } });
+  insertAll(catalog, documents);
+  assert.deepEqual([...catalog.byScanId(8).documents()], documents);
+  assert.equal(catalog.byScanId(8).start.note, "a\u0000b");
   assert.equal(catalog.runs({ plan_name: "count" }).length, 1);
   catalog.close();
 });

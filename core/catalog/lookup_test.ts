@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type { RunStart } from "../documents/types.ts";
-import { type Catalog, temp } from "./catalog.ts";
+import type { Catalog } from "./catalog.ts";
 import { CatalogLookupError } from "./lookup_error.ts";
 import { testRun } from "./_test_runs.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 /** Four runs: scan ids 1, 2, 2, 3, inserted out of start-time order. */
-function fourRuns(): Catalog {
-  const catalog = temp();
+function fourRuns(catalog: Catalog): Catalog {
   const starts: Partial<RunStart>[] = [
     { uid: "aaaaa111-first", scan_id: 1, time: 100 },
     { uid: "bbbbb222-third", scan_id: 2, time: 300 },
@@ -30,8 +30,8 @@ function lookupError(key: number | string, candidates: string[] = []) {
   };
 }
 
-Deno.test("byScanId() finds the most recent run with that scan id", () => {
-  const catalog = fourRuns();
+test("byScanId() finds the most recent run with that scan id", async (store) => {
+  const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byScanId(2).start.uid, "bbbbb222-third");
   assert.equal(catalog.byScanId(1).start.uid, "aaaaa111-first");
   assert.equal(catalog.get(3).start.uid, "ccccc444-fourth");
@@ -40,8 +40,8 @@ Deno.test("byScanId() finds the most recent run with that scan id", () => {
   catalog.close();
 });
 
-Deno.test("byIndex() counts from the newest run with negative indices", () => {
-  const catalog = fourRuns();
+test("byIndex() counts from the newest run with negative indices", async (store) => {
+  const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byIndex(-1).start.uid, "ccccc444-fourth");
   assert.equal(catalog.get(-2).start.uid, "bbbbb222-third");
   assert.equal(catalog.byIndex(-4).start.uid, "aaaaa111-first");
@@ -53,8 +53,8 @@ Deno.test("byIndex() counts from the newest run with negative indices", () => {
   catalog.close();
 });
 
-Deno.test("Runs with the same start time keep their insertion order", () => {
-  const catalog = temp();
+test("Runs with the same start time keep their insertion order", async (store) => {
+  const catalog = await store.temp();
   for (const uid of ["zzzzz-one", "aaaaa-two"]) {
     for (const [name, doc] of testRun({ start: { uid, time: 5 } }).documents) {
       catalog.insert(name, doc);
@@ -65,8 +65,8 @@ Deno.test("Runs with the same start time keep their insertion order", () => {
   catalog.close();
 });
 
-Deno.test("byUid() finds a run by a uid prefix of 5 characters or more", () => {
-  const catalog = fourRuns();
+test("byUid() finds a run by a uid prefix of 5 characters or more", async (store) => {
+  const catalog = fourRuns(await store.temp());
   assert.equal(catalog.byUid("bbbbb").start.uid, "bbbbb222-third");
   assert.equal(catalog.get("aaaaa3").start.uid, "aaaaa333-second");
   assert.equal(catalog.get("ccccc444-fourth").summary.scanId, 3);
@@ -85,16 +85,16 @@ Deno.test("byUid() finds a run by a uid prefix of 5 characters or more", () => {
   catalog.close();
 });
 
-Deno.test("A full uid finds its run even when it prefixes another uid", () => {
-  const catalog = temp();
+test("A full uid finds its run even when it prefixes another uid", async (store) => {
+  const catalog = await store.temp();
   for (const uid of ["abcdef", "abcdefgh"]) catalog.insert("start", { uid, time: 1 });
   assert.equal(catalog.byUid("abcdef").start.uid, "abcdef");
   assert.throws(() => catalog.byUid("abcde"), lookupError("abcde", ["abcdef", "abcdefgh"]));
   catalog.close();
 });
 
-Deno.test("size counts the runs", () => {
-  const catalog = fourRuns();
+test("size counts the runs", async (store) => {
+  const catalog = fourRuns(await store.temp());
   assert.equal(catalog.size, 4);
   catalog.close();
   assert.throws(() => catalog.size, { message: "Catalog is closed" });

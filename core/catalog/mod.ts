@@ -1,6 +1,6 @@
 /**
- * The run catalog: documents stored as they come (SQLite by default, behind
- * {@linkcode CatalogStorage}), runs listed, searched and looked up as in databroker, and
+ * The run catalog: documents stored as they come (SQLite by default, or a PostgreSQL database
+ * that many processes share, behind {@linkcode CatalogStorage}), runs listed, searched and looked up as in databroker, and
  * replayed to any callback.
  *
  * @example Store a run, look it up, replay it
@@ -26,6 +26,13 @@ export { defaultCatalogDir, type Environment } from "./default_dir.ts";
 export { CatalogLookupError } from "./lookup_error.ts";
 export { replay, type ReplayCallback } from "./replay.ts";
 export { type RunQuery } from "./run_query.ts";
+export {
+  isPostgresUrl,
+  POSTGRES_STORAGE_DEFAULTS,
+  PostgresStorage,
+  type PostgresStorageOptions,
+  redactPostgresUrl,
+} from "./postgres_storage.ts";
 export {
   SQLITE_STORAGE_DEFAULTS,
   SqliteStorage,

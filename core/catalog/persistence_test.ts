@@ -5,23 +5,23 @@ import { DocumentError } from "../errors.ts";
 import { Catalog } from "./catalog.ts";
 import { crashDocuments } from "./_crash_child.ts";
 import { testRun } from "./_test_runs.ts";
+import { storageTest as test, type TestStorage } from "../../tests/_catalog_storages.ts";
 
-async function withDir(test: (dir: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "catalog_test_" });
-  try {
-    await test(`${dir}/nested/catalog`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** A new catalog's location for `body`: a folder (removed after it), or a new database. */
+async function withDir(
+  store: TestStorage,
+  body: (dir: string) => Promise<void> | void,
+): Promise<void> {
+  await body(await store.location());
 }
 
-Deno.test("Catalog.open() makes the folder and a new catalog there sees the runs", async () => {
-  await withDir((dir) => {
+test("Catalog.open() makes the folder and a new catalog there sees the runs", async (store) => {
+  await withDir(store, (dir) => {
     const { documents } = testRun({ start: { scan_id: 5, plan_name: "scan" }, events: 4 });
     const first = Catalog.open(dir);
     for (const [name, doc] of documents) first.insert(name, doc);
     first.close();
-    assert.ok(Deno.statSync(`${dir}/catalog.sqlite`).isFile);
+    if (store.kind === "SQLite") assert.ok(Deno.statSync(`${dir}/catalog.sqlite`).isFile);
     const second = Catalog.open(dir);
     assert.equal(second.size, 1);
     assert.equal(second.runs()[0]?.numEvents, 5);
@@ -30,8 +30,8 @@ Deno.test("Catalog.open() makes the folder and a new catalog there sees the runs
   });
 });
 
-Deno.test("A reopened catalog continues a run whose descriptor it stored before", async () => {
-  await withDir((dir) => {
+test("A reopened catalog continues a run whose descriptor it stored before", async (store) => {
+  await withDir(store, (dir) => {
     const run = composeRun({ scan_id: 1 });
     const primary = run.descriptor({
       name: "primary",
@@ -77,8 +77,8 @@ Deno.test("A reopened catalog continues a run whose descriptor it stored before"
   });
 });
 
-Deno.test("A reopened catalog refuses duplicates and documents of stopped runs", async () => {
-  await withDir((dir) => {
+test("A reopened catalog refuses duplicates and documents of stopped runs", async (store) => {
+  await withDir(store, (dir) => {
     const { run, documents } = testRun({ events: 2 });
     const first = Catalog.open(dir);
     for (const [name, doc] of documents) first.insert(name, doc);
@@ -98,13 +98,14 @@ Deno.test("A reopened catalog refuses duplicates and documents of stopped runs",
   });
 });
 
-Deno.test("A killed process loses no document committed before the kill", async () => {
-  await withDir(async (dir) => {
+test("A killed process loses no document committed before the kill", async (store) => {
+  await withDir(store, async (dir) => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--allow-read",
         "--allow-write",
+        "--allow-net=127.0.0.1",
         new URL("./_crash_child.ts", import.meta.url).pathname,
         dir,
       ],

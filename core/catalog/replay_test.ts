@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { Document, DocumentName, NamedDocument } from "../documents/types.ts";
-import { temp } from "./catalog.ts";
 import { replay } from "./replay.ts";
 import { testRun } from "./_test_runs.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
-Deno.test("replay() sends a stored run's documents in order", async () => {
-  const catalog = temp();
+test("replay() sends a stored run's documents in order", async (store) => {
+  const catalog = await store.temp();
   const a = testRun({ start: { time: 1 }, events: 3 }).documents;
   const b = testRun({ start: { time: 2 }, events: 2 }).documents;
   for (let i = 0; i < a.length; i++) {

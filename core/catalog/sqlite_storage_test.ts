@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import type { Document, DocumentName } from "../documents/types.ts";
 import { SqliteStorage } from "./sqlite_storage.ts";
+import { storageTest as test } from "../../tests/_catalog_storages.ts";
 
 function record(run: string, name: DocumentName, doc: Record<string, unknown>, events = 0) {
   const uid = typeof doc.uid === "string" ? doc.uid : undefined;
   return { run, name, doc: doc as unknown as Document, uid, events, json: JSON.stringify(doc) };
 }
 
-Deno.test("SqliteStorage keeps uids of referred documents unique", () => {
-  const storage = new SqliteStorage(":memory:");
+test("A storage keeps uids of referred documents unique", async (store) => {
+  const storage = await store.storage();
   assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 1 })), true);
   assert.equal(storage.append(record("r1", "start", { uid: "r1", time: 2 })), false);
   assert.equal(storage.append(record("r1", "descriptor", { uid: "d1", run_start: "r1" })), true);
@@ -20,8 +21,8 @@ Deno.test("SqliteStorage keeps uids of referred documents unique", () => {
   storage.close();
 });
 
-Deno.test("SqliteStorage.uids() lists a run's event and datum uids, pages' rows included", () => {
-  const storage = new SqliteStorage(":memory:");
+test("A storage's uids() lists a run's event and datum uids, pages' rows included", async (store) => {
+  const storage = await store.storage();
   storage.append(record("r1", "start", { uid: "r1", time: 1 }));
   storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
   storage.append(record("r1", "event_page", { uid: ["e2", "e3"], descriptor: "d1" }, 2));
@@ -75,14 +76,14 @@ Deno.test("A SqliteStorage opened read-only reads the runs and stores nothing", 
   }
 });
 
-Deno.test("SqliteStorage.tail() gives committed documents after a seq, by run and name", () => {
-  const storage = new SqliteStorage(":memory:");
+test("A storage's tail() gives committed documents after a seq, by run and name", async (store) => {
+  const storage = await store.storage();
   storage.append(record("r1", "start", { uid: "r1", time: 1 }));
   storage.append(record("r2", "start", { uid: "r2", time: 2 }));
   storage.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1));
   storage.append(record("r1", "stop", { uid: "s1", run_start: "r1" }));
   storage.commit();
-  const all = storage.tail(0);
+  const all = storage.tail!(0);
   assert.deepEqual(all.map((d) => [d.run, d.name]), [
     ["r1", "start"],
     ["r2", "start"],
@@ -90,17 +91,46 @@ Deno.test("SqliteStorage.tail() gives committed documents after a seq, by run an
     ["r1", "stop"],
   ]);
   assert.ok(all.every((d, i) => i === 0 || d.seq > all[i - 1]!.seq));
-  const r1 = storage.tail(0, { run: "r1" });
+  const r1 = storage.tail!(0, { run: "r1" });
   assert.deepEqual(r1.map((d) => d.name), ["start", "event", "stop"]);
-  assert.deepEqual(storage.tail(r1[0]!.seq, { run: "r1", limit: 1 }).map((d) => d.name), [
+  assert.deepEqual(storage.tail!(r1[0]!.seq, { run: "r1", limit: 1 }).map((d) => d.name), [
     "event",
   ]);
-  assert.deepEqual(storage.tail(0, { names: ["start", "stop"] }).map((d) => d.name), [
+  assert.deepEqual(storage.tail!(0, { names: ["start", "stop"] }).map((d) => d.name), [
     "start",
     "start",
     "stop",
   ]);
-  assert.deepEqual(storage.tail(0, { run: "nothing" }), []);
-  assert.equal(storage.lastSeq(), all.at(-1)!.seq);
+  assert.deepEqual(storage.tail!(0, { run: "nothing" }), []);
+  assert.equal(storage.lastSeq!(), all.at(-1)!.seq);
   storage.close();
+});
+
+test("A storage's rollback discards its unit of work; what it commits another one reads", async (store) => {
+  const location = await store.location();
+  const writer = store.open(location);
+  const reader = store.open(location);
+  try {
+    assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 1 })), true);
+    assert.equal(writer.append(record("r1", "event", { uid: "e1", descriptor: "d1" }, 1)), true);
+    assert.equal(writer.run("r1")?.events, 1, "the writer reads what it appended");
+    assert.equal(reader.run("r1"), undefined, "another reads only what is committed");
+    writer.rollback();
+    assert.equal(writer.run("r1"), undefined);
+    assert.equal(writer.count({}), 0);
+    // The uid is free again.
+    assert.equal(writer.append(record("r1", "start", { uid: "r1", time: 2 })), true);
+    assert.equal(writer.append(record("r1", "event", { uid: "e2", descriptor: "d1" }, 1)), true);
+    writer.commit();
+    assert.equal(reader.run("r1")?.events, 1);
+    assert.deepEqual(reader.tail!(0).map((d) => [d.name, JSON.parse(d.json).uid]), [
+      ["start", "r1"],
+      ["event", "e2"],
+    ]);
+    assert.equal(reader.append(record("r1", "start", { uid: "r1", time: 3 })), false);
+    reader.rollback();
+  } finally {
+    writer.close();
+    reader.close();
+  }
 });
