@@ -157,7 +157,12 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     const label = start?.uid === run.run ? runLabel(start) : `run (${run.run.slice(0, 7)})`;
     const said: string[] = [];
     try {
-      if (dir !== undefined) said.push(`file=${await writeFile(run, fileOf(run.run))}`);
+      if (dir !== undefined) {
+        said.push(`file=${await writeFile(run, fileOf(run.run))}`);
+        // A worker that had the run before may have died writing it: its temporary file
+        // stays, unless the worker that has the file in place removes it.
+        if (run.redelivered) await removeAbandoned(fileOf(run.run), warn);
+      }
       if (catalog !== undefined) said.push(`catalog=${storeRun(catalog, run)}`);
     } catch (error) {
       failures++;
@@ -185,8 +190,9 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     try {
       return await writer.written(run.run)!;
     } catch (error) {
-      // Another worker wrote it meanwhile: the file there is whole.
-      if (error instanceof FileExistsError) return `${path} (there already)`;
+      // Another worker wrote it meanwhile, and may have removed this one's temporary file as
+      // one left by a worker that died: the file there is whole.
+      if (error instanceof FileExistsError || exists(path)) return `${path} (there already)`;
       throw error;
     }
   };
@@ -218,6 +224,31 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     warnings.summarize();
   }
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * Remove the temporary files of a NeXus file that is in place: those another worker left,
+ * killed while it wrote the same run (`.NAME.XXXXXXXX.partial` beside it). One still being
+ * written by a worker that has lost the run fails to be moved into place, as it would anyway
+ * with the file there.
+ */
+async function removeAbandoned(path: string, warn: (message: string) => void): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const folder = path.slice(0, slash) || "/";
+  const prefix = `.${path.slice(slash + 1)}.`;
+  try {
+    for await (const entry of Deno.readDir(folder)) {
+      const { name } = entry;
+      if (!name.startsWith(prefix) || !/^[0-9a-f]{8}\.partial$/.test(name.slice(prefix.length))) {
+        continue;
+      }
+      await Deno.remove(`${folder}/${name}`).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
+  } catch (error) {
+    warn(`Cannot remove the temporary files of "${path}": ${(error as Error).message}`);
+  }
 }
 
 /** Store a run in the catalog; a run stored already is left as it is. */

@@ -90,6 +90,14 @@ Deno.test({
       );
       Deno.kill(a.pid, "SIGKILL");
       await output(a);
+      // What a killed worker leaves when it dies writing: a temporary file beside each final
+      // path. The worker that writes the run removes it; another run's is left alone.
+      await Deno.mkdir(`${dir}/out`, { recursive: true });
+      for (const uid of uids) {
+        await Deno.writeTextFile(`${dir}/out/.${uid}.hdf.0123abcd.partial`, "");
+      }
+      const stranger = ".another-run.hdf.0123abcd.partial";
+      await Deno.writeTextFile(`${dir}/out/${stranger}`, "");
       const b = worker("b");
       await sink.publish(all.flatMap((entries) => entries.slice(half)));
       await sink.close();
@@ -102,8 +110,9 @@ Deno.test({
       const { code, out, err } = await output(b);
       assert.equal(code, 0, err);
       const names = [...Deno.readDirSync(`${dir}/out`)].map((f) => f.name).sort();
-      // Exactly one file per run, under its uid, and no temporary file left.
-      assert.deepEqual(names, uids.map((uid) => `${uid}.hdf`).sort());
+      // Exactly one file per run, under its uid, and no temporary file of theirs left.
+      assert.deepEqual(names, [stranger, ...uids.map((uid) => `${uid}.hdf`)].sort());
+      await Deno.remove(`${dir}/out/${stranger}`);
       for (const uid of uids) {
         assert.equal(out.split("\n").filter((line) => line.includes(`uid=${uid}`)).length, 1, out);
         const differences = await nexusDifferences(

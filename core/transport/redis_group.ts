@@ -202,6 +202,8 @@ export class RedisGroupMember implements GroupMember {
   #ready: ReceivedEntry[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #tick: Promise<void> = Promise.resolve();
+  /** The recovery and trimming of partitions, which renewals do not wait for. */
+  #upkeep: Promise<void> | undefined;
   #lastRenewal = Date.now();
   #closed = false;
 
@@ -248,13 +250,18 @@ export class RedisGroupMember implements GroupMember {
     }
     await this.#control.sAdd(this.#keys.members(group), this.name);
     await this.#rebalance();
+    await this.#tend();
     this.#schedule();
   }
 
   #schedule(): void {
     if (this.#closed) return;
     this.#timer = setTimeout(() => {
-      this.#tick = this.#rebalance().finally(() => this.#schedule());
+      this.#tick = this.#rebalance().then(() => {
+        // Recovering a partition of many entries can take longer than a lease lasts: the
+        // leases are renewed at their pace meanwhile.
+        this.#upkeep ??= this.#tend().finally(() => this.#upkeep = undefined);
+      }).finally(() => this.#schedule());
     }, Math.max(10, Math.floor(this.#options.claimAfter / 3)));
   }
 
@@ -315,16 +322,25 @@ export class RedisGroupMember implements GroupMember {
         }
       }
       this.#lastRenewal = Date.now();
-      for (const [p, owned] of this.#owned) {
-        if (owned.state === "recovering") await this.#recover(p, owned);
-        else await this.#trim(p);
-      }
     } catch (error) {
       this.#warn((error as Error).message);
       // Leases not renewed for claimAfter may be another member's now.
       if (Date.now() - this.#lastRenewal >= claimAfter) {
         for (const p of [...this.#owned.keys()]) this.#lose(p);
       }
+    }
+  }
+
+  /** Recover the partitions taken over, and trim those being read. */
+  async #tend(): Promise<void> {
+    try {
+      for (const [p, owned] of [...this.#owned]) {
+        if (this.#closed || this.#owned.get(p) !== owned) continue;
+        if (owned.state === "recovering") await this.#recover(p, owned);
+        else await this.#trim(p);
+      }
+    } catch (error) {
+      this.#warn((error as Error).message);
     }
   }
 
@@ -376,11 +392,15 @@ export class RedisGroupMember implements GroupMember {
     const { group, claimAfter } = this.#options;
     const stream = this.#keys.stream(p);
     const found: ReceivedEntry[] = [];
-    const take = (id: string, message: Record<string, string> | null | undefined) => {
+    const take = (
+      id: string,
+      message: Record<string, string> | null | undefined,
+      redelivered: boolean,
+    ) => {
       if (owned.delivered.has(id)) return;
       owned.delivered.add(id);
       const entry = message ? this.#entry(p, id, message) : undefined;
-      if (entry) found.push(entry);
+      if (entry) found.push(redelivered ? { ...entry, redelivered } : entry);
     };
     if (!owned.ownRead) {
       // This member's own pending entries there: of runs it dropped when it lost the partition.
@@ -389,7 +409,8 @@ export class RedisGroupMember implements GroupMember {
           COUNT: 1000,
         }) as unknown as StreamReply;
         const messages = reply?.[0]?.messages ?? [];
-        for (const m of messages) if (m) take(m.id, m.message);
+        // Read by this member before, which may have begun their runs: its own earlier work.
+        for (const m of messages) if (m) take(m.id, m.message, true);
         if (messages.length < 1000) break;
         after = messages.at(-1)!.id;
       }
@@ -399,11 +420,13 @@ export class RedisGroupMember implements GroupMember {
       const reply = await this.#control.xAutoClaim(stream, group, this.name, claimAfter, cursor, {
         COUNT: 1000,
       });
-      for (const m of reply.messages) if (m) take(m.id, m.message);
+      for (const m of reply.messages) if (m) take(m.id, m.message, true);
       for (const id of reply.deletedMessages ?? []) owned.delivered.add(id);
       cursor = reply.nextId;
       if (cursor === "0-0") break;
     }
+    // Lost while it was being recovered: the next owner delivers them.
+    if (this.#owned.get(p) !== owned) return;
     found.sort((a, b) => compareIds(a.id, b.id));
     this.#ready.push(...found);
     const summary = await this.#control.xPending(stream, group);
@@ -538,6 +561,7 @@ export class RedisGroupMember implements GroupMember {
     this.#closed = true;
     clearTimeout(this.#timer);
     await this.#tick;
+    await this.#upkeep;
     const { group } = this.#options;
     try {
       for (const p of [...this.#owned.keys()]) await this.#release(p);

@@ -23,6 +23,11 @@ export interface AssembledRun {
    * to acknowledge once it is handled are {@linkcode RunAssembler.settle}'s.
    */
   readonly ids: readonly string[];
+  /**
+   * Whether some of its entries had been given to another consumer (or to this one, before it
+   * lost their partition), which may have begun to handle the run: left a temporary file, say.
+   */
+  readonly redelivered: boolean;
 }
 
 /** Options of {@linkcode RunAssembler}. */
@@ -54,6 +59,8 @@ interface OpenRun {
   readonly waiting: Map<number, ReceivedEntry>;
   readonly documents: [DocumentName, unknown][];
   readonly ids: string[];
+  /** Whether an entry of it was given to a consumer before. */
+  redelivered: boolean;
 }
 
 /**
@@ -123,10 +130,18 @@ export class RunAssembler {
         this.#options.onAck(entry.partition, [entry.id]);
         return;
       }
-      run = { partition: entry.partition, next: 0, waiting: new Map(), documents: [], ids: [] };
+      run = {
+        partition: entry.partition,
+        next: 0,
+        waiting: new Map(),
+        documents: [],
+        ids: [],
+        redelivered: false,
+      };
       this.#open.set(entry.run, run);
     }
     run.ids.push(entry.id);
+    if (entry.redelivered) run.redelivered = true;
     if (entry.seq < run.next || run.waiting.has(entry.seq)) return; // sent twice
     run.waiting.set(entry.seq, entry);
     for (let next = run.waiting.get(run.next); next; next = run.waiting.get(run.next)) {
@@ -149,6 +164,7 @@ export class RunAssembler {
           partition: run.partition,
           documents: run.documents,
           ids: run.ids,
+          redelivered: run.redelivered,
         });
         return;
       }

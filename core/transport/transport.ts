@@ -72,6 +72,11 @@ export interface ReceivedEntry extends TransportEntry {
   readonly id: string;
   /** The partition it was read from. */
   readonly partition: number;
+  /**
+   * Whether another consumer was given it before (it was claimed from a member that died or
+   * gave its partition up): that consumer may have begun to handle its run.
+   */
+  readonly redelivered?: boolean;
 }
 
 /**
