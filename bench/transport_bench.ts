@@ -50,6 +50,8 @@ const GROUP = "writers";
 const CLAIM_AFTER = 3000;
 /** A worker's read waits this long at most (the group's default `block`), in ms. */
 const READ_BLOCK = 500;
+/** Other processes using more CPU than this (in cores) while a figure is timed are reported. */
+const BUSY = 0.1;
 /** Give up on anything the bench waits for after this long, in ms. */
 const PATIENCE = 60_000;
 
@@ -285,33 +287,89 @@ async function killWorkers(workers: readonly Worker[]): Promise<void> {
 }
 
 /**
- * CPU seconds (user and system) the processes have used so far, together, from `/proc` (Linux;
- * its clock ticks are 1/100 s there); undefined elsewhere. Read by `cat`: Deno lets only a
- * process with every permission read `/proc` itself.
+ * CPU time used so far, in clock ticks: the machine's (every core's busy time) and some
+ * processes'.
  */
-async function cpuSeconds(pids: readonly number[]): Promise<number | undefined> {
+interface CpuReading {
+  machine: number;
+  processes: Map<number, number>;
+}
+
+/**
+ * Read the CPU time used so far from `/proc` (Linux, where its clock ticks are 1/100 s), by
+ * `cat`: Deno lets only a process with every permission read `/proc` itself.
+ * @returns The reading, or undefined where there is no `/proc`.
+ */
+async function readCpu(pids: readonly number[]): Promise<CpuReading | undefined> {
   try {
     const { success, stdout } = await new Deno.Command("cat", {
-      args: pids.map((pid) => `/proc/${pid}/stat`),
+      args: ["/proc/stat", ...pids.map((pid) => `/proc/${pid}/stat`)],
       stdout: "piped",
       stderr: "null",
     }).output();
     if (!success) return undefined;
-    let sum = 0;
-    for (const line of new TextDecoder().decode(stdout).trim().split("\n")) {
-      // The fields after the command's name, which ends with ") ": utime and stime are 14 and 15.
-      const fields = line.split(") ").at(-1)!.split(" ");
-      sum += Number(fields[11]) + Number(fields[12]);
+    let machine = 0;
+    const processes = new Map<number, number>();
+    for (const line of new TextDecoder().decode(stdout).split("\n")) {
+      if (line.startsWith("cpu ")) {
+        // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+        const t = line.split(/\s+/).slice(1).map(Number);
+        machine = t[0]! + t[1]! + t[2]! + t[5]! + t[6]! + t[7]!;
+      } else if (/^\d+ \(/.test(line)) {
+        // The fields after the command's name (which ends with ") "): utime and stime are
+        // fields 14 and 15 of the line.
+        const fields = line.split(") ").at(-1)!.split(" ");
+        processes.set(Number(line.split(" ")[0]), Number(fields[11]) + Number(fields[12]));
+      }
     }
-    return sum / 100;
+    return { machine, processes };
   } catch {
     return undefined;
   }
 }
 
-/** Cores busy on average between two readings of {@linkcode cpuSeconds}. */
-function coresBusy(before: number | undefined, after: number | undefined, seconds: number) {
-  return before === undefined || after === undefined ? undefined : (after - before) / seconds;
+/** What used the CPU while something was timed, in cores on average. */
+interface CpuUse {
+  /** The processes watched (the workers, say). */
+  watched: number;
+  /** Every process but the watched ones, this one and redis-server: other users' work. */
+  others: number;
+}
+
+/**
+ * Start measuring the CPU time of processes and of the rest of the machine.
+ * @param watched The processes measured.
+ * @param ours The bench's other processes (this one, redis-server), not counted as others.
+ * @returns A function that ends the measurement: undefined where there is no `/proc`.
+ */
+async function cpuMeter(
+  watched: readonly number[],
+  ours: readonly number[],
+): Promise<() => Promise<CpuUse | undefined>> {
+  const pids = [...watched, ...ours];
+  const before = await readCpu(pids);
+  const started = performance.now();
+  return async () => {
+    const after = await readCpu(pids);
+    // The time between the readings in clock ticks (1/100 s): ticks used over it are cores.
+    const ticks = (performance.now() - started) / 10;
+    if (before === undefined || after === undefined) return undefined;
+    const used = (list: readonly number[]) =>
+      list.reduce((sum, pid) => {
+        const [a, b] = [after.processes.get(pid), before.processes.get(pid)];
+        return a === undefined || b === undefined ? sum : sum + a - b;
+      }, 0);
+    const all = after.machine - before.machine;
+    return {
+      watched: used(watched) / ticks,
+      others: Math.max(0, all - used(watched) - used(ours)) / ticks,
+    };
+  };
+}
+
+/** This process and redis-server. */
+function ourPids(server: RedisServer): number[] {
+  return server.pid === undefined ? [Deno.pid] : [Deno.pid, server.pid];
 }
 
 /** Hand every document of the runs to the publisher, in run order. */
@@ -345,8 +403,10 @@ interface WorkersResult {
   seconds: number;
   /** Milliseconds from each latency run's stop document to its file. */
   latencies: number[];
-  /** The workers' CPU time over those seconds, in cores; undefined without `/proc`. */
-  cpu: number | undefined;
+  /** The workers' CPU and other processes' over those seconds; undefined without `/proc`. */
+  cpu: CpuUse | undefined;
+  /** The same over the latency runs. */
+  latencyCpu: CpuUse | undefined;
 }
 
 /** Throughput then latency with `n` workers, on a stream key and a folder of their own. */
@@ -366,14 +426,14 @@ async function withWorkers(
     await settled(workers, server.port, key);
     publishAll(publisher, runs.warmUp);
     await until("the warm-up runs are written", () => allWritten(dir, runs.warmUp));
-    const pids = workers.map((w) => w.child.pid);
-    const cpuBefore = await cpuSeconds(pids);
+    const meter = await cpuMeter(workers.map((w) => w.child.pid), ourPids(server));
     const started = performance.now();
     publishAll(publisher, runs.timed);
     await until(`the ${RUNS} runs are written by ${n} workers`, () => allWritten(dir, runs.timed));
     const seconds = (performance.now() - started) / 1000;
-    const cpu = coresBusy(cpuBefore, await cpuSeconds(pids), seconds);
+    const cpu = await meter();
     const latencies: number[] = [];
+    const latencyMeter = await cpuMeter(workers.map((w) => w.child.pid), ourPids(server));
     for (const run of runs.latency) {
       const partition = partitionOf(run.uid, PARTITIONS);
       await until(
@@ -394,6 +454,7 @@ async function withWorkers(
       await until(`the file of run ${run.uid}`, () => exists(file), 1);
       latencies.push(performance.now() - sent);
     }
+    const latencyCpu = await latencyMeter();
     await close();
     await stopWorkers(workers);
     // Each run written once, by one worker (its line names the run's uid).
@@ -404,7 +465,7 @@ async function withWorkers(
       }
     }
     workers.length = 0;
-    return { seconds, latencies, cpu };
+    return { seconds, latencies, cpu, latencyCpu };
   } finally {
     await killWorkers(workers);
   }
@@ -412,23 +473,24 @@ async function withWorkers(
 
 /**
  * The same runs written in this process by the writer of `nx export`, one after another.
- * @returns The seconds, and this process's CPU time over them in cores (undefined without
- *   `/proc`).
+ * @returns The seconds, and this process's CPU and other processes' over them (undefined
+ *   without `/proc`).
  */
 async function direct(
   runs: readonly BenchRun[],
   dir: string,
-): Promise<{ seconds: number; cpu: number | undefined }> {
+  server: RedisServer,
+): Promise<{ seconds: number; cpu: CpuUse | undefined }> {
   const write = async (run: BenchRun) => {
     const writer = createNXWriter({ filePath: dir, fileName: `${run.uid}.hdf` });
     for (const [name, doc] of run.docs) writer.receiver(name, doc as never);
     await writer.wait();
   };
-  const cpuBefore = await cpuSeconds([Deno.pid]);
+  const meter = await cpuMeter([Deno.pid], ourPids(server).slice(1));
   const started = performance.now();
   for (const run of runs) await write(run);
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, cpu: coresBusy(cpuBefore, await cpuSeconds([Deno.pid]), seconds) };
+  return { seconds, cpu: await meter() };
 }
 
 /**
@@ -497,9 +559,26 @@ async function measure(): Promise<Figure[]> {
       { name: `transport: ${label}, runs`, value: RUNS / seconds, unit: "runs/s" },
     );
   };
-  const cpuFigure = (label: string, cores: number | undefined) => {
-    if (cores !== undefined) {
-      figures.push({ name: `transport: ${label}`, value: cores, unit: "cores" });
+  /** The CPU of what was timed (unless `watched` is undefined) and of other processes. */
+  const cpuFigures = (label: string, cpu: CpuUse | undefined, watched?: string) => {
+    if (cpu === undefined) return;
+    if (watched !== undefined) {
+      figures.push({
+        name: `transport: ${label}, CPU of ${watched}`,
+        value: cpu.watched,
+        unit: "cores",
+      });
+    }
+    figures.push({
+      name: `transport: ${label}, CPU of other processes meanwhile`,
+      value: cpu.others,
+      unit: "cores",
+    });
+    if (cpu.others > BUSY) {
+      console.error(
+        `transport: other processes used ${cpu.others.toFixed(2)} cores during "${label}": ` +
+          "not the figure of a quiet machine",
+      );
     }
   };
   const latencyFigures = (label: string, latencies: number[]) => {
@@ -519,10 +598,10 @@ async function measure(): Promise<Figure[]> {
   try {
     // The reference first: one warm-up pass, so that its figure is the writer's, not h5wasm's start.
     const reference = await Deno.makeTempDir({ dir: scratch, prefix: "direct-" });
-    await direct(warmUp, reference);
-    const written = await direct(timed, reference);
+    await direct(warmUp, reference, server);
+    const written = await direct(timed, reference, server);
     rates("reference, written directly in-process (no Redis)", written.seconds);
-    cpuFigure("reference, written directly in-process, CPU of the process", written.cpu);
+    cpuFigures("reference, written directly", written.cpu, "the process");
     const inProcess = await directLatencies(latency, reference);
     latencyFigures("reference, writer in-process (no Redis)", inProcess);
     await Deno.remove(reference, { recursive: true });
@@ -534,8 +613,9 @@ async function measure(): Promise<Figure[]> {
       perWorkers.set(n, result.seconds);
       const label = `Redis to files, ${n} worker${n === 1 ? "" : "s"}`;
       rates(label, result.seconds);
-      cpuFigure(`${label}, CPU of the workers`, result.cpu);
+      cpuFigures(label, result.cpu, "the workers");
       latencyFigures(label, result.latencies);
+      cpuFigures(`${label}, latency runs`, result.latencyCpu);
     }
     for (const n of WORKER_COUNTS.slice(1)) {
       figures.push({
