@@ -18,6 +18,7 @@ import { convertBenchmarks } from "./convert_bench.ts";
 import { engineBenchmarks } from "./engine_bench.ts";
 import { framesBenchmarks } from "./frames_bench.ts";
 import { startupBenchmarks } from "./startup_bench.ts";
+import { transportBenchmarks } from "./transport_bench.ts";
 import { webBenchmarks } from "./web_bench.ts";
 import { writerBenchmarks } from "./writer_bench.ts";
 
@@ -43,6 +44,7 @@ const benchmarks: Benchmark[] = [
   ...convertBenchmarks,
   ...caBenchmarks,
   ...webBenchmarks,
+  ...transportBenchmarks,
 ];
 
 async function main(args: string[]): Promise<number> {

@@ -43,6 +43,8 @@ export interface RedisServer {
   readonly port: number;
   /** Its temporary folder. */
   readonly dir: string;
+  /** Its process id while it runs (a new one after `start()`), else undefined. */
+  readonly pid: number | undefined;
   /**
    * A `redis://127.0.0.1:PORT/KEY` URL of it.
    * @param key The stream key.
@@ -118,6 +120,9 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     port,
     dir,
+    get pid() {
+      return child?.pid;
+    },
     url: (key) => `redis://127.0.0.1:${port}/${key}`,
     stop,
     start,
