@@ -199,8 +199,15 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
   const assembler = new RunAssembler({
     onRun: (run) => void (queue = queue.then(() => handle(run))),
     onAck: (partition, ids) => void ack(partition, ids),
-    isDone: (uid) =>
-      (dir === undefined || exists(fileOf(uid))) && (catalog === undefined || stored(uid)),
+    isDone: (uid, entry) => {
+      const done = (dir === undefined || exists(fileOf(uid))) &&
+        (catalog === undefined || stored(uid));
+      // Handled by another worker while the one that had it before died writing it.
+      if (done && entry.redelivered && dir !== undefined) {
+        queue = queue.then(() => removeAbandoned(fileOf(uid), warn));
+      }
+      return done;
+    },
     onWarning: warn,
   });
   io.err(`worker ${member.name} of group "${values.group}" reading ${where.url}`);

@@ -83,7 +83,8 @@ export interface PostgresServer {
    */
   url(database?: string): string;
   /**
-   * A new, empty database of the server.
+   * A new, empty catalog place of the server: a schema of its own in a database of the tests,
+   * which the URL's `search_path` names.
    * @returns Its URL.
    */
   database(): Promise<string>;
@@ -257,20 +258,21 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw error;
   }
   let closed = false;
+  let testDatabase: Promise<void> | undefined;
   return {
     port,
     dir,
     url,
     psql,
     database: async () => {
-      const name = `test_${Deno.pid}_${++databases}`;
-      // FILE_COPY (version 15 on): a copy of the small template's files, quicker than its
-      // pages through the log.
-      const strategy = Number.parseFloat(bin.split("/").at(-2) ?? "") >= 15
-        ? " STRATEGY FILE_COPY"
-        : "";
-      await psql(`CREATE DATABASE ${name}${strategy}`);
-      return url(name);
+      // A schema of its own in one database of the tests, named by the URL's search_path:
+      // as empty as a new database to the catalog (which names its tables unqualified), at a
+      // tenth of the cost of copying a template database for every test.
+      testDatabase ??= psql("CREATE DATABASE tests").then(() => undefined);
+      await testDatabase;
+      const name = `test_${++databases}`;
+      await psql(`CREATE SCHEMA ${name}`, "tests");
+      return `${url("tests")}?search_path=${name}`;
     },
     stop,
     start,

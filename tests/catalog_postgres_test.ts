@@ -148,7 +148,7 @@ Deno.test({
       for (const document of rest.slice(10, 15)) put(document);
       assert.throws(() => catalog!.flush(), (error: unknown) => {
         assert.ok(error instanceof CatalogWriteError, String(error));
-        assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${server.port}/test_`));
+        assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${server.port}/tests\\b`));
         assert.match(error.message, /could not store 5 documents of run/);
         return true;
       });
@@ -305,8 +305,9 @@ Deno.test({
     const url = await server.database();
     assert.throws(() => Catalog.open(url, { readOnly: true }), /^Error: No catalog in "postgres:/);
     Catalog.open(url).close();
-    const name = new URL(url).pathname.slice(1);
-    await server.psql("UPDATE catalog_schema SET version = 99", name);
+    const { pathname, searchParams } = new URL(url);
+    const schema = searchParams.get("search_path");
+    await server.psql(`UPDATE ${schema}.catalog_schema SET version = 99`, pathname.slice(1));
     assert.throws(() => Catalog.open(url), /has schema version 99: this version reads up to 1/);
   },
 });

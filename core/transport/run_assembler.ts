@@ -43,7 +43,7 @@ export interface RunAssemblerOptions {
    */
   onAck: (partition: number, ids: string[]) => void;
   /** Whether a run is handled already (its file is there, say): its entries are passed over. */
-  isDone?: (run: string) => boolean;
+  isDone?: (run: string, entry: ReceivedEntry) => boolean;
   /** Receives each problem, for a warning. */
   onWarning?: (message: string) => void;
   /** How many handled runs are remembered, to pass their repeats over without asking. */
@@ -125,7 +125,7 @@ export class RunAssembler {
     }
     let run = this.#open.get(entry.run);
     if (run === undefined) {
-      if (this.#options.isDone?.(entry.run)) {
+      if (this.#options.isDone?.(entry.run, entry)) {
         this.#remember(entry.run, Infinity);
         this.#options.onAck(entry.partition, [entry.id]);
         return;
