@@ -11,6 +11,7 @@ import { CAClient } from "../devices/ca/client.ts";
 import type { PvChannel } from "../devices/ca/transport.ts";
 import type { Figure } from "./_figures.ts";
 import { BENCH_PVS } from "./_bench_ioc.ts";
+import { freePort } from "../tests/_local.ts";
 
 /** Results of one client, in the order measured. */
 interface Rates {
@@ -31,13 +32,6 @@ const MONITOR_SECONDS = 2;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {

@@ -8,19 +8,14 @@
  * @module
  */
 
+import { installedAt } from "./_local.ts";
+
 /**
  * Where h5diff is, or null when it is not installed.
  * @returns The path of the program.
  */
 export function h5diffPath(): string | null {
-  for (const path of ["/usr/bin/h5diff", "/usr/local/bin/h5diff"]) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // Not there.
-    }
-  }
-  return null;
+  return installedAt(["/usr/bin/h5diff", "/usr/local/bin/h5diff"]);
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 
 import { ignoreUnless } from "./_ci.ts";
+import { freePort } from "./_local.ts";
 
 /** Where PostgreSQL's server programs are (the newest version installed), or null. */
 export function postgresBinDir(): string | null {
@@ -61,14 +62,6 @@ function postgresAvailable(): boolean {
  */
 export function ignoreWithoutPostgres(): boolean {
   return ignoreUnless(postgresAvailable(), "PostgreSQL (the postgresql package) is not installed");
-}
-
-/** A free TCP port on 127.0.0.1 (free when asked). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** A PostgreSQL server the test started. */

@@ -7,17 +7,11 @@
  */
 
 import { ignoreUnless } from "./_ci.ts";
+import { freePort, installedAt } from "./_local.ts";
 
 /** Where redis-server is, or null when it is not installed. */
 export function redisServerPath(): string | null {
-  for (const path of ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // Not there.
-    }
-  }
-  return null;
+  return installedAt(["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
 }
 
 /**
@@ -27,14 +21,6 @@ export function redisServerPath(): string | null {
  */
 export function ignoreWithoutRedis(): boolean {
   return ignoreUnless(redisServerPath() !== null, "redis-server is not installed");
-}
-
-/** A free TCP port on 127.0.0.1 (free when asked). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** A redis-server the test started. */

@@ -12,7 +12,15 @@ import { testRun } from "../core/catalog/_test_runs.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import { ignoreWithoutPostgres, sharedPostgres, startPostgres } from "./_postgres.ts";
 
-const ignore = ignoreWithoutPostgres();
+/**
+ * Options of these tests: skipped without PostgreSQL; the server and the storages' client
+ * threads outlive each test's own operations.
+ */
+const serverTest = {
+  ignore: ignoreWithoutPostgres(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+};
 
 async function collect(docs: AsyncIterable<NamedDocument>): Promise<NamedDocument[]> {
   const out: NamedDocument[] = [];
@@ -31,9 +39,7 @@ function closedPort(): number {
 Deno.test({
   name: "Two processes store runs into one PostgreSQL catalog at once; a third lists both, " +
     "and a reader following tail() sees every document, in order, none skipped",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   async fn() {
     const server = (await sharedPostgres())!;
     const url = await server.database();
@@ -127,9 +133,7 @@ Deno.test({
 Deno.test({
   name: "A PostgreSQL server that goes away during a run: the documents not committed are a " +
     "store failure naming the server; once it is back, the next runs are stored",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   async fn() {
     const server = await startPostgres();
     let catalog: Catalog | undefined;
@@ -204,9 +208,7 @@ Deno.test({
 Deno.test({
   name: "A long PostgreSQL transaction (a run stored whole) does not hold up another writer's " +
     "commits, and its documents come after them in tail()",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   async fn() {
     const server = (await sharedPostgres())!;
     const url = await server.database();
@@ -240,9 +242,7 @@ Deno.test({
 Deno.test({
   name: "A PostgreSQL storage whose connection is lost inside a transaction begins the next " +
     "one on a new connection",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   async fn() {
     const server = await startPostgres();
     try {
@@ -273,9 +273,7 @@ Deno.test({
 Deno.test({
   name: "A PostgreSQL catalog that cannot be reached is an error naming the server, never " +
     "the password",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   fn() {
     const port = closedPort();
     assert.throws(
@@ -297,9 +295,7 @@ Deno.test({
 
 Deno.test({
   name: "A PostgreSQL catalog read-only needs its tables; one of a newer version is refused",
-  ignore,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...serverTest,
   async fn() {
     const server = (await sharedPostgres())!;
     const url = await server.database();

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { REFERRED } from "./_referred.ts";
 import {
   MessageChannel,
   type MessagePort,
@@ -27,15 +28,6 @@ import type { PostgresQuery, PostgresReply, PostgresRequest } from "./_postgres_
 
 /** Version of the tables below, kept in `catalog_schema`. */
 const SCHEMA_VERSION = 1;
-
-/** Documents that others refer to: their uids are kept unique, in the table `refs`. */
-const REFERRED: ReadonlySet<string> = new Set([
-  "start",
-  "descriptor",
-  "stop",
-  "resource",
-  "stream_resource",
-]);
 
 /**
  * Keys of the transaction-level advisory locks (any two numbers that other programs sharing

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { REFERRED } from "./_referred.ts";
 import { bigintDigits } from "../readers/_stringify_python.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { DocumentName } from "../documents/types.ts";
@@ -30,15 +31,6 @@ const SCHEMA_VERSION = 2;
 
 /** The first version with `start_keys`. */
 const START_KEYS_VERSION = 2;
-
-/** Documents that others refer to: their uids are kept unique, in the table `refs`. */
-const REFERRED: ReadonlySet<string> = new Set([
-  "start",
-  "descriptor",
-  "stop",
-  "resource",
-  "stream_resource",
-]);
 
 // `runs.id` and `documents.seq` count insertion order. A run's documents refer to it by its
 // integer id, which keeps the index on `documents.run` small. Only the few documents that
