@@ -4,7 +4,8 @@
  * Lines file in a fresh process with its peak memory (apstools in Python: 2.7 s and 425 MB
  * for the same run). Then searches of a catalog of 100,000 runs, as the web view pages them,
  * through the index of start keys and, for comparison, without it (a catalog of the old
- * schema opened read-only).
+ * schema opened read-only). The store, export and read-back are also timed with a catalog in
+ * a PostgreSQL server of the bench's own (on 127.0.0.1, fsync off), when one is installed.
  *
  * @module
  */
@@ -17,13 +18,23 @@ import { createNXWriter } from "../mod.ts";
 import { benchRun, inChildProcess, KEYS } from "./_documents.ts";
 import type { Figure } from "./_figures.ts";
 import { withPeakRss } from "./_figures.ts";
+import { postgresBinDir, startPostgres } from "../tests/_postgres.ts";
 
 const EVENTS = 100_000;
 const RUN = `${EVENTS} events x ${KEYS} keys`;
 
-/** Store the run, export it, and write its JSON Lines file for the conversion. */
-async function catalogFigures(dir: string): Promise<Figure[]> {
-  const catalog = Catalog.open(`${dir}/catalog`);
+/**
+ * Store the run in the catalog at `location`, export it, read it back, and time the two
+ * lookups the web view and the commands make most; with `jsonl`, write its JSON Lines file
+ * for the conversion.
+ */
+async function catalogFigures(
+  dir: string,
+  location: string,
+  label: string,
+  jsonl?: string,
+): Promise<Figure[]> {
+  const catalog = Catalog.open(location);
   let documents = 0;
   const docs = [...benchRun(EVENTS)];
   const started = performance.now();
@@ -35,16 +46,42 @@ async function catalogFigures(dir: string): Promise<Figure[]> {
   const insertSeconds = (performance.now() - started) / 1000;
   const run = catalog.byIndex(-1);
   const exportStarted = performance.now();
-  const writer = createNXWriter({ filePath: dir, fileName: "export.h5" });
+  const writer = createNXWriter({ filePath: dir, fileName: `export-${label}.h5` });
   await replay(run, writer.receiver);
   await writer.wait();
   const exportSeconds = (performance.now() - exportStarted) / 1000;
-  await writeJsonLines(`${dir}/run.jsonl`, run.documents());
+  const readStarted = performance.now();
+  let read = 0;
+  for (const _ of run.documents()) read++;
+  const readSeconds = (performance.now() - readStarted) / 1000;
+  if (read !== documents) throw new Error(`${label}: read ${read} documents of ${documents}`);
+  const scanId = Number(run.start.scan_id);
+  const lookups = [
+    { name: `${label} last document number (the live view's poll)`, work: () => catalog.lastSeq() },
+    { name: `${label} run by scan id`, work: () => catalog.byScanId(scanId) },
+  ].map(({ name, work }) => ({ name, value: medianMs(work, 50), unit: "ms" }));
+  if (jsonl !== undefined) await writeJsonLines(jsonl, run.documents());
   catalog.close();
   return [
-    { name: `catalog insert, ${RUN}`, value: documents / insertSeconds, unit: "documents/s" },
-    { name: `catalog export to NeXus, ${RUN}`, value: exportSeconds, unit: "s" },
+    { name: `${label} insert, ${RUN}`, value: documents / insertSeconds, unit: "documents/s" },
+    { name: `${label} export to NeXus, ${RUN}`, value: exportSeconds, unit: "s" },
+    { name: `${label} read back, ${RUN}`, value: readSeconds, unit: "s" },
+    ...lookups,
   ];
+}
+
+/** The same figures for a catalog in a PostgreSQL server of its own, if one is installed. */
+async function postgresFigures(dir: string): Promise<Figure[]> {
+  if (postgresBinDir() === null) {
+    console.error("No PostgreSQL here (the postgresql package): no figures of its catalog");
+    return [];
+  }
+  const server = await startPostgres();
+  try {
+    return await catalogFigures(dir, await server.database(), "catalog (PostgreSQL)");
+  } finally {
+    await server.close();
+  }
 }
 
 /** Convert the JSON Lines file, in this (fresh) process. */
@@ -196,6 +233,7 @@ export const catalogBenchmarks = [{
     const dir = await Deno.makeTempDir();
     try {
       const figures = await inChildProcess<Figure[]>(import.meta.url, ["store", dir]);
+      const postgres = await inChildProcess<Figure[]>(import.meta.url, ["postgres", dir]);
       const out = await Deno.makeTempDir({ dir });
       const convert = await inChildProcess<Figure[]>(import.meta.url, [
         "convert",
@@ -204,7 +242,7 @@ export const catalogBenchmarks = [{
       ]);
       const search = await Deno.makeTempDir({ dir });
       const searches = await inChildProcess<Figure[]>(import.meta.url, ["search", search]);
-      return [...figures, ...convert, ...searches];
+      return [...figures, ...postgres, ...convert, ...searches];
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -214,7 +252,9 @@ export const catalogBenchmarks = [{
 if (import.meta.main) {
   const [mode, first, second] = Deno.args;
   const figures = mode === "store"
-    ? await catalogFigures(first!)
+    ? await catalogFigures(first!, `${first}/catalog`, "catalog", `${first}/run.jsonl`)
+    : mode === "postgres"
+    ? await postgresFigures(first!)
     : mode === "search"
     ? searchFigures(first!)
     : await convertFigures(first!, second!);
