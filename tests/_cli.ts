@@ -17,10 +17,11 @@ export const ROOT: string = new URL("../", import.meta.url).pathname;
  */
 export function taskPermissions(script: string): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)) as {
-    tasks: Record<string, string>;
+    tasks: Record<string, string | { command: string }>;
   };
+  const commands = Object.values(config.tasks).map((t) => typeof t === "string" ? t : t.command);
   // A task may run other steps first (`deno task build:h5web && deno run ... serve.ts`).
-  for (const task of Object.values(config.tasks).flatMap((task) => task.split("&&"))) {
+  for (const task of commands.flatMap((command) => command.split("&&"))) {
     const words = task.trim().split(/\s+/);
     if (words[0] === "deno" && words[1] === "run" && words.at(-1) === script) {
       return words.slice(2, -1);

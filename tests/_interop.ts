@@ -12,6 +12,7 @@
 
 import { isCi } from "./_ci.ts";
 import { parseJson } from "../core/readers/_parse_json.ts";
+import { runH5pyScript } from "./_h5py_service.ts";
 import { AssertionError } from "node:assert";
 
 /** An attribute as h5py reads it. */
@@ -178,11 +179,16 @@ function runs(command: string, args: string[]): boolean {
 
 let python: string | null | undefined;
 
+/**
+ * Python finds h5py without importing it (and numpy), which would cost a tenth of this: the
+ * scripts that read files then report a broken installation.
+ */
+const HAS_H5PY = "import importlib.util, sys; sys.exit(importlib.util.find_spec('h5py') is None)";
+
 /** Debian's python3 (with python3-h5py) first, then whichever `python3` is on the PATH. */
 function findPython(): string | null {
   if (python === undefined) {
-    python = ["/usr/bin/python3", "python3"].find((exe) => runs(exe, ["-c", "import h5py"])) ??
-      null;
+    python = ["/usr/bin/python3", "python3"].find((exe) => runs(exe, ["-c", HAS_H5PY])) ?? null;
   }
   return python;
 }
@@ -282,17 +288,12 @@ function missing(tool: string): Error {
 export async function readWithH5py(path: string): Promise<H5Summary> {
   const exe = findPython();
   if (exe === null) throw missing("Python with h5py");
-  const { success, stdout, stderr } = await new Deno.Command(exe, {
-    args: ["-c", PYTHON_SCRIPT, path],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
+  const { success, stdout, stderr } = await runH5pyScript(exe, PYTHON_SCRIPT, [path]);
   if (!success) {
-    const lines = decoder.decode(stderr).trim().split("\n");
+    const lines = stderr.trim().split("\n");
     throw new Error(`h5py cannot read "${path}": ${lines.at(-1)}`);
   }
-  return JSON.parse(decoder.decode(stdout)) as H5Summary;
+  return JSON.parse(stdout) as H5Summary;
 }
 
 /**
@@ -628,13 +629,8 @@ print(json.dumps(out))
 export async function h5pyValues(file: string, paths: string[]): Promise<Record<string, unknown>> {
   const exe = findPython();
   if (exe === null) throw missing("Python with h5py");
-  const { success, stdout, stderr } = await new Deno.Command(exe, {
-    args: ["-c", VALUES_SCRIPT, file, ...paths],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  if (!success) throw new Error(`h5py cannot read "${file}": ${decoder.decode(stderr).trim()}`);
+  const { success, stdout, stderr } = await runH5pyScript(exe, VALUES_SCRIPT, [file, ...paths]);
+  if (!success) throw new Error(`h5py cannot read "${file}": ${stderr.trim()}`);
   // Python writes NaN and infinities as bare tokens.
-  return parseJson(decoder.decode(stdout)) as Record<string, unknown>;
+  return parseJson(stdout) as Record<string, unknown>;
 }

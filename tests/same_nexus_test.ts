@@ -1,6 +1,7 @@
 /**
  * The file comparison of tests/_same_nexus.ts: two writes of the same documents are the same
- * (their `@file_time` aside), and a changed value, attribute or node is found and named.
+ * (their `@file_time` aside), and a changed value, attribute, node, chunking or filter is
+ * found and named.
  */
 
 import assert from "node:assert/strict";
@@ -53,8 +54,11 @@ Deno.test({
       await h5py(
         `import h5py, sys
 with h5py.File(sys.argv[1], "r+") as f:
-    d = f[sys.argv[2]]
-    d[1] = d[1] + 1e-12
+    values = f[sys.argv[2]][()]
+    values[1] = values[1] + 1e-12
+    # The same field again, chunked and compressed.
+    del f[sys.argv[2]]
+    f.create_dataset(sys.argv[2], data=values, chunks=(2,), compression="gzip")
     f["/entry"].attrs["NX_class"] = "NXother"
     f["/entry"].create_group("extra")`,
         path,
@@ -68,6 +72,12 @@ with h5py.File(sys.argv[1], "r+") as f:
         differences[0],
         `... ${differences.length} differences in all`,
       ]);
+      // What h5diff does not see, and only that.
+      const storage = await nexusDifferences(`${dir}/first.h5`, path, { storageOnly: true });
+      assert.ok(storage.some((d) => d.startsWith(`${SENSOR}: chunks `)), storage.join("\n"));
+      assert.ok(storage.some((d) => d.startsWith(`${SENSOR}: filters `)), storage.join("\n"));
+      assert.ok(storage.includes("/entry/extra: only in the second file (group)"));
+      assert.ok(!storage.some((d) => d.includes("@") || d.endsWith("the values differ")));
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
