@@ -8,7 +8,13 @@
  * fixed and variable-length strings, enums, scalar, simple and null dataspaces, and compact,
  * contiguous and chunked (v1 B-tree) layouts with the deflate and shuffle filters. At the
  * first structure outside that it throws {@linkcode Hdf5FormatUnsupported}, naming it, and
- * the caller reads the file with h5wasm instead; the values it gives are h5wasm's.
+ * the caller reads the file with h5wasm instead. What it gives is what h5wasm's reader
+ * (`./_h5wasm_read.ts`) gives: members and attributes in name order, numbers as typed arrays
+ * of their size, strings cut at their first NUL.
+ *
+ * This file reads the superblock, object headers, links and attributes; `./_hdf5_data.ts`
+ * decodes types, dataspaces and the values of datasets, `./_hdf5_storage.ts` reads the bytes,
+ * heaps and B-trees underneath. They follow the HDF5 file format specification (version 3).
  *
  * @module
  */
@@ -20,14 +26,15 @@ import type {
   Hdf5File,
   Hdf5Group,
   Hdf5Link,
-  Hdf5Type,
 } from "./backend.ts";
+import { type Context, count, dataspace, datatype, rowReader } from "./_hdf5_data.ts";
 import {
   Bytes,
   Cursor,
+  damaged,
   FractalHeap,
+  GlobalHeaps,
   Hdf5FormatUnsupported,
-  inflate,
   undefinedAddress,
   v2BTreeRecords,
 } from "./_hdf5_storage.ts";
@@ -40,28 +47,24 @@ export const hdf5Reader: Pick<Hdf5Backend, "open"> = { open: openHdf5 };
 /**
  * Open `path` read-only with the TypeScript reader.
  * @param path The file.
+ * @param options `readWhole`: up to which size the file is read whole when opened (32 MiB);
+ * a larger one is read where asked.
  * @returns The open file.
  * @throws {Deno.errors.NotFound} Naming the file, when it does not exist.
  * @throws {Error} Naming the file, when it is not a file, not HDF5, or truncated.
  * @throws {Hdf5FormatUnsupported} When its superblock is of a version it does not read.
  */
-export async function openHdf5(path: string): Promise<Hdf5File> {
-  const bytes = await Bytes.open(path);
+export async function openHdf5(
+  path: string,
+  options: { readWhole?: number } = {},
+): Promise<Hdf5File> {
+  const bytes = await Bytes.open(path, options.readWhole);
   try {
     return new TsFile(path, bytes);
   } catch (error) {
     bytes.close();
     throw error;
   }
-}
-
-/** A datatype as read from a message: what the interface shows, and how to decode it. */
-interface Datatype {
-  readonly type: Hdf5Type;
-  /** Bytes of one value in the file. */
-  readonly fileSize: number;
-  /** `count` values from the file's bytes. */
-  decode(data: Uint8Array, count: number): ArrayLike<number | bigint | string>;
 }
 
 /** The messages of an object header that the reader uses. */
@@ -74,9 +77,8 @@ interface Header {
   readonly attributeInfo?: Uint8Array;
   readonly datatype?: Uint8Array;
   readonly dataspace?: Uint8Array;
-  readonly layout?: Uint8Array;
-  readonly filters?: Uint8Array;
-  readonly fill?: Uint8Array;
+  /** For a dataset: its layout, filters and fill value messages. */
+  readonly storage?: { layout: Uint8Array; filters?: Uint8Array; fill?: Uint8Array };
 }
 
 /** A link of a group, without the path it is reached by. */
@@ -96,7 +98,7 @@ class TsFile implements Hdf5File {
   readonly #root: number;
   readonly #base: number;
   readonly #headers = new Map<number, Header>();
-  readonly #heaps = new Map<number, Map<number, Uint8Array>>();
+  readonly #context: Context;
   readonly #membersOf = new Map<number, Map<string, Member>>();
 
   constructor(path: string, bytes: Bytes) {
@@ -121,6 +123,12 @@ class TsFile implements Hdf5File {
     const eof = c.uint(8);
     this.#root = c.uint(8);
     if (bytes.size < this.#base + eof) this.#truncated(this.#base + eof);
+    this.#context = {
+      bytes,
+      base: this.#base,
+      strings: new GlobalHeaps(bytes, this.#base),
+      unsupported: (feature) => this.unsupported(feature),
+    };
   }
 
   #truncated(size: number): never {
@@ -130,12 +138,14 @@ class TsFile implements Hdf5File {
   }
 
   get(path: string): Hdf5Group | Hdf5Dataset | undefined {
-    const address = this.#resolve(path, 0);
-    if (address === undefined) return undefined;
-    const header = this.#header(address);
-    if (header.kind === "group") return this.#group(header, path);
-    if (header.kind === "dataset") return this.#dataset(header, path);
-    return undefined;
+    return this.#call(`"${path}"`, () => {
+      const address = this.#resolve(path, 0);
+      if (address === undefined) return undefined;
+      const header = this.#header(address);
+      if (header.kind === "group") return this.#group(header, path);
+      if (header.kind === "dataset") return this.#dataset(header, path);
+      return undefined;
+    });
   }
 
   close(): void {
@@ -147,9 +157,16 @@ class TsFile implements Hdf5File {
     throw new Hdf5FormatUnsupported(this.path, feature);
   }
 
-  /** A damaged file: an error naming it and what is wrong. */
-  #damaged(what: string): never {
-    throw new Error(`"${this.path}" is damaged: ${what}`);
+  /** Read `what`: an error, unless the reader gives up, names it and the file. */
+  #call<T>(what: string, read: () => T): T {
+    try {
+      return read();
+    } catch (cause) {
+      if (cause instanceof Hdf5FormatUnsupported) throw cause;
+      throw new Error(`Cannot read ${what} in "${this.path}": ${(cause as Error).message}`, {
+        cause,
+      });
+    }
   }
 
   /** The object header's address at `path`, following soft links; undefined if none. */
@@ -191,7 +208,7 @@ class TsFile implements Hdf5File {
     const signature = String.fromCharCode(...prefix.subarray(0, 4));
     if (signature !== "OHDR") {
       if (prefix[0] === 1) this.unsupported("object headers of version 1");
-      this.#damaged(`no object header at byte ${address}`);
+      damaged(`no object header at byte ${address}`);
     }
     if (prefix[4] !== 2) this.unsupported(`object headers of version ${prefix[4]}`);
     const flags = prefix[5]!;
@@ -218,7 +235,7 @@ class TsFile implements Hdf5File {
           const chunk = this.#base + d.uint(8);
           const length = d.uint(8);
           const signature = String.fromCharCode(...this.#bytes.at(chunk, 4));
-          if (signature !== "OCHK") this.#damaged(`no continuation block at byte ${chunk}`);
+          if (signature !== "OCHK") damaged(`no continuation block at byte ${chunk}`);
           blocks.push([chunk + 4, length - 8]);
         } else {
           messages.push([type, data]);
@@ -250,9 +267,10 @@ class TsFile implements Hdf5File {
       ...optional("attributeInfo", one(0x15)),
       ...optional("datatype", datatype),
       ...optional("dataspace", one(0x01)),
-      ...optional("layout", layout),
-      ...optional("filters", one(0x0b)),
-      ...optional("fill", one(0x05)),
+      ...optional(
+        "storage",
+        layout && { layout, ...optional("filters", one(0x0b)), ...optional("fill", one(0x05)) },
+      ),
     };
   }
 
@@ -282,7 +300,7 @@ class TsFile implements Hdf5File {
       const messages = header.linkInfo && this.#dense(header.linkInfo, "links") ||
         header.links;
       const list = messages.map((data) => this.#link(data));
-      list.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      list.sort(byName);
       members = new Map(list.map((member) => [member.name, member]));
       this.#membersOf.set(header.address, members);
     }
@@ -319,21 +337,25 @@ class TsFile implements Hdf5File {
       address: header.address.toString(16),
       attributes: () => this.#attributes(header, path),
       children: () =>
-        [...this.#members(header).values()].map((member): Hdf5Link => {
-          const child = path === "/" ? `/${member.name}` : `${path}/${member.name}`;
-          if (member.link !== "hard") return { ...member, path: child };
-          const { name, object } = member;
-          return { name, path: child, link: "hard", object };
-        }),
+        this.#call(
+          `"${path}"`,
+          () =>
+            [...this.#members(header).values()].map((member): Hdf5Link => {
+              const child = path === "/" ? `/${member.name}` : `${path}/${member.name}`;
+              if (member.link !== "hard") return { ...member, path: child };
+              const { name, object } = member;
+              return { name, path: child, link: "hard", object };
+            }),
+        ),
     };
   }
 
   #attributes(header: Header, path: string): Hdf5Attribute[] {
-    const messages = header.attributeInfo && this.#dense(header.attributeInfo, "attributes") ||
-      header.attributes;
-    return messages.map((data) => this.#attribute(data, path)).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
-    );
+    return this.#call(`the attributes of "${path}"`, () => {
+      const messages = header.attributeInfo && this.#dense(header.attributeInfo, "attributes") ||
+        header.attributes;
+      return messages.map((data) => this.#attribute(data, path)).sort(byName);
+    });
   }
 
   #attribute(data: Uint8Array, path: string): Hdf5Attribute {
@@ -349,302 +371,58 @@ class TsFile implements Hdf5File {
     const pad = (n: number) => version === 1 ? Math.ceil(n / 8) * 8 : n;
     const nameBytes = c.bytes(pad(nameSize));
     const name = utf8(nameBytes.subarray(0, nameSize - 1));
-    const datatype = this.#datatype(c.bytes(pad(typeSize)));
-    const shape = this.#dataspace(c.bytes(pad(spaceSize)));
-    const raw = c.bytes(datatype.fileSize * count(shape));
-    const where = `attribute "@${name}" of "${path}"`;
+    const type = datatype(c.bytes(pad(typeSize)), this.#context);
+    const shape = dataspace(c.bytes(pad(spaceSize)), this.#context);
+    const raw = c.bytes(type.fileSize * count(shape));
     return {
       name,
-      type: datatype.type,
+      type: type.type,
       shape,
-      read: () => {
-        if (shape === null) {
-          throw new Error(
-            `Cannot read ${where} in "${this.path}": it has no value (null dataspace)`,
-          );
-        }
-        const values = datatype.decode(raw, count(shape));
-        return shape.length ? values : values[0]!;
-      },
+      read: () =>
+        this.#call(`attribute "@${name}" of "${path}"`, () => {
+          if (shape === null) throw new Error("it has no value (null dataspace)");
+          const values = type.decode(raw, count(shape));
+          return shape.length ? values : values[0]!;
+        }),
     };
   }
 
   #dataset(header: Header, path: string): Hdf5Dataset {
-    if (header.datatype === undefined || header.dataspace === undefined) {
-      this.#damaged(`the dataset "${path}" has no type or no dataspace`);
+    if (!header.datatype || !header.dataspace || !header.storage) {
+      damaged("a dataset without a type, a dataspace or a layout");
     }
-    const datatype = this.#datatype(header.datatype);
-    const shape = this.#dataspace(header.dataspace);
-    const layout = this.#layout(header, datatype, shape);
-    const rows = (start: number, stop: number) => {
-      if (shape === null) {
-        throw new Error(
-          `Cannot read "${path}" in "${this.path}": it has no value (null dataspace)`,
-        );
-      }
-      const values = datatype.decode(layout(start, stop), (stop - start) * count(shape.slice(1)));
-      return shape.length ? values : values[0]!;
-    };
+    const type = datatype(header.datatype, this.#context);
+    const shape = dataspace(header.dataspace, this.#context);
+    const rows = rowReader(header.storage, type, shape, this.#context);
+    const read = (what: string, start: number, stop: number) =>
+      this.#call(what, () => {
+        if (shape === null) throw new Error("it has no value (null dataspace)");
+        const values = type.decode(rows(start, stop), (stop - start) * count(shape.slice(1)));
+        return shape.length ? values : values[0]!;
+      });
     return {
       kind: "dataset",
       path,
       address: header.address.toString(16),
-      type: datatype.type,
+      type: type.type,
       shape,
       attributes: () => this.#attributes(header, path),
-      read: () => rows(0, shape?.length ? shape[0]! : 1),
-      readRows: (start, stop) => rows(start, Math.min(stop, shape?.[0] ?? 0)),
+      read: () => read(`"${path}"`, 0, shape?.length ? shape[0]! : 1),
+      readRows: (start, stop) =>
+        read(`rows ${start} to ${stop - 1} of "${path}"`, start, Math.min(stop, shape?.[0] ?? 0)),
     };
   }
+}
 
-  /** A datatype message. */
-  #datatype(data: Uint8Array): Datatype {
-    const c = new Cursor(data);
-    const head = c.u8();
-    const typeClass = head & 0x0f;
-    const bits = c.uint(3);
-    const size = c.uint(4);
-    const base = { size, signed: false, vlen: false, utf8: false };
-    if (typeClass === 0) {
-      if (bits & 0x01) this.unsupported("big-endian integers");
-      const [offset, precision] = [c.uint(2), c.uint(2)];
-      if (![1, 2, 4, 8].includes(size) || offset !== 0 || precision !== size * 8) {
-        this.unsupported(`integers of ${precision} bits in ${size} bytes`);
-      }
-      const signed = (bits & 0x08) !== 0;
-      return {
-        type: { ...base, class: "integer", signed },
-        fileSize: size,
-        decode: (data) => integers(data, size, signed),
-      };
-    }
-    if (typeClass === 1) {
-      if (bits & 0x41) this.unsupported("floats of other byte orders");
-      const [offset, precision] = [c.uint(2), c.uint(2)];
-      if ((size !== 4 && size !== 8) || offset !== 0 || precision !== size * 8) {
-        this.unsupported(`floats of ${precision} bits in ${size} bytes`);
-      }
-      const copy = (data: Uint8Array) => data.slice().buffer;
-      return {
-        type: { ...base, class: "float" },
-        fileSize: size,
-        decode: (data) => size === 8 ? new Float64Array(copy(data)) : new Float32Array(copy(data)),
-      };
-    }
-    if (typeClass === 3) {
-      const utf8 = (bits >> 4 & 0x0f) === 1;
-      const decoder = new TextDecoder(utf8 ? "utf-8" : "ascii");
-      return {
-        type: { ...base, class: "string", utf8 },
-        fileSize: size,
-        decode: (data, n) =>
-          Array.from({ length: n }, (_, i) => {
-            const item = data.subarray(i * size, (i + 1) * size);
-            const end = item.indexOf(0);
-            return decoder.decode(end < 0 ? item : item.subarray(0, end));
-          }),
-      };
-    }
-    if (typeClass === 9 && (bits & 0x0f) === 1) {
-      const utf8 = (bits >> 8 & 0x0f) === 1;
-      return {
-        type: { ...base, class: "string", size: 4, vlen: true, utf8 },
-        fileSize: 16,
-        decode: (data, n) =>
-          Array.from({ length: n }, (_, i) => this.#vlenString(data.subarray(i * 16), utf8)),
-      };
-    }
-    if (typeClass === 8) {
-      const members = bits & 0xffff;
-      const version = head >> 4;
-      const parent = this.#datatype(data.subarray(8));
-      if (parent.type.class !== "integer") this.unsupported("enums of a base other than integers");
-      c.skip(12); // the base type's message: 8 bytes, and 4 of an integer's properties
-      const names: string[] = [];
-      for (let i = 0; i < members; i++) {
-        const rest = data.subarray(c.pos);
-        const end = rest.indexOf(0);
-        names.push(utf8(rest.subarray(0, end)));
-        c.skip(version >= 3 ? end + 1 : Math.ceil((end + 1) / 8) * 8);
-      }
-      const values = parent.decode(c.bytes(members * parent.fileSize), members);
-      const table = Object.fromEntries(names.map((name, i) => [name, Number(values[i])]));
-      return { ...parent, type: { ...parent.type, class: "enum", members: table } };
-    }
-    const names = ["time", "bitfield", "opaque", "compound", "reference", "sequence", "array"];
-    const name = names[[2, 4, 5, 6, 7, 9, 10].indexOf(typeClass)] ?? typeClass;
-    return this.unsupported(`datatypes of class ${name}`);
+/** HDF5's order of names: by their UTF-8 bytes, which is by code point. */
+function byName(a: { name: string }, b: { name: string }): number {
+  const [x, y] = [a.name, b.name];
+  for (let i = 0; i < x.length && i < y.length; i++) {
+    const [p, q] = [x.codePointAt(i)!, y.codePointAt(i)!];
+    if (p !== q) return p - q;
+    if (p > 0xffff) i++;
   }
-
-  /** A variable-length string, from its length and its object in a global heap. */
-  #vlenString(data: Uint8Array, utf8: boolean): string {
-    const c = new Cursor(data);
-    const length = c.uint(4);
-    const collection = c.uint(8);
-    const index = c.uint(4);
-    if (length === 0 || collection === undefinedAddress || collection === 0) return "";
-    let heap = this.#heaps.get(collection);
-    if (heap === undefined) {
-      heap = this.#globalHeap(collection);
-      this.#heaps.set(collection, heap);
-    }
-    const object = heap.get(index);
-    if (object === undefined) this.#damaged(`no object ${index} in the heap at ${collection}`);
-    // h5wasm's strings end at their first NUL, as C strings do.
-    const end = object.indexOf(0);
-    const text = end < 0 ? object : object.subarray(0, end);
-    return utf8 ? new TextDecoder().decode(text) : String.fromCharCode(...text);
-  }
-
-  #globalHeap(address: number): Map<number, Uint8Array> {
-    const at = this.#base + address;
-    const head = this.#bytes.at(at, 16);
-    if (String.fromCharCode(...head.subarray(0, 4)) !== "GCOL") {
-      this.#damaged(`no global heap at byte ${address}`);
-    }
-    const size = new Cursor(head.subarray(8)).uint(8);
-    const c = new Cursor(this.#bytes.at(at, size), 16);
-    const objects = new Map<number, Uint8Array>();
-    while (c.pos + 16 <= size) {
-      const index = c.uint(2);
-      c.skip(6);
-      const length = c.uint(8);
-      if (index === 0) break;
-      objects.set(index, c.bytes(length));
-      c.skip((8 - length % 8) % 8);
-    }
-    return objects;
-  }
-
-  /** A dataspace message: `[]` for a scalar, null for a null dataspace. */
-  #dataspace(data: Uint8Array): number[] | null {
-    const c = new Cursor(data);
-    const version = c.u8();
-    const rank = c.u8();
-    c.skip(1);
-    if (version === 1) c.skip(5);
-    else if (version !== 2) this.unsupported(`dataspaces of version ${version}`);
-    else if (c.u8() === 2) return null;
-    return Array.from({ length: rank }, () => c.uint(8));
-  }
-
-  /** The bytes of rows `start` to `stop - 1`, as the layout stores them. */
-  #layout(
-    header: Header,
-    datatype: Datatype,
-    shape: number[] | null,
-  ): (start: number, stop: number) => Uint8Array {
-    const c = new Cursor(header.layout!);
-    const version = c.u8();
-    const layoutClass = c.u8();
-    // Version 4 stores compact and contiguous data as 3 does; its chunk indexes are new.
-    if (version !== 3 && version !== 4 || layoutClass > 2) {
-      this.unsupported(`data layouts of version ${version}, class ${layoutClass}`);
-    }
-    if (version === 4 && layoutClass === 2) this.unsupported("chunk indexes of layout version 4");
-    const filters = this.#filters(header.filters);
-    const rowShape = shape?.slice(1) ?? [];
-    const rowBytes = datatype.fileSize * count(rowShape);
-    const fill = this.#fill(header.fill, datatype.fileSize);
-    const filled = (bytes: number) => {
-      const data = new Uint8Array(bytes);
-      if (fill !== undefined) { for (let i = 0; i < bytes; i += fill.length) data.set(fill, i); }
-      return data;
-    };
-    if (layoutClass === 0 || layoutClass === 1) {
-      const stored = layoutClass === 0 ? c.bytes(c.uint(2)) : undefined;
-      const address = layoutClass === 1 ? c.uint(8) : undefinedAddress;
-      const rank = shape?.length ? 1 : 0;
-      return (start, stop) => {
-        const length = (rank ? stop - start : 1) * rowBytes;
-        if (stored !== undefined) return stored.slice(start * rowBytes, start * rowBytes + length);
-        if (address === undefinedAddress) return filled(length);
-        return this.#bytes.at(this.#base + address + start * rowBytes, length).slice();
-      };
-    }
-    const rank = c.u8() - 1;
-    const index = c.uint(8);
-    const chunk = Array.from({ length: rank }, () => c.uint(4));
-    const chunks = index === undefinedAddress ? [] : this.#chunks(index, rank);
-    const full = shape ?? [];
-    return (start, stop) => {
-      const out = filled((stop - start) * rowBytes);
-      for (const { offsets, size, mask, address } of chunks) {
-        if (offsets[0]! >= stop || offsets[0]! + chunk[0]! <= start) continue;
-        let data = this.#bytes.at(this.#base + address, size);
-        for (const [i, filter] of [...filters.entries()].reverse()) {
-          if (!(mask & (1 << i))) data = filter(data);
-        }
-        copyChunk(data, out, offsets, chunk, full, start, stop, datatype.fileSize);
-      }
-      return out;
-    };
-  }
-
-  /** The filters of a pipeline message, as functions undoing them. */
-  #filters(data: Uint8Array | undefined): ((data: Uint8Array) => Uint8Array)[] {
-    if (data === undefined) return [];
-    const c = new Cursor(data);
-    const version = c.u8();
-    const n = c.u8();
-    if (version === 1) c.skip(6);
-    return Array.from({ length: n }, () => {
-      const id = c.uint(2);
-      const nameLength = version === 1 || id >= 256 ? c.uint(2) : 0;
-      c.skip(2);
-      const values = c.uint(2);
-      c.skip(version === 1 ? Math.ceil(nameLength / 8) * 8 : nameLength);
-      const parameters = Array.from({ length: values }, () => c.uint(4));
-      if (version === 1 && values % 2) c.skip(4);
-      if (id === 1) return inflate;
-      if (id === 2) return (bytes: Uint8Array) => unshuffle(bytes, parameters[0] ?? 1);
-      return this.unsupported(`the filter ${id}`);
-    });
-  }
-
-  /** The fill value of a dataset, or undefined for zeros. */
-  #fill(data: Uint8Array | undefined, size: number): Uint8Array | undefined {
-    if (data === undefined) return undefined;
-    const c = new Cursor(data);
-    const version = c.u8();
-    let defined: boolean;
-    if (version === 3) defined = (c.u8() & 0x20) !== 0;
-    else {
-      c.skip(2);
-      defined = c.u8() !== 0;
-    }
-    if (!defined) return undefined;
-    const length = c.uint(4);
-    if (length !== size) return undefined;
-    const value = c.bytes(length);
-    return value.some((byte) => byte !== 0) ? value : undefined;
-  }
-
-  /** The chunks of a chunked dataset, from the leaves of its v1 B-tree. */
-  #chunks(address: number, rank: number) {
-    const chunks: { offsets: number[]; size: number; mask: number; address: number }[] = [];
-    const keyBytes = 8 + 8 * (rank + 1);
-    const visit = (node: number) => {
-      const head = this.#bytes.at(this.#base + node, 24);
-      if (String.fromCharCode(...head.subarray(0, 4)) !== "TREE" || head[4] !== 1) {
-        this.#damaged(`no chunk index node at byte ${node}`);
-      }
-      const level = head[5]!;
-      const entries = head[6]! | head[7]! << 8;
-      const c = new Cursor(this.#bytes.at(this.#base + node + 24, entries * (keyBytes + 8)));
-      for (let i = 0; i < entries; i++) {
-        const size = c.uint(4);
-        const mask = c.uint(4);
-        const offsets = Array.from({ length: rank }, () => c.uint(8));
-        c.skip(8);
-        const child = c.uint(8);
-        if (level > 0) visit(child);
-        else chunks.push({ offsets, size, mask, address: child });
-      }
-    };
-    visit(address);
-    return chunks;
-  }
+  return x.length - y.length;
 }
 
 /** `{ [key]: value }`, or nothing when value is undefined (for exact optional types). */
@@ -652,72 +430,6 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]
   return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 }
 
-function count(shape: readonly number[] | null): number {
-  return shape === null ? 0 : shape.reduce((a, b) => a * b, 1);
-}
-
 function utf8(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
-}
-
-function integers(data: Uint8Array, size: number, signed: boolean) {
-  const buffer = data.slice().buffer;
-  if (size === 8) return signed ? new BigInt64Array(buffer) : new BigUint64Array(buffer);
-  if (size === 4) return signed ? new Int32Array(buffer) : new Uint32Array(buffer);
-  if (size === 2) return signed ? new Int16Array(buffer) : new Uint16Array(buffer);
-  return signed ? new Int8Array(buffer) : new Uint8Array(buffer);
-}
-
-/** Undo the shuffle filter: bytes grouped by their place in a value, back to values. */
-function unshuffle(data: Uint8Array, size: number): Uint8Array {
-  const n = Math.floor(data.length / size);
-  const out = new Uint8Array(data.length);
-  out.set(data.subarray(n * size), n * size);
-  for (let b = 0; b < size; b++) {
-    for (let i = 0; i < n; i++) out[i * size + b] = data[b * n + i]!;
-  }
-  return out;
-}
-
-/**
- * Copy the part of a chunk that falls in rows `start` to `stop - 1` into `out`, which holds
- * those rows of a dataset of `shape`; runs along the last axis are copied whole.
- */
-function copyChunk(
-  data: Uint8Array,
-  out: Uint8Array,
-  offsets: readonly number[],
-  chunk: readonly number[],
-  shape: readonly number[],
-  start: number,
-  stop: number,
-  size: number,
-): void {
-  const rank = shape.length;
-  const last = rank - 1;
-  if (rank === 1) {
-    const from = Math.max(start, offsets[0]!);
-    const to = Math.min(stop, offsets[0]! + chunk[0]!, shape[0]!);
-    const bytes = data.subarray((from - offsets[0]!) * size, (to - offsets[0]!) * size);
-    if (to > from) out.set(bytes, (from - start) * size);
-    return;
-  }
-  const run = Math.min(chunk[last]!, shape[last]! - offsets[last]!) * size;
-  const index = new Array<number>(rank).fill(0);
-  for (;;) {
-    const row = offsets[0]! + index[0]!;
-    let inside = row >= start && row < stop;
-    let source = 0;
-    let target = row - start;
-    for (let d = 0; d < rank; d++) {
-      if (d > 0) target = target * shape[d]! + offsets[d]! + index[d]!;
-      source = source * chunk[d]! + index[d]!;
-      if (offsets[d]! + index[d]! >= shape[d]!) inside = false;
-    }
-    if (inside) out.set(data.subarray(source * size, source * size + run), target * size);
-    // Next position along all axes but the last.
-    let d = last - 1;
-    while (d >= 0 && ++index[d]! >= chunk[d]!) index[d--] = 0;
-    if (d < 0) return;
-  }
 }

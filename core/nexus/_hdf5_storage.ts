@@ -42,6 +42,14 @@ export interface Unsupported {
   unsupported(feature: string): never;
 }
 
+/**
+ * Throw the error of a damaged file: what is wrong, for the reader to name the file and the
+ * object.
+ */
+export function damaged(what: string): never {
+  throw new Error(`the file is damaged: ${what}`);
+}
+
 /** The value of an address that points nowhere (all bits set). */
 export const undefinedAddress = -1;
 
@@ -64,10 +72,12 @@ export class Bytes {
 
   /**
    * Open `path`.
+   * @param path The file.
+   * @param readWhole Up to which size it is read whole.
    * @throws {Deno.errors.NotFound} Naming the file, when it does not exist.
    * @throws {Error} Naming the file, when it is not a file.
    */
-  static async open(path: string): Promise<Bytes> {
+  static async open(path: string, readWhole = WHOLE): Promise<Bytes> {
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true });
@@ -80,7 +90,7 @@ export class Bytes {
     try {
       const { size, isFile } = await file.stat();
       if (!isFile) throw new Error(`Cannot read "${path}": not a file`);
-      if (size > WHOLE) return new Bytes(path, size, undefined, file);
+      if (size > readWhole) return new Bytes(path, size, undefined, file);
       const whole = new Uint8Array(size);
       for (let got = 0; got < size;) {
         const n = await file.read(whole.subarray(got));
@@ -98,16 +108,14 @@ export class Bytes {
   /** `length` bytes from `offset` (a view of the file's bytes: do not change them). */
   at(offset: number, length: number): Uint8Array {
     if (offset < 0 || offset + length > this.size) {
-      throw new Error(
-        `"${this.path}" is damaged: it ends at byte ${this.size}, before byte ${offset + length}`,
-      );
+      damaged(`it ends at byte ${this.size}, before byte ${offset + length}`);
     }
     if (this.#whole !== undefined) return this.#whole.subarray(offset, offset + length);
     const bytes = new Uint8Array(length);
     this.#file!.seekSync(offset, Deno.SeekMode.Start);
     for (let got = 0; got < length;) {
       const n = this.#file!.readSync(bytes.subarray(got));
-      if (n === null) throw new Error(`"${this.path}" ended while being read`);
+      if (n === null) damaged(`it ended at byte ${offset + got} while being read`);
       got += n;
     }
     return bytes;
@@ -166,11 +174,10 @@ export class Cursor {
   }
 }
 
-function signature(bytes: Bytes, at: number, expected: string): void {
+/** Throw unless the bytes at `at` are the signature of a structure. */
+export function signature(bytes: Bytes, at: number, expected: string): void {
   const got = String.fromCharCode(...bytes.at(at, 4));
-  if (got !== expected) {
-    throw new Error(`"${bytes.path}" is damaged: no ${expected} block at byte ${at}`);
-  }
+  if (got !== expected) damaged(`no ${expected} block at byte ${at}`);
 }
 
 /** The smallest number of bytes that hold `n`. */
@@ -244,7 +251,6 @@ export class FractalHeap {
   readonly #rows: number;
   readonly #offsetBytes: number;
   readonly #lengthBytes: number;
-  readonly #checksummed: boolean;
 
   constructor(bytes: Bytes, base: number, address: number, file: Unsupported) {
     this.#bytes = bytes;
@@ -254,7 +260,7 @@ export class FractalHeap {
     const c = new Cursor(bytes.at(base + address + 4, 142));
     c.skip(3); // version, heap ID length
     if (c.uint(2) !== 0) file.unsupported("fractal heaps with filters");
-    this.#checksummed = (c.u8() & 0x02) !== 0;
+    c.skip(1); // flags: whether blocks have checksums, which are not verified
     const maxManaged = c.uint(4);
     c.skip(8 * 12);
     this.#width = c.uint(2);
@@ -300,12 +306,61 @@ export class FractalHeap {
       }
       start += this.#width * size;
     }
-    throw new Error(`"${this.#bytes.path}" is damaged: no heap block holds offset ${offset}`);
+    return damaged(`no heap block holds offset ${offset}`);
+  }
+}
+
+/**
+ * The global heaps of a file, where variable-length strings are: each collection read once,
+ * when a string in it is first asked for.
+ */
+export class GlobalHeaps {
+  readonly #bytes: Bytes;
+  readonly #base: number;
+  readonly #collections = new Map<number, Map<number, Uint8Array>>();
+
+  constructor(bytes: Bytes, base: number) {
+    this.#bytes = bytes;
+    this.#base = base;
   }
 
-  /** Whether direct blocks carry checksums (which the reader does not verify). */
-  get checksummed(): boolean {
-    return this.#checksummed;
+  /**
+   * The string a variable-length string's 16 bytes name: its length, the collection's
+   * address and the object's index. It ends at its first NUL, as h5wasm's (C strings) do.
+   */
+  string(reference: Uint8Array, utf8: boolean): string {
+    const c = new Cursor(reference);
+    const length = c.uint(4);
+    const address = c.uint(8);
+    const index = c.uint(4);
+    if (length === 0 || address === undefinedAddress || address === 0) return "";
+    let collection = this.#collections.get(address);
+    if (collection === undefined) {
+      collection = this.#collection(address);
+      this.#collections.set(address, collection);
+    }
+    const object = collection.get(index);
+    if (object === undefined) damaged(`no object ${index} in the global heap at byte ${address}`);
+    const end = object.indexOf(0);
+    const text = end < 0 ? object : object.subarray(0, end);
+    return utf8 ? new TextDecoder().decode(text) : String.fromCharCode(...text);
+  }
+
+  #collection(address: number): Map<number, Uint8Array> {
+    const at = this.#base + address;
+    signature(this.#bytes, at, "GCOL");
+    const size = new Cursor(this.#bytes.at(at + 8, 8)).uint(8);
+    const c = new Cursor(this.#bytes.at(at, size), 16);
+    const objects = new Map<number, Uint8Array>();
+    while (c.pos + 16 <= size) {
+      const index = c.uint(2);
+      c.skip(6); // reference count, reserved
+      const length = c.uint(8);
+      if (index === 0) break; // the free space, at the end
+      objects.set(index, c.bytes(length));
+      c.skip((8 - length % 8) % 8);
+    }
+    return objects;
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { treeLines } from "./listing.ts";
-import { Hdf5FormatUnsupported, hdf5Reader } from "./_hdf5_reader.ts";
+import { Hdf5FormatUnsupported, hdf5Reader, openHdf5 } from "./_hdf5_reader.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
 import { frameStack } from "./frame_stack.ts";
 import { nxFloat } from "./nodes.ts";
@@ -38,7 +38,11 @@ function richTree(): NexusTree {
   const many: Record<string, number> = {};
   for (let i = 0; i < 12; i++) many[`a${i}`] = i / 4;
   b.group("/entry", "NXentry", { ...many, words: ["one", "two"], flag: true, n: 3n });
-  b.field("/entry/title", "ünïcode title");
+  b.field("/entry/title", "ünïcode title", { attrs: { "é": "accent", "z": "last ascii" } });
+  b.field("/entry/données", [1, 2]);
+  b.field("/entry/zèbre", [3]);
+  b.field("/entry/\u{1F600}", 4);
+  b.field("/entry/\uFF21", 5);
   b.field("/entry/names", ["a", "bb", "ccc"]);
   b.field("/entry/f32", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], { dtype: "NX_FLOAT32" });
   b.field("/entry/whole", -32000, { dtype: "NX_FLOAT64", attrs: { whole: nxFloat(-32000) } });
@@ -75,6 +79,17 @@ Deno.test("The TypeScript reader reads what the backend writes, exactly as h5was
     const path = `${dir}/rich.h5`;
     await new H5wasmBackend().write(richTree(), path);
     await assertSameListing(path, "read");
+  });
+});
+
+Deno.test("The TypeScript reader reads a large file where asked, as one it reads whole", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/rich.h5`;
+    await new H5wasmBackend().write(richTree(), path);
+    const piecewise = { open: (file: string) => openHdf5(file, { readWhole: 0 }) };
+    assert.deepEqual(await walk(piecewise, path), await walk(hdf5Reader, path));
+    const lines = await treeLines(path, { backend: piecewise, fallback: false });
+    assert.deepEqual(lines, await treeLines(path, { backend: h5wasmReader }));
   });
 });
 
@@ -135,7 +150,10 @@ Deno.test("treeLines() with the TypeScript reader names a missing, damaged or fo
     await Deno.writeFile(`${dir}/damaged.h5`, damaged);
     await assert.rejects(
       treeLines(`${dir}/damaged.h5`, only),
-      new RegExp(`^Error: Cannot read "${dir}/damaged.h5": "${dir}/damaged.h5" is damaged: `),
+      new RegExp(
+        `^Error: Cannot read "${dir}/damaged.h5": Cannot read "/" in "${dir}/damaged.h5": ` +
+          "the file is damaged: no object header at byte",
+      ),
     );
   });
 });
