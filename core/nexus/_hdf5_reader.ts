@@ -35,6 +35,7 @@ import {
   FractalHeap,
   GlobalHeaps,
   Hdf5FormatUnsupported,
+  signature,
   undefinedAddress,
   v2BTreeRecords,
 } from "./_hdf5_storage.ts";
@@ -205,8 +206,7 @@ class TsFile implements Hdf5File {
   #readHeader(address: number): Header {
     const at = this.#base + address;
     const prefix = this.#bytes.at(at, 6);
-    const signature = String.fromCharCode(...prefix.subarray(0, 4));
-    if (signature !== "OHDR") {
+    if (String.fromCharCode(...prefix.subarray(0, 4)) !== "OHDR") {
       if (prefix[0] === 1) this.unsupported("object headers of version 1");
       damaged(`no object header at byte ${address}`);
     }
@@ -234,8 +234,7 @@ class TsFile implements Hdf5File {
           const d = new Cursor(data);
           const chunk = this.#base + d.uint(8);
           const length = d.uint(8);
-          const signature = String.fromCharCode(...this.#bytes.at(chunk, 4));
-          if (signature !== "OCHK") damaged(`no continuation block at byte ${chunk}`);
+          signature(this.#bytes, chunk, "OCHK");
           blocks.push([chunk + 4, length - 8]);
         } else {
           messages.push([type, data]);

@@ -82,6 +82,24 @@ Deno.test("The TypeScript reader reads what the backend writes, exactly as h5was
   });
 });
 
+Deno.test("The TypeScript reader reads links and attributes by the thousand", async () => {
+  await withDir(async (dir) => {
+    // Enough for B-trees two levels deep and heaps of indirect blocks.
+    const tree = new NexusTree();
+    const b = tree.builder("test");
+    const attrs: Record<string, number> = {};
+    for (let i = 0; i < 3000; i++) attrs[`attribute_with_a_long_name_${i}`] = i;
+    b.group("/entry", "NXentry");
+    b.group("/entry/many", "NXcollection", attrs);
+    for (let i = 0; i < 3000; i++) b.field(`/entry/many/field_with_a_long_name_${i}`, i);
+    const path = `${dir}/many.h5`;
+    await new H5wasmBackend().write(tree, path);
+    const { ts, h5wasm } = await listBoth(path);
+    assert.deepEqual(ts, h5wasm);
+    assert.equal(h5wasm.length, 6005);
+  });
+});
+
 Deno.test("The TypeScript reader reads a large file where asked, as one it reads whole", async () => {
   await withDir(async (dir) => {
     const path = `${dir}/rich.h5`;
