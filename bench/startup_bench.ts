@@ -3,7 +3,8 @@
  * file (the demo scan's, written first with `deno task scan`), `deno task nx --help`, and
  * `deno task scan --num 1`; beside them, measured in the same run, Deno starting an empty
  * module (the floor under every figure), `deno task` running it (the task runner's share), and
- * Deno loading h5wasm and nothing else (the floor under `nx tree`).
+ * Deno loading h5wasm and nothing else (what `nx tree` would pay before reading a byte, had it
+ * to fall back to h5wasm: it reads the seed's file with the project's TypeScript reader).
  *
  * Each command runs once untimed first, so Deno's module and code caches and the page cache are
  * warm, as for a user who has run the command before; each figure is the median, with the

@@ -31,8 +31,7 @@ import type {
   Hdf5Type,
   Hdf5Value,
 } from "./backend.ts";
-import { loadH5wasm } from "./_h5wasm.ts";
-import { openFile } from "./_h5wasm_read.ts";
+import { Hdf5FormatUnsupported, hdf5Reader } from "./_hdf5_reader.ts";
 import {
   numpyArrayStr,
   type NumpyKind,
@@ -71,16 +70,32 @@ export interface TreeOptions {
   attributes?: boolean;
   /** The HDF5 backend that reads the file. */
   backend?: Pick<Hdf5Backend, "open">;
+  /**
+   * The backend that lists the file again, from the start, when `backend` meets a structure
+   * it does not read (the TypeScript reader's `Hdf5FormatUnsupported`); `false` for none,
+   * so that the error reaches the caller.
+   */
+  fallback?: Pick<Hdf5Backend, "open"> | false;
 }
 
 /**
- * Defaults of {@linkcode TreeOptions}: punx's, read with h5wasm (its reading half only, so
- * that a listing loads none of the writer's modules).
+ * Defaults of {@linkcode TreeOptions}: punx's, read with the project's own TypeScript reader
+ * of HDF5, which starts in no time, and with h5wasm (its reading half only, loaded only then)
+ * for a file that uses anything that reader does not read.
  */
 export const treeDefaults: Required<TreeOptions> = {
   arrayItemsShown: 5,
   attributes: true,
-  backend: { open: async (path) => openFile(await loadH5wasm(), path) },
+  backend: hdf5Reader,
+  fallback: {
+    open: async (path) => {
+      const [{ loadH5wasm }, { openFile }] = await Promise.all([
+        import("./_h5wasm.ts"),
+        import("./_h5wasm_read.ts"),
+      ]);
+      return openFile(await loadH5wasm(), path);
+    },
+  },
 };
 
 /**
@@ -120,10 +135,24 @@ export const treeDefaults: Required<TreeOptions> = {
  */
 export async function treeLines(path: string, options: TreeOptions = {}): Promise<string[]> {
   const o = { ...treeDefaults, ...options };
-  const file = await o.backend.open(path);
   try {
-    return new Lister(file, o).list(path);
+    return await listWith(o.backend, path, o);
   } catch (error) {
+    if (!(error instanceof Hdf5FormatUnsupported) || o.fallback === false) throw error;
+    return await listWith(o.fallback, path, o);
+  }
+}
+
+async function listWith(
+  backend: Pick<Hdf5Backend, "open">,
+  path: string,
+  options: Options,
+): Promise<string[]> {
+  const file = await backend.open(path);
+  try {
+    return new Lister(file, options).list(path);
+  } catch (error) {
+    if (error instanceof Hdf5FormatUnsupported) throw error;
     throw new Error(`Cannot read "${path}": ${(error as Error).message ?? error}`, {
       cause: error,
     });
@@ -132,7 +161,7 @@ export async function treeLines(path: string, options: TreeOptions = {}): Promis
   }
 }
 
-type Options = Required<Omit<TreeOptions, "backend">>;
+type Options = Required<Omit<TreeOptions, "backend" | "fallback">>;
 type Scalar = number | bigint | string;
 type Flat = ArrayLike<Scalar>;
 
@@ -267,7 +296,8 @@ class Lister {
       let text: string;
       try {
         text = attributeText(attribute, value);
-      } catch {
+      } catch (error) {
+        if (error instanceof Hdf5FormatUnsupported) throw error;
         text = "?";
       }
       this.#lines.push(...`${indent}  @${attribute.name} = ${text}`.split("\n"));
@@ -313,7 +343,8 @@ class Lister {
   #safe(render: () => string, fallback = "?"): string {
     try {
       return render();
-    } catch {
+    } catch (error) {
+      if (error instanceof Hdf5FormatUnsupported) throw error;
       return fallback;
     }
   }
