@@ -196,6 +196,9 @@ export class DocumentGate {
   readonly #admit: ((name: DocumentName, doc: Document) => void) | undefined;
   readonly #router: RunRouter;
   readonly #runs = new Map<string, RunState>();
+  /** The run of the last document passed on, and its state: the next document's, nearly always. */
+  #lastRun: string | undefined;
+  #lastState: RunState | undefined;
   /** Tallies of documents whose run is unknown. */
   readonly #stray = new Map<string, Tally>();
   readonly #counts: GateCounts = { documents: 0, passed: 0, leftOut: 0, nonconforming: 0 };
@@ -273,12 +276,12 @@ export class DocumentGate {
     } catch (error) {
       // A run whose start the receiver refused is not opened: its documents are then strays.
       if (name === "start") {
-        this.#runs.delete(run);
+        this.#deleteState(run);
         this.#router.drop(run);
       }
       throw error;
     } finally {
-      if (name === "stop") this.#runs.delete(run);
+      if (name === "stop") this.#deleteState(run);
     }
     this.#counts.passed++;
     return result;
@@ -308,17 +311,28 @@ export class DocumentGate {
   }
 
   #release(run: string): void {
-    this.#runs.delete(run);
+    this.#deleteState(run);
     this.#router.forget(run);
   }
 
   #stateOf(run: string): RunState {
+    if (run === this.#lastRun) return this.#lastState!;
     let state = this.#runs.get(run);
     if (state === undefined) {
       state = { tallies: new Map(), streams: new Map() };
       this.#runs.set(run, state);
     }
+    this.#lastRun = run;
+    this.#lastState = state;
     return state;
+  }
+
+  #deleteState(run: string): void {
+    this.#runs.delete(run);
+    if (run === this.#lastRun) {
+      this.#lastRun = undefined;
+      this.#lastState = undefined;
+    }
   }
 
   #leaveOut(problem: DocumentError, name: string, doc: unknown): void {

@@ -167,6 +167,10 @@ export class RunRouter {
   readonly #closed = new Map<string, ClosedRun>();
   readonly #closedDescriptors = new Map<string, string>();
   #lastRun: string | undefined;
+  /** The descriptor of the last event routed, its run and that run's uids: the next event's. */
+  #lastDescriptor: string | undefined;
+  #lastDescriptorRun = "";
+  #lastDescriptorUids: UidSet | undefined;
 
   /**
    * Make a router that has seen no run.
@@ -208,9 +212,17 @@ export class RunRouter {
       const uid = doc.uid;
       const ref = doc.descriptor;
       if (typeof uid === "string" && typeof ref === "string") {
+        if (ref === this.#lastDescriptor) {
+          if (!this.#lastDescriptorUids!.add(uid)) throw repeated(name, uid, this.#history);
+          return this.#lastDescriptorRun;
+        }
         const run = this.#runOfDescriptor.get(ref);
         if (run !== undefined) {
-          if (!this.#open.get(run)!.uids.add(uid)) throw repeated(name, uid, this.#history);
+          const uids = this.#open.get(run)!.uids;
+          if (!uids.add(uid)) throw repeated(name, uid, this.#history);
+          this.#lastDescriptor = ref;
+          this.#lastDescriptorRun = run;
+          this.#lastDescriptorUids = uids;
           return run;
         }
       }
@@ -303,6 +315,10 @@ export class RunRouter {
 
   #close(run: string, how: ClosedRun["how"] | undefined): void {
     const state = this.#open.get(run)!;
+    if (this.#lastDescriptorRun === run) {
+      this.#lastDescriptor = undefined;
+      this.#lastDescriptorUids = undefined;
+    }
     this.#open.delete(run);
     for (const descriptor of state.descriptors) {
       this.#runOfDescriptor.delete(descriptor);

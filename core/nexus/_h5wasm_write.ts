@@ -40,17 +40,25 @@ import {
  */
 export async function writeTree(h5: H5wasm, tree: NexusTree, path: string): Promise<void> {
   const file = createFile(h5, path);
+  const calls = new LibraryCalls(h5, file);
   try {
-    await writeContent(h5, file, tree);
+    await writeContent(h5, file, calls, tree);
   } catch (error) {
+    calls.release();
     file.close();
     h5.takeDiagnostics();
     throw error;
   }
+  calls.release();
   closeFile(h5, file);
 }
 
-async function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): Promise<void> {
+async function writeContent(
+  h5: H5wasm,
+  file: H5File,
+  calls: LibraryCalls,
+  tree: NexusTree,
+): Promise<void> {
   const { api } = h5;
   const links: NxLink[] = [];
   const external: NxExternalLink[] = [];
@@ -60,25 +68,20 @@ async function writeContent(h5: H5wasm, file: H5File, tree: NexusTree): Promise<
     else if (node.kind === "external_link") external.push(node);
     else if (node.kind === "field" && isFrameStack(node.data)) {
       if (typeof node.compression === "string") await filterPlugins(h5, node);
-      createStack(h5, file, node);
+      createStack(h5, file, calls, node);
       stacks.push(node);
     } else {
       if (node.kind === "field" && typeof node.compression === "string") {
         await filterPlugins(h5, node);
       }
-      writeNode(h5, file, node);
+      writeNode(h5, calls, node);
     }
   }
   for (const field of stacks) await fillStack(h5, file, field);
   for (const link of linkOrder(links)) {
-    run(h5, link, `Cannot link to "${link.target}"`, () => {
-      const parent = new api.Group(file.file_id, parentPath(link.path));
-      return parent.create_hard_link(link.target, link.name);
-    });
+    run(h5, link, `Cannot link to "${link.target}"`, () => calls.hardLink(link.target, link.path));
     // Attributes set on a link belong to the object it links to.
-    for (const [name, { value }] of link.attrs) {
-      writeAttribute(h5, file, link, name, value);
-    }
+    for (const [name, { value }] of link.attrs) writeAttribute(h5, calls, link, name, value);
   }
   // An external link has no attributes of its own in HDF5 (checkTree refuses them), and
   // writing through it would change the other file.
@@ -219,22 +222,29 @@ function storage(
   return { chunks: fitted, level };
 }
 
-/** h5wasm's filter options of a field: its gzip level, or its filter of detectors. */
-function filterOptions(field: NxField, level: Compression | undefined) {
-  if (level === undefined) return {};
-  if (typeof level === "number") return { compression: "gzip" as const, compression_opts: level };
-  const filter = level;
-  const setting = FILTER_SETTINGS[filter];
+/** A filter as HDF5 takes it: its id and client values. */
+interface Filter {
+  id: number;
+  options: number[];
+}
+
+/** The filter of a compressed field: gzip at its level, or a filter of detectors. */
+function filterOf(field: NxField, level: Compression): Filter {
+  if (typeof level === "number") return { id: GZIP, options: [level] };
+  const setting = FILTER_SETTINGS[level];
   if (setting === undefined) {
     throw new NexusLayoutError(
-      `Unknown filter "${filter}": one of ${
+      `Unknown filter "${level}": one of ${
         Object.keys(FILTER_SETTINGS).map((f) => `"${f}"`).join(", ")
       }`,
       where(field),
     );
   }
-  return { compression: setting.id, compression_opts: [...setting.options] };
+  return { id: setting.id, options: [...setting.options] };
 }
+
+/** HDF5's id of the deflate (gzip) filter. */
+const GZIP = 1;
 
 /** The filter plugins, for a field that needs one; their failure names the field. */
 async function filterPlugins(h5: H5wasm, field: NxField): Promise<void> {
@@ -251,53 +261,174 @@ async function filterPlugins(h5: H5wasm, field: NxField): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Nodes.
+// Library calls.
+
+type Module = H5wasm["api"]["Module"];
+/** What h5wasm's Module takes to describe a new attribute's or dataset's type and shape. */
+type WriteMetadata = Parameters<Module["create_dataset"]>[3];
+type TypeMetadata = Omit<WriteMetadata, "shape" | "maxshape">;
 
 /**
- * A group to create members in that does not open each member it has created: h5wasm's
- * `create_group` and `create_dataset` end by looking the new member up, to return it, which
- * costs a tenth of a small file's writing; a failure is still HDF5's report or exception.
+ * The calls of h5wasm's Module that write a file, made as h5wasm's `Group.create_group`,
+ * `create_dataset`, `create_attribute` and `create_hard_link` make them, without what those
+ * do besides. Each `create_*` of h5wasm parses its dtype string again, converts the data it
+ * is given whatever its type, and `create_group` and `create_dataset` end by looking the new
+ * member up, to return it: nearly a third of a small file's writing. Here each dtype is
+ * parsed once per file (by h5wasm's own `dtype_to_metadata`), the data already has the type
+ * of its dtype (see `prepareField`, `prepareAttribute`), numbers are copied into one buffer
+ * of the library's memory kept for the whole file, and nothing is looked up. The library
+ * receives the same calls, with the same values: the file is the same.
  */
-function creatorIn(h5: H5wasm, file: H5File, path: string): InstanceType<H5wasm["api"]["Group"]> {
-  const group = new h5.api.Group(file.file_id, path);
-  Object.defineProperty(group, "get", { value: () => group });
-  return group;
+class LibraryCalls {
+  readonly #h5: H5wasm;
+  readonly #module: Module;
+  readonly #file: bigint;
+  readonly #types = new Map<string, TypeMetadata>();
+  /** The buffer in the library's memory that numbers are copied to, and its size. */
+  #buffer = 0;
+  #capacity = 0;
+
+  constructor(h5: H5wasm, file: H5File) {
+    this.#h5 = h5;
+    this.#module = h5.api.Module;
+    this.#file = file.file_id;
+  }
+
+  /** Create the group at `path`; the status of HDF5's close of it. */
+  group(path: string): number {
+    return this.#module.create_group(this.#file, path, false);
+  }
+
+  /** Link `path` to the object at `target`; HDF5's status. */
+  hardLink(target: string, path: string): number {
+    return this.#module.create_hard_link(this.#file, target, path);
+  }
+
+  /** Create the dataset at `path` holding `prepared`; HDF5's status. */
+  dataset(
+    path: string,
+    prepared: Prepared,
+    chunks: number[] | undefined,
+    filter: Filter | undefined,
+  ): number {
+    const type = this.#type(prepared.dtype);
+    const shape = prepared.shape.map(BigInt);
+    const metadata = {
+      ...type,
+      shape,
+      maxshape: shape,
+      chunks: chunks === undefined ? null : chunks.map(BigInt),
+      compression: filter?.id ?? 0,
+      compression_opts: filter?.options ?? [],
+      track_order: false,
+    } as unknown as WriteMetadata;
+    if (type.vlen) {
+      return this.#module.create_vlen_str_dataset(this.#file, path, texts(prepared), metadata);
+    }
+    return this.#module.create_dataset(this.#file, path, this.#copy(prepared), metadata);
+  }
+
+  /** Create the attribute `name` of the object at `path` holding `prepared`; HDF5's status. */
+  attribute(path: string, name: string, prepared: Prepared): number {
+    const type = this.#type(prepared.dtype);
+    const shape = prepared.shape.length === 0 ? SCALAR : prepared.shape.map(BigInt);
+    const metadata = { ...type, shape, maxshape: shape } as WriteMetadata;
+    if (type.vlen) {
+      return this.#module.create_vlen_str_attribute(
+        this.#file,
+        path,
+        name,
+        texts(prepared),
+        metadata,
+      );
+    }
+    return this.#module.create_attribute(this.#file, path, name, this.#copy(prepared), metadata);
+  }
+
+  /** Give the buffer back to the library. */
+  release(): void {
+    if (this.#buffer !== 0) this.#module._free(this.#buffer);
+    this.#buffer = 0;
+    this.#capacity = 0;
+  }
+
+  #type(dtype: string): TypeMetadata {
+    let type = this.#types.get(dtype);
+    if (type === undefined) {
+      type = this.#h5.api.dtype_to_metadata(dtype) as unknown as TypeMetadata;
+      this.#types.set(dtype, type);
+    }
+    return type;
+  }
+
+  /** The numbers of `prepared`, copied into the library's memory: their address there. */
+  #copy(prepared: Prepared): bigint {
+    const values = prepared.data as NumericArray;
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    if (bytes.length > this.#capacity || this.#buffer === 0) {
+      this.release();
+      const size = Math.max(bytes.length, 64);
+      const address = this.#module._malloc(size);
+      if (address === 0) throw new Error(`Memory allocation of ${size} bytes failed`);
+      this.#buffer = address;
+      this.#capacity = size;
+    }
+    // Read the heap after the allocation: a memory that grew has a new buffer.
+    this.#module.HEAPU8.set(bytes, this.#buffer);
+    return BigInt(this.#buffer);
+  }
 }
 
-function writeNode(h5: H5wasm, file: H5File, node: Exclude<NxNode, NxLink | NxExternalLink>) {
-  const parent = creatorIn(h5, file, parentPath(node.path));
+/** The shape of a single value. */
+const SCALAR: bigint[] = [];
+
+/** The strings of a text value, as the library takes them: a list, even for one. */
+function texts(prepared: Prepared): string[] {
+  const { data } = prepared;
+  return typeof data === "string" ? [data] : data as string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes.
+
+function writeNode(
+  h5: H5wasm,
+  calls: LibraryCalls,
+  node: Exclude<NxNode, NxLink | NxExternalLink>,
+) {
   if (node.kind === "group") {
     if (node.path !== "/") {
-      run(h5, node, "Cannot create the group", () => parent.create_group(node.name));
-      if (node.nxClass) writeAttribute(h5, file, node, "NX_class", node.nxClass);
+      run(h5, node, "Cannot create the group", () => calls.group(node.path));
+      if (node.nxClass) writeAttribute(h5, calls, node, "NX_class", node.nxClass);
     }
   } else {
-    const { data, shape, dtype } = prepareField(node);
+    const prepared = prepareField(node);
     const layout = storage(node);
-    run(h5, node, "Cannot create the field", () =>
-      parent.create_dataset({
-        name: node.name,
-        data,
-        shape,
-        dtype,
-        ...(layout ? { chunks: layout.chunks } : {}),
-        ...filterOptions(node, layout?.level),
-      }));
+    const filter = layout?.level === undefined ? undefined : filterOf(node, layout.level);
+    run(
+      h5,
+      node,
+      "Cannot create the field",
+      () => calls.dataset(node.path, prepared, layout?.chunks, filter),
+    );
   }
-  for (const [name, { value }] of node.attrs) writeAttribute(h5, file, node, name, value);
+  for (const [name, { value }] of node.attrs) writeAttribute(h5, calls, node, name, value);
 }
 
 function writeAttribute(
   h5: H5wasm,
-  file: H5File,
+  calls: LibraryCalls,
   node: NxNode,
   name: string,
   value: AttrValue,
 ): void {
-  const { data, shape, dtype } = prepareAttribute(value);
-  run(h5, node, `Cannot write attribute "@${name}"`, () => {
-    new h5.api.Group(file.file_id, node.path).create_attribute(name, data, shape, dtype);
-  });
+  const prepared = prepareAttribute(value);
+  run(
+    h5,
+    node,
+    `Cannot write attribute "@${name}"`,
+    () => calls.attribute(node.path, name, prepared),
+  );
 }
 
 /**
@@ -323,7 +454,13 @@ function linkOrder(links: NxLink[]): NxLink[] {
 // ---------------------------------------------------------------------------------------------
 // Frame stacks: the dataset made empty, then filled one frame at a time.
 
-function createStack(h5: H5wasm, file: H5File, field: NxField): void {
+/** h5wasm's `create_dataset` options of a filter. */
+function filterOptions(field: NxField, level: Compression) {
+  const { id, options } = filterOf(field, level);
+  return { compression: id, compression_opts: options };
+}
+
+function createStack(h5: H5wasm, file: H5File, calls: LibraryCalls, field: NxField): void {
   const stack = field.data as FrameStack;
   const parent = new h5.api.Group(file.file_id, parentPath(field.path));
   const full = [stack.count, ...stack.frameShape];
@@ -336,9 +473,11 @@ function createStack(h5: H5wasm, file: H5File, field: NxField): void {
       maxshape: full,
       dtype: FRAME_DTYPES[stack.dtype],
       chunks: layout ? layout.chunks : [1, ...stack.frameShape.map((n) => Math.max(n, 1))],
-      ...(stack.count === 0 ? {} : filterOptions(field, layout?.level)),
+      ...(stack.count === 0 || layout?.level === undefined
+        ? {}
+        : filterOptions(field, layout.level)),
     }));
-  for (const [name, { value }] of field.attrs) writeAttribute(h5, file, field, name, value);
+  for (const [name, { value }] of field.attrs) writeAttribute(h5, calls, field, name, value);
 }
 
 /** Write a stack's frames one at a time: memory holds one frame, whatever the count. */

@@ -188,6 +188,9 @@ export class NXWriter {
   readonly #assetHandlers: AssetRegistry;
   /** Runs that have started and not yet been handed to the writing queue. */
   readonly #runs = new Map<string, RunAccumulator>();
+  /** The run of the last document taken, and its accumulator: the next document's, nearly always. */
+  #lastUid: string | undefined;
+  #lastRun: RunAccumulator | undefined;
   /** Checks every document and tells which run it belongs to. */
   readonly #gate: DocumentGate;
   readonly #idle = new Map<string, ReturnType<typeof setTimeout>>();
@@ -312,10 +315,16 @@ export class NXWriter {
         onWarning: (problem) => this.#warnOnce(uid, problem.message),
       });
       this.#runs.set(uid, run);
+      this.#lastUid = undefined;
       this.#watch(uid);
       return;
     }
-    const run = this.#runs.get(uid);
+    let run = uid === this.#lastUid ? this.#lastRun : undefined;
+    if (run === undefined) {
+      run = this.#runs.get(uid);
+      this.#lastUid = uid;
+      this.#lastRun = run;
+    }
     if (!run) {
       this.#warnOnce(uid, `Ignored a ${name} document of a run already written`);
       return;
@@ -406,6 +415,7 @@ export class NXWriter {
   #finish(uid: string, run: RunAccumulator): void {
     this.#summarize(uid);
     this.#runs.delete(uid);
+    if (uid === this.#lastUid) this.#lastUid = this.#lastRun = undefined;
     clearTimeout(this.#idle.get(uid));
     this.#idle.delete(uid);
     // Files are written one at a time: the HDF5 library is not re-entrant.

@@ -194,6 +194,9 @@ export class RunAccumulator implements RunData {
   readonly streamDatums: StreamDatum[] = [];
   readonly #builders = new Map<string, StreamBuilder>();
   readonly #byDescriptor = new Map<string, StreamBuilder>();
+  /** The descriptor of the last event and its stream: the next event's, nearly always. */
+  #lastDescriptor: string | undefined;
+  #lastStream: StreamBuilder | undefined;
   readonly #onWarning: (problem: DocumentError) => void;
 
   /**
@@ -280,9 +283,11 @@ export class RunAccumulator implements RunData {
     }
     stream.addDescriptor(descriptor);
     this.#byDescriptor.set(descriptor.uid, stream);
+    this.#lastDescriptor = undefined;
   }
 
   #streamOf(descriptor: string, document: string, uid: string): StreamBuilder {
+    if (descriptor === this.#lastDescriptor) return this.#lastStream!;
     const stream = this.#byDescriptor.get(descriptor);
     if (!stream) {
       throw new DocumentError(
@@ -294,6 +299,8 @@ export class RunAccumulator implements RunData {
         },
       );
     }
+    this.#lastDescriptor = descriptor;
+    this.#lastStream = stream;
     return stream;
   }
 
