@@ -60,8 +60,16 @@ Deno.test({
         const { io, err } = memoryIO();
         const code = await runConvertCommand([input, "--dir", dir, "--quiet"], io);
         assert.equal(code, 0, `${input}: ${err.join("\n")}`);
-        for (const file of await hdfFiles(dir)) {
-          await assertReadAlike(file);
+        for (const [i, file] of (await hdfFiles(dir)).entries()) {
+          // The runs of one recording share their layout (usaxs.json.gz has ten runs of
+          // 1,700 objects each, which h5wasm takes seconds to walk): the first is compared
+          // with h5wasm, the others must read without falling back.
+          if (i === 0) {
+            await assertReadAlike(file);
+          } else {
+            const lines = await treeLines(file, { fallback: false });
+            assert.ok(lines.length > 10, `${file}: ${lines.length} lines`);
+          }
           runs++;
         }
       });
