@@ -15,6 +15,7 @@ import type {
   Hdf5Value,
 } from "./backend.ts";
 import { filterPluginsNow, type H5File, type H5wasm, type H5wasmApi } from "./_h5wasm.ts";
+import { openToRead } from "./_open_file.ts";
 
 type Metadata = InstanceType<H5wasmApi["Dataset"]>["metadata"];
 type Module = H5wasmApi["Module"];
@@ -67,18 +68,8 @@ export async function openFile(h5: H5wasm, path: string): Promise<Hdf5File> {
 
 /** Throw an error naming the file unless it exists and has an HDF5 signature. */
 async function assertHdf5(path: string): Promise<void> {
-  let file: Deno.FsFile;
+  const { file, size } = await openToRead(path);
   try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
-    }
-    throw new Error(`Cannot read "${path}": ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    const { size, isFile } = await file.stat();
-    if (!isFile) throw new Error(`Cannot read "${path}": not a file`);
     // The superblock sits at 0 or, after a user block, at 512, 1024, 2048, ...
     for (let offset = 0; offset + 8 <= size; offset = offset === 0 ? 512 : offset * 2) {
       await file.seek(offset, Deno.SeekMode.Start);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { openToRead } from "./_open_file.ts";
+
 /**
  * A file uses a structure the TypeScript reader does not read: the caller reads the file
  * with h5wasm instead.
@@ -78,18 +80,8 @@ export class Bytes {
    * @throws {Error} Naming the file, when it is not a file.
    */
   static async open(path: string, readWhole = WHOLE): Promise<Bytes> {
-    let file: Deno.FsFile;
+    const { file, size } = await openToRead(path);
     try {
-      file = await Deno.open(path, { read: true });
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
-      }
-      throw new Error(`Cannot read "${path}": ${(error as Error).message}`, { cause: error });
-    }
-    try {
-      const { size, isFile } = await file.stat();
-      if (!isFile) throw new Error(`Cannot read "${path}": not a file`);
       if (size > readWhole) return new Bytes(path, size, undefined, file);
       const whole = new Uint8Array(size);
       for (let got = 0; got < size;) {
