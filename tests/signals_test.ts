@@ -123,20 +123,56 @@ async function exportOnce(
   return { code: status.code, stderr, left: await temporaryFiles(out), out };
 }
 
-Deno.test("Ctrl-C during nx export stops it with exit code 1 and removes its hidden .partial", {
-  ignore: Deno.build.os === "windows",
-}, async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await storeBigRun(dir);
-    const { code, stderr, left } = await exportInterrupted(dir, [], "SIGINT");
-    assert.deepEqual(left, [], "no temporary file is left");
-    assert.equal(code, 1, stderr);
-    assert.match(stderr, /Interrupted by Ctrl-C \(SIGINT\): the export is stopped/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+/**
+ * Store an area-detector scan in `${dir}/catalog`, its frames linked in the scan's file, and
+ * write the config that makes `nx export` copy them, gzip'd at level 9: a write that takes
+ * seconds, as copying a real detector's frames does.
+ */
+async function storeImageRun(dir: string): Promise<string> {
+  const scan = await runScript("scan.ts", [
+    "--no-table",
+    "--detector",
+    "image",
+    "--num",
+    "10",
+    "--catalog",
+    `${dir}/catalog`,
+    "--file",
+    `${dir}/scan.hdf`,
+  ]);
+  assert.equal(scan.code, 0, scan.stderr);
+  const config = `${dir}/copy.config.ts`;
+  await Deno.writeTextFile(
+    config,
+    'export default { builtins: { streams: { frames: "copy", compression: 9 } } };\n',
+  );
+  return config;
+}
+
+Deno.test(
+  "Ctrl-C while nx export copies frames stops it with exit code 1 and removes its hidden .partial",
+  {
+    ignore: Deno.build.os === "windows",
+  },
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const config = await storeImageRun(dir);
+      const { code, stderr, left, out } = await exportInterrupted(
+        dir,
+        ["--config", config],
+        "SIGINT",
+      );
+      assert.deepEqual(left, [], "no temporary file is left");
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /Interrupted by Ctrl-C \(SIGINT\): the export is stopped/);
+      const written = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
+      assert.deepEqual(written, [], "no file is written");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("SIGTERM during nx export --format jsonl removes its hidden temporary file", {
   ignore: Deno.build.os === "windows",

@@ -480,6 +480,24 @@ function createStack(h5: H5wasm, file: H5File, calls: LibraryCalls, field: NxFie
   for (const [name, { value }] of field.attrs) writeAttribute(h5, calls, field, name, value);
 }
 
+/**
+ * How long a frame copy runs between turns of the event loop, in ms: a signal (Ctrl-C) that
+ * comes while thousands of frames are copied is handled within this, not once the copy ends.
+ */
+const TURN_EVERY = 20;
+
+/** Let the event loop run timers and signal handlers, when the last turn was long enough ago. */
+function turnWhenDue(last: { at: number }): Promise<void> | undefined {
+  const now = performance.now();
+  if (now - last.at < TURN_EVERY) return undefined;
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      last.at = performance.now();
+      resolve();
+    }, 0)
+  );
+}
+
 /** Write a stack's frames one at a time: memory holds one frame, whatever the count. */
 async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void> {
   const stack = field.data as FrameStack;
@@ -489,7 +507,9 @@ async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void
   const size = stack.frameShape.reduce((a, b) => a * b, 1);
   const rest = stack.frameShape.map((n): [number, number] => [0, n]);
   const Pixels = FRAME_ARRAYS[stack.dtype];
+  const last = { at: performance.now() };
   for (let i = 0; i < stack.count; i++) {
+    await turnWhenDue(last);
     let frame: ArrayLike<number>;
     try {
       frame = await stack.frame(i);
