@@ -57,6 +57,8 @@ async function withServer(
   const env = {
     PATH: "/usr/bin:/bin",
     PYTHONUNBUFFERED: "1",
+    // Where pyepics may be installed beside the system's packages (as .ci/run does).
+    ...pythonPath(),
     ...loopbackEnv(server.port, repeater.port, { EPICS_CA_MAX_ARRAY_BYTES: "10000000" }),
   };
   try {
@@ -65,6 +67,12 @@ async function withServer(
     await server.close();
     await repeater.close();
   }
+}
+
+/** The caller's PYTHONPATH, when it has one. */
+function pythonPath(): { PYTHONPATH?: string } {
+  const path = Deno.env.get("PYTHONPATH");
+  return path === undefined ? {} : { PYTHONPATH: path };
 }
 
 /** Run a script, line by line, killing it by its pid if it outlives 30 s. */
