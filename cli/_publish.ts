@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DocumentPublisher, type RedisLocation, RedisSink } from "../core/transport/mod.ts";
+import type { DocumentPublisher, RedisLocation, RedisSink } from "../core/transport/mod.ts";
 import { defaultCatalogDir } from "../core/catalog/default_dir.ts";
 import type { CommandIO } from "./_io.ts";
 import { UsageError } from "./_io.ts";
@@ -50,14 +50,20 @@ export interface CommandPublisher {
 }
 
 /**
- * Open the publisher of `--publish URL`.
+ * Open the publisher of `--publish URL`. The Redis client is loaded then, not when a command
+ * starts: a scan without `--publish` does not load it.
  * @param url The URL.
  * @param io Where warnings go.
  * @param spool The spool folder; by default {@linkcode spoolFolder} of the stream.
  * @returns The publisher and its end.
  * @throws {UsageError} When the URL is not valid.
  */
-export function openPublisher(url: string, io: CommandIO, spool?: string): CommandPublisher {
+export async function openPublisher(
+  url: string,
+  io: CommandIO,
+  spool?: string,
+): Promise<CommandPublisher> {
+  const { DocumentPublisher, RedisSink } = await import("../core/transport/mod.ts");
   const warnings = new CountedWarnings(io.err);
   let sink: RedisSink;
   try {

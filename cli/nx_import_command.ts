@@ -66,7 +66,7 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
   // A config that would fail at the next convert or export fails here, before the import.
   await loadConfig(parsed.values);
   const url = parsed.values.publish as string | undefined;
-  const publish = url === undefined ? undefined : openPublisher(url, io);
+  const publish = url === undefined ? undefined : await openPublisher(url, io);
   const { catalog, dir } = await openCatalog(parsed.values.catalog as string | undefined, true, {
     transactions: "run",
     existing: "skip",

@@ -193,7 +193,9 @@ export async function runScanCommand(args: string[], io: CommandIO): Promise<num
   if (options.file !== undefined) {
     options.file = await checkDataFile(options.file, overwrite);
   }
-  const publish = options.publish === undefined ? undefined : openPublisher(options.publish, io);
+  const publish = options.publish === undefined
+    ? undefined
+    : await openPublisher(options.publish, io);
   let metadataStore;
   let catalog: Catalog | undefined;
   if (options.catalog !== undefined) {

@@ -38,7 +38,7 @@ const producer = Number(producerText);
 const runs = Number(runsText);
 
 const io = processIO();
-const publish = openPublisher(url, io, `${dir}/spool`);
+const publish = await openPublisher(url, io, `${dir}/spool`);
 const motor = new SimMotor({ name: "motor", instant: true });
 const stage = new SimMotor({ name: "stage", instant: true });
 const det = new GaussianDetector({ motor, name: "det", noise: "uniform", seed: producer + 1 });

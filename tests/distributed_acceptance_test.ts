@@ -42,6 +42,9 @@ const PARTITIONS = 8;
 /** How long the runs may take to be handled before the test fails, naming those missing. */
 const DEADLINE = 300_000;
 
+/** h5py compares the storage of one run with images in this many. */
+const H5PY_EVERY = 5;
+
 const RUNS = PRODUCERS * RUNS_PER_PRODUCER;
 const KEY = "acceptance";
 const GROUP = "writers";
@@ -195,12 +198,16 @@ Deno.test({
       // The files written directly from the same documents; each pair is compared once both
       // files are there (a worker's file is whole as soon as it has its name), beside the
       // writing: every pair by h5diff, the HDF Group's own comparison (objects, attributes,
-      // types, shapes, values), and the runs with images (their frames chunked and compressed)
-      // by h5py too, for what h5diff does not look at: chunks and filters. `direct/` and `out/` are siblings, so the
-      // external links to the detector's frames, relative to each file, are the same in both.
+      // types, shapes, values), and some of the runs with images (their frames chunked and
+      // compressed) by h5py too, for what h5diff does not look at: chunks and filters.
+      // `direct/` and `out/` are siblings, so the external links to the detector's frames,
+      // relative to each file, are the same in both.
       const ignoreAttributes = ["/@file_time", "/@file_name"];
       comparers.push(openNexusComparer({ ignoreAttributes, limit: 5, storageOnly: true }));
-      const images = new Set(withImages);
+      // h5py reads a fifth of the runs with images, in the order of their uids (a mix of the
+      // producers and of both kinds of detector documents): their storage comes from the same
+      // code for every run, and h5diff compares the values of all of them.
+      const images = new Set(withImages.filter((_, i) => i % H5PY_EVERY === 0));
       const direct = `${dir}/direct`;
       await Deno.mkdir(direct);
       const written: string[] = [];
