@@ -12,6 +12,7 @@ import type {
   Hdf5Type,
   Hdf5Value,
 } from "../core/nexus/backend.ts";
+import assert from "node:assert/strict";
 import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { treeLines } from "../core/nexus/listing.ts";
 import { Hdf5FormatUnsupported, hdf5Reader } from "../core/nexus/_hdf5_reader.ts";
@@ -123,4 +124,18 @@ function plain(read: () => Hdf5Value): unknown {
   const one = (v: unknown) =>
     typeof v === "bigint" ? `${v}n` : typeof v === "number" && Number.isNaN(v) ? "NaN" : v;
   return typeof value === "object" ? Array.from(value, one) : one(value);
+}
+
+/**
+ * The TypeScript reader reads `path` without giving up, and gives the listing and everything
+ * {@linkcode walk} records as h5wasm does.
+ *
+ * @param path The file.
+ */
+export async function assertReadAlike(path: string): Promise<void> {
+  const { ts, h5wasm } = await listBoth(path);
+  assert.ok(!(ts instanceof Hdf5FormatUnsupported), `${path}: ${(ts as Error).message}`);
+  assert.deepEqual(ts, h5wasm, path);
+  assert.ok(h5wasm.length > 10, `${path}: ${h5wasm.length} lines`);
+  assert.deepEqual(await walk(hdf5Reader, path), await walk(h5wasmReader, path), path);
 }

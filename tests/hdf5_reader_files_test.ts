@@ -1,20 +1,19 @@
 /**
  * The project's own files, as its commands write them, list alike with the TypeScript HDF5
  * reader and with h5wasm, and the TypeScript reader reads them without giving up: the demo
- * scan's file, every converted apstools run, an area-detector run (its frames linked or copied,
- * chunked and compressed) and the detector's own file. Files with detectors' filters (bslz4,
- * LZ4) are read with h5wasm, and list the same through `treeLines()`.
+ * scan's file, an area-detector run (its frames linked or copied, chunked and compressed) and
+ * the detector's own file (the converted apstools runs are read in `convert_cli_test.ts`).
+ * Files with detectors' filters (bslz4, LZ4) are read with h5wasm, and list the same through
+ * `treeLines()`.
  */
 
 import assert from "node:assert/strict";
 import { createNXWriter, type NamedDocument } from "../mod.ts";
-import { runConvertCommand } from "../cli/nx_convert_command.ts";
 import { treeLines } from "../core/nexus/listing.ts";
-import { Hdf5FormatUnsupported, hdf5Reader } from "../core/nexus/_hdf5_reader.ts";
+import { Hdf5FormatUnsupported } from "../core/nexus/_hdf5_reader.ts";
 import { areaDetectorScan } from "./_area_detector_scan.ts";
-import { memoryIO, runScript } from "./_cli.ts";
-import { fixtureFiles, ignoreWithoutFixtures } from "./_fixtures.ts";
-import { h5wasmReader, listBoth, walk } from "./_hdf5_readers.ts";
+import { runScript } from "./_cli.ts";
+import { assertReadAlike, listBoth } from "./_hdf5_readers.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -23,15 +22,6 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** The TypeScript reader reads `path` without giving up, as h5wasm does. */
-async function assertReadAlike(path: string): Promise<void> {
-  const { ts, h5wasm } = await listBoth(path);
-  assert.ok(!(ts instanceof Hdf5FormatUnsupported), `${path}: ${(ts as Error).message}`);
-  assert.deepEqual(ts, h5wasm, path);
-  assert.ok(h5wasm.length > 10, `${path}: ${h5wasm.length} lines`);
-  assert.deepEqual(await walk(hdf5Reader, path), await walk(h5wasmReader, path), path);
 }
 
 async function hdfFiles(dir: string): Promise<string[]> {
@@ -48,34 +38,6 @@ Deno.test("The demo scan's file reads alike with the TypeScript reader and h5was
     assert.equal(out.code, 0, out.stderr);
     await assertReadAlike(`${dir}/seed.hdf`);
   });
-});
-
-Deno.test({
-  name: "Every converted apstools run reads alike with the TypeScript reader and h5wasm",
-  ignore: ignoreWithoutFixtures(),
-  async fn() {
-    let runs = 0;
-    for (const input of fixtureFiles()) {
-      await withDir(async (dir) => {
-        const { io, err } = memoryIO();
-        const code = await runConvertCommand([input, "--dir", dir, "--quiet"], io);
-        assert.equal(code, 0, `${input}: ${err.join("\n")}`);
-        for (const [i, file] of (await hdfFiles(dir)).entries()) {
-          // The runs of one recording share their layout (usaxs.json.gz has ten runs of
-          // 1,700 objects each, which h5wasm takes seconds to walk): the first is compared
-          // with h5wasm, the others must read without falling back.
-          if (i === 0) {
-            await assertReadAlike(file);
-          } else {
-            const lines = await treeLines(file, { fallback: false });
-            assert.ok(lines.length > 10, `${file}: ${lines.length} lines`);
-          }
-          runs++;
-        }
-      });
-    }
-    assert.equal(runs, 17);
-  },
 });
 
 Deno.test("An area-detector run and the detector's file read alike with both readers", async () => {
