@@ -228,9 +228,32 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     stopListening();
     await member.close();
     catalog?.close();
+    // A worker that lost a run while it wrote it, and was then killed, may have made its
+    // temporary file after the worker that wrote the run looked for it.
+    if (dir !== undefined) await removeAbandonedIn(dir, warn);
     warnings.summarize();
   }
   return failures === 0 ? 0 : 1;
+}
+
+/**
+ * Remove every temporary file in `folder` whose NeXus file is in place (see
+ * {@linkcode removeAbandoned}): what a worker does as it stops.
+ */
+async function removeAbandonedIn(folder: string, warn: (message: string) => void): Promise<void> {
+  try {
+    for await (const { name } of Deno.readDir(folder)) {
+      const match = /^\.(.+)\.[0-9a-f]{8}\.partial$/.exec(name);
+      if (match === null) continue;
+      const inPlace = await Deno.lstat(`${folder}/${match[1]}`).then(() => true, () => false);
+      if (!inPlace) continue;
+      await Deno.remove(`${folder}/${name}`).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    }
+  } catch (error) {
+    warn(`Cannot remove the temporary files in "${folder}": ${(error as Error).message}`);
+  }
 }
 
 /**
