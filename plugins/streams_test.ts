@@ -113,6 +113,24 @@ Deno.test("streams() writes each key as an NXdata of value, EPOCH and time with 
   });
 });
 
+Deno.test("streams() values and EPOCH stay as built while the run's columns grow on", async () => {
+  // The fields are views of the columns, not copies: later events go past the views' end, and
+  // a column that outgrows its array moves to a new one.
+  const run = composeRun({ detectors: ["det"] }, { clock: () => 1000 });
+  const acc = new RunAccumulator(run.start);
+  const primary = run.descriptor({ name: "primary", data_keys: { det: number("SIM:det") } });
+  acc.receive("descriptor", primary.doc);
+  const event = (i: number) => primary.event({ data: { det: i }, timestamps: { det: 2000 + i } });
+  for (let i = 0; i < 3; i++) acc.receive("event", event(i));
+  const { tree } = await build(acc);
+  for (let i = 3; i < 1000; i++) acc.receive("event", event(i));
+  assert.deepEqual(values(field(tree, `${PRIMARY}/det/value`)), [0, 1, 2]);
+  assert.deepEqual(values(field(tree, `${PRIMARY}/det/EPOCH`)), [2000, 2001, 2002]);
+  assert.deepEqual(values(field(tree, `${PRIMARY}/det/time`)), [0, 1, 2]);
+  const later = await build(acc);
+  assert.equal((field(later.tree, `${PRIMARY}/det/value`).data as Float64Array).length, 1000);
+});
+
 Deno.test("streams() writes @start_time_iso as local time without an offset in the writer's time zone", async () => {
   const run = runOf({}, {
     name: "primary",

@@ -4,8 +4,9 @@
  *
  * It is keyed by a hash computed here rather than by the engine's own string hash: V8 works
  * out a string's hash, in its runtime, the first time the string is a key, and every event
- * brings a new uid, so that first hash cost more than all the rest of routing an event. A
- * number key of 30 bits is hashed at once; the few uids that share one are kept together.
+ * brings a new uid, so that first hash cost more than all the rest of routing an event. The
+ * 30-bit hash picks a slot in a table of integers (open addressing); uids that share a hash
+ * are told apart by comparing them.
  *
  * @module
  */
@@ -19,8 +20,15 @@ export function hashOf(uid: string): number {
 
 /** A set of strings, for many insertions of strings never seen before. */
 export class UidSet {
-  readonly #buckets = new Map<number, string | string[]>();
-  #size = 0;
+  /**
+   * Open addressing: each slot holds 0 or one more than the index of a member, the slot
+   * looked for first being its hash's low bits and then the next ones. A typed array costs
+   * less per insertion than a `Map`, whose entries are objects to the collector.
+   */
+  #table = new Int32Array(16);
+  /** The members in insertion order, and their hashes. */
+  readonly #uids: string[] = [];
+  #hashes = new Int32Array(8);
 
   /** @param uids The first members. */
   constructor(uids: Iterable<string> = []) {
@@ -29,7 +37,7 @@ export class UidSet {
 
   /** How many uids the set holds. */
   get size(): number {
-    return this.#size;
+    return this.#uids.length;
   }
 
   /**
@@ -38,12 +46,7 @@ export class UidSet {
    * @returns True when it does.
    */
   has(uid: string): boolean {
-    const bucket = this.#buckets.get(hashOf(uid));
-    return bucket === undefined
-      ? false
-      : typeof bucket === "string"
-      ? bucket === uid
-      : bucket.includes(uid);
+    return this.#slotOf(uid, hashOf(uid)) < 0;
   }
 
   /**
@@ -53,16 +56,42 @@ export class UidSet {
    */
   add(uid: string): boolean {
     const hash = hashOf(uid);
-    const bucket = this.#buckets.get(hash);
-    if (bucket === undefined) this.#buckets.set(hash, uid);
-    else if (typeof bucket === "string") {
-      if (bucket === uid) return false;
-      this.#buckets.set(hash, [bucket, uid]);
-    } else {
-      if (bucket.includes(uid)) return false;
-      bucket.push(uid);
+    const slot = this.#slotOf(uid, hash);
+    if (slot < 0) return false;
+    const index = this.#uids.length;
+    if (index === this.#hashes.length) {
+      const hashes = new Int32Array(index * 2);
+      hashes.set(this.#hashes);
+      this.#hashes = hashes;
     }
-    this.#size++;
+    this.#uids.push(uid);
+    this.#hashes[index] = hash;
+    this.#table[slot] = index + 1;
+    // At most half full, so that a look ends soon.
+    if (2 * (index + 1) > this.#table.length) this.#grow();
     return true;
+  }
+
+  /** The free slot for `uid`, or -1 when the set holds it. */
+  #slotOf(uid: string, hash: number): number {
+    const table = this.#table;
+    const mask = table.length - 1;
+    for (let slot = hash & mask;; slot = (slot + 1) & mask) {
+      const entry = table[slot]!;
+      if (entry === 0) return slot;
+      if (this.#hashes[entry - 1] === hash && this.#uids[entry - 1] === uid) return -1;
+    }
+  }
+
+  #grow(): void {
+    const table = new Int32Array(this.#table.length * 2);
+    const mask = table.length - 1;
+    const hashes = this.#hashes;
+    for (let index = 0; index < this.#uids.length; index++) {
+      let slot = hashes[index]! & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = index + 1;
+    }
+    this.#table = table;
   }
 }
