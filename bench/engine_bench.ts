@@ -1,7 +1,8 @@
 /**
  * RunEngine throughput: points per second of a 10,000-point `scan` with instant simulated
- * devices, bare, with the LiveTable (through `BestEffortCallback`) and with the NXWriter, and
- * what each of the two costs on top of the bare scan. The writer's cost is also split into what
+ * devices, bare, with the LiveTable alone, with `BestEffortCallback` (the LiveTable and the
+ * plot data the scan command keeps) and with the NXWriter, and what each costs on top of the
+ * bare scan. The writer's cost is also split into what
  * each file costs whatever its length (a 10-point scan with the writer, less the same scan
  * bare) and what each event costs beyond that.
  *
@@ -33,8 +34,15 @@ const ROUNDS = 3;
 /** Points of the short scans that tell a file's own cost from its events'. */
 const SHORT = 10;
 
-type Variant = "bare" | "table" | "writer" | "shortBare" | "shortWriter";
-const VARIANTS: readonly Variant[] = ["bare", "table", "writer", "shortBare", "shortWriter"];
+type Variant = "bare" | "liveTable" | "table" | "writer" | "shortBare" | "shortWriter";
+const VARIANTS: readonly Variant[] = [
+  "bare",
+  "liveTable",
+  "table",
+  "writer",
+  "shortBare",
+  "shortWriter",
+];
 
 /** Points per second of each measured scan, per variant. */
 type Rates = Record<Variant, number[]>;
@@ -50,6 +58,7 @@ interface Api {
     name: string,
     doc: unknown,
   ) => void;
+  createLiveTable(options: { write: (line: string) => void }): (name: string, doc: unknown) => void;
   createNXWriter(options: { filePath: string; overwrite: "rename" }): {
     receiver: (name: string, doc: unknown) => unknown;
     wait(): Promise<unknown>;
@@ -82,7 +91,9 @@ async function variant(api: Api, name: Variant, dir: string): Promise<number[]> 
   const RE = new api.RunEngine();
   let lines = 0;
   let after = (): Promise<unknown> => Promise.resolve();
-  if (name === "table") {
+  if (name === "liveTable") {
+    RE.subscribe("all", api.createLiveTable({ write: () => void lines++ }));
+  } else if (name === "table") {
     RE.subscribe("all", api.createBestEffortCallback({ write: () => void lines++ }));
   } else if (name === "writer" || name === "shortWriter") {
     // The files are written after each run; the figure counts the scan and the file, as a
@@ -103,7 +114,7 @@ async function variant(api: Api, name: Variant, dir: string): Promise<number[]> 
     }
     if (i >= WARM_UP) rates.push(num * repeats / ((performance.now() - started) / 1000));
   }
-  if (name === "table" && lines < POINTS * (WARM_UP + MEASURED)) {
+  if ((name === "table" || name === "liveTable") && lines < POINTS * (WARM_UP + MEASURED)) {
     throw new Error(`The table printed only ${lines} lines`);
   }
   return rates;
@@ -178,12 +189,13 @@ function median(values: number[]): number {
 /** The figures of one code base: best and median rates, and the overheads on the bare scan. */
 function figures(label: string, rates: Rates): Figure[] {
   const out: Figure[] = [];
-  const names: Record<"bare" | "table" | "writer", string> = {
+  const names: Record<"bare" | "liveTable" | "table" | "writer", string> = {
     bare: "bare",
-    table: "with LiveTable",
+    liveTable: "with LiveTable alone",
+    table: "with BestEffortCallback (LiveTable and plot data)",
     writer: "with NXWriter (file included)",
   };
-  for (const name of ["bare", "table", "writer"] as const) {
+  for (const name of ["bare", "liveTable", "table", "writer"] as const) {
     const all = rates[name];
     out.push(
       {
@@ -199,7 +211,7 @@ function figures(label: string, rates: Rates): Figure[] {
     );
   }
   // Time per point of a variant over that of the bare scan, minus one.
-  for (const name of ["table", "writer"] as const) {
+  for (const name of ["liveTable", "table", "writer"] as const) {
     for (const [kind, pick] of [["best", best], ["median", median]] as const) {
       const overhead = pick(rates.bare) / pick(rates[name]) - 1;
       out.push({
