@@ -23,7 +23,7 @@ export function formatFixed(x: number, p: number): string {
       const fraction = scaled - floor;
       if (fraction < 0.5 - TIE_MARGIN || fraction > 0.5 + TIE_MARGIN) {
         const n = fraction < 0.5 ? floor : floor + 1;
-        const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+        const sign = x < 0 || (x === 0 && 1 / x < 0) ? "-" : "";
         if (p === 0) return sign + n;
         const whole = Math.floor(n / power);
         // The digits after the point, with their leading zeros: those of 10^p + fraction.

@@ -256,7 +256,9 @@ export function createLiveTable(options: LiveTableOptions): LiveCallback {
       let value: string;
       if (c.kind === "seq") value = formatInteger(doc.seq_num);
       else if (c.kind === "time") value = clock.timeTenths(doc.time);
-      else if (Object.hasOwn(data, c.key) && Boolean(filled?.[c.key] ?? true)) {
+      else if (
+        Object.hasOwn(data, c.key) && (filled === undefined || Boolean(filled[c.key] ?? true))
+      ) {
         value = cell(c, data[c.key]);
       } else {
         line += c.blank;
