@@ -230,48 +230,35 @@ export async function runWorkerCommand(args: string[], io: CommandIO): Promise<n
     catalog?.close();
     // A worker that lost a run while it wrote it, and was then killed, may have made its
     // temporary file after the worker that wrote the run looked for it.
-    if (dir !== undefined) await removeAbandonedIn(dir, warn);
+    if (dir !== undefined) await removeAbandoned(dir, warn, true);
     warnings.summarize();
   }
   return failures === 0 ? 0 : 1;
 }
 
 /**
- * Remove every temporary file in `folder` whose NeXus file is in place (see
- * {@linkcode removeAbandoned}): what a worker does as it stops.
- */
-async function removeAbandonedIn(folder: string, warn: (message: string) => void): Promise<void> {
-  try {
-    for await (const { name } of Deno.readDir(folder)) {
-      const match = /^\.(.+)\.[0-9a-f]{8}\.partial$/.exec(name);
-      if (match === null) continue;
-      const inPlace = await Deno.lstat(`${folder}/${match[1]}`).then(() => true, () => false);
-      if (!inPlace) continue;
-      await Deno.remove(`${folder}/${name}`).catch((error) => {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      });
-    }
-  } catch (error) {
-    warn(`Cannot remove the temporary files in "${folder}": ${(error as Error).message}`);
-  }
-}
-
-/**
- * Remove the temporary files of a NeXus file that is in place: those another worker left,
+ * Remove the temporary files of NeXus files that are in place: those another worker left,
  * killed while it wrote the same run (`.NAME.XXXXXXXX.partial` beside it). One still being
  * written by a worker that has lost the run fails to be moved into place, as it would anyway
  * with the file there.
+ *
+ * @param path The NeXus file whose temporary files to remove; or, with `all`, its folder,
+ *   where every temporary file of a file in place is removed (what a worker does as it stops).
  */
-async function removeAbandoned(path: string, warn: (message: string) => void): Promise<void> {
+async function removeAbandoned(
+  path: string,
+  warn: (message: string) => void,
+  all = false,
+): Promise<void> {
   const slash = path.lastIndexOf("/");
-  const folder = path.slice(0, slash) || "/";
-  const prefix = `.${path.slice(slash + 1)}.`;
+  const folder = all ? path : path.slice(0, slash) || "/";
+  const only = all ? undefined : path.slice(slash + 1);
   try {
-    for await (const entry of Deno.readDir(folder)) {
-      const { name } = entry;
-      if (!name.startsWith(prefix) || !/^[0-9a-f]{8}\.partial$/.test(name.slice(prefix.length))) {
-        continue;
-      }
+    for await (const { name } of Deno.readDir(folder)) {
+      const match = /^\.(.+)\.[0-9a-f]{8}\.partial$/.exec(name);
+      if (match === null || (only !== undefined && match[1] !== only)) continue;
+      const inPlace = await Deno.lstat(`${folder}/${match[1]}`).then(() => true, () => false);
+      if (!inPlace) continue;
       await Deno.remove(`${folder}/${name}`).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });

@@ -8,21 +8,13 @@
  */
 
 import assert from "node:assert/strict";
+import { withDir } from "./_temp_dir.ts";
 import { createNXWriter, type NamedDocument } from "../mod.ts";
 import { treeLines } from "../core/nexus/listing.ts";
 import { Hdf5FormatUnsupported } from "../core/nexus/_hdf5_reader.ts";
 import { areaDetectorScan } from "./_area_detector_scan.ts";
 import { runScript } from "./_cli.ts";
 import { assertReadAlike, listBoth } from "./_hdf5_readers.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function hdfFiles(dir: string): Promise<string[]> {
   const files: string[] = [];

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withDir } from "./_temp_dir.ts";
 import { AssertionError } from "node:assert";
 import {
   checkNexusFile,
@@ -14,15 +15,6 @@ import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { NexusTree } from "../core/nexus/tree.ts";
 import { type NxGroup, nxInt } from "../core/nexus/nodes.ts";
 import { childrenOf } from "../core/nexus/_mutable.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A file that keeps every NeXus promise, with a link to a second file beside it. */
 function goodTree(): NexusTree {

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
+import { withDir } from "./_temp_dir.ts";
 import { runScript } from "./_cli.ts";
 import { treeLines } from "../core/nexus/listing.ts";
 import { H5wasmBackend } from "../core/nexus/h5wasm_backend.ts";
 import { NexusTree } from "../core/nexus/tree.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 function sampleTree(): NexusTree {
   const tree = new NexusTree();

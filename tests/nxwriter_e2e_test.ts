@@ -3,6 +3,7 @@
  * The third-party plugin here imports only from mod.ts, as a facility's would.
  */
 import assert from "node:assert/strict";
+import { withDir } from "./_temp_dir.ts";
 import {
   count,
   createNXWriter,
@@ -31,15 +32,6 @@ function samplePlugin(): NexusPlugin {
       }
     },
   };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 const ignore = ignoreWithoutH5py();

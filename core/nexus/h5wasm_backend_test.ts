@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { withDir } from "../../tests/_temp_dir.ts";
 import assert from "node:assert/strict";
 import { NexusLayoutError } from "../errors.ts";
 import type { Hdf5Dataset } from "./backend.ts";
@@ -17,15 +18,6 @@ import {
 
 type Dataset = InstanceType<H5wasmApi["Dataset"]>;
 type Group = InstanceType<H5wasmApi["Group"]>;
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Open `path` with h5wasm for reading, run `fn`, close. */
 async function readBack<T>(path: string, fn: (file: Group, api: H5wasmApi) => T): Promise<T> {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withDir } from "../../tests/_temp_dir.ts";
 import { treeLines } from "./listing.ts";
 import { Hdf5FormatUnsupported, hdf5Reader, openHdf5 } from "./_hdf5_reader.ts";
 import { H5wasmBackend } from "./h5wasm_backend.ts";
@@ -7,15 +8,6 @@ import { nxFloat } from "./nodes.ts";
 import { NexusTree } from "./tree.ts";
 import { ignoreWithoutH5py, pythonWithH5py } from "../../tests/_interop.ts";
 import { h5wasmReader, listBoth, walk } from "../../tests/_hdf5_readers.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Assert that both readers list `path` alike, and whether the TypeScript reader gave up. */
 async function assertSameListing(path: string, expected: "read" | RegExp): Promise<void> {

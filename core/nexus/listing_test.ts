@@ -1,4 +1,5 @@
 import { relative } from "node:path";
+import { withDir } from "../../tests/_temp_dir.ts";
 import assert from "node:assert/strict";
 import { treeLines } from "./listing.ts";
 import { pythonBytesRepr, pythonFloatRepr } from "./python_format.ts";
@@ -7,15 +8,6 @@ import { type AttrValue, type FieldData, nxFloat } from "./nodes.ts";
 import { NexusTree } from "./tree.ts";
 import { checkTree } from "./check.ts";
 import { ignoreWithoutH5py, pythonWithH5py } from "../../tests/_interop.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function write(tree: NexusTree, path: string): Promise<string> {
   await new H5wasmBackend().write(tree, path);

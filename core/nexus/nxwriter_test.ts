@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withDir } from "../../tests/_temp_dir.ts";
 import { composeRun } from "../documents/compose.ts";
 import type { DocumentMap, DocumentName, RunStart } from "../documents/types.ts";
 import type { BackendVersions } from "./backend.ts";
@@ -48,15 +49,6 @@ const entryPlugin: NexusPlugin = {
     tree.field("/entry/x", run.streams.get("primary")!.column("x")!.values() as Float64Array);
   },
 };
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("NXWriter writes one file per run at its stop, with the default name", async () => {
   await withDir(async (dir) => {
