@@ -19,7 +19,7 @@ import {
 } from "./_config.ts";
 import { runLabel } from "./_feed.ts";
 import { type CommandIO, type Interrupt, INTERRUPTS, parseCommandArgs, UsageError } from "./_io.ts";
-import { removeTemporaryFiles } from "../core/nexus/_place_file.ts";
+import { placedFiles, removeTemporaryFiles, stopPlacing } from "../core/nexus/_place_file.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
 
 /** Usage text of the export command. */
@@ -161,8 +161,9 @@ export async function runExportCommand(args: string[], io: CommandIO): Promise<n
 /**
  * Run `work` until Ctrl-C, SIGTERM or SIGHUP, rather than dying with a hidden temporary file
  * left behind. With `now`, the NeXus writer's temporary files are removed and the export fails
- * at once (HDF5 writes cannot be stopped half-way); without, `work` is to stop by itself
- * when `isStopped` says so, removing its own.
+ * at once (HDF5 writes cannot be stopped half-way), unless the file was in place before the
+ * signal came: then the export ends as it would have, saying so. Without `now`, `work` is to
+ * stop by itself when `isStopped` says so, removing its own.
  */
 async function untilInterrupted<T>(
   io: CommandIO,
@@ -170,20 +171,28 @@ async function untilInterrupted<T>(
   work: (isStopped: () => Interrupt | undefined) => Promise<T>,
 ): Promise<T> {
   let stop: Interrupt | undefined;
+  let late = false;
   let reject: (error: Error) => void = () => {};
   const stopped = new Promise<never>((_, r) => reject = r);
+  const placedBefore = placedFiles();
   const stopListening = io.onInterrupt((signalled) => {
     const interrupt = signalled ?? INTERRUPTS.SIGINT;
-    stop ??= interrupt;
+    if (stop !== undefined) return;
+    stop = interrupt;
     if (!now) return;
-    removeTemporaryFiles();
+    const message = `${interrupt.description}: the export is stopped`;
+    stopPlacing(message);
+    // The placement is synchronous: a file placed before this handler ran is whole.
+    if (placedFiles() > placedBefore) return void (late = true);
     // The HDF5 write under way may still recreate its file before the process exits: remove
     // it once more at exit, when nothing else can run.
     globalThis.addEventListener("unload", () => void removeTemporaryFiles(), { once: true });
-    reject(new Error(`${interrupt.description}: the export is stopped`));
+    reject(new Error(message));
   });
   try {
-    return await Promise.race([work(() => stop), stopped]);
+    const result = await Promise.race([work(() => stop), stopped]);
+    if (late) io.err(`${stop!.description} once the file was written: it is kept`);
+    return result;
   } finally {
     stopListening();
   }

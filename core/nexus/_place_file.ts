@@ -44,7 +44,13 @@ export async function placeTree(
     });
   }
   try {
-    return await placeFile(temporary, finalPath, policy);
+    // No turn of the event loop comes between this check and the placement (synchronous):
+    // a stop either comes first, and nothing is placed, or finds the file in place.
+    if (stopReason === undefined) {
+      const placed = placeFile(temporary, finalPath, policy);
+      placements++;
+      return placed;
+    }
   } catch (error) {
     if (error instanceof FileExistsError) throw error;
     throw new Error(`Cannot write "${finalPath}": ${writeFailure(error)}`, { cause: error });
@@ -52,10 +58,36 @@ export async function placeTree(
     await Deno.remove(temporary).catch(() => undefined);
     temporaryFiles.delete(temporary);
   }
+  throw new Error(stopReason);
 }
 
 /** The hidden temporary files this process is writing now, for {@linkcode removeTemporaryFiles}. */
 const temporaryFiles = new Set<string>();
+
+/** Files this process has placed. */
+let placements = 0;
+/** Why writes no longer place their files, once {@linkcode stopPlacing} has been called. */
+let stopReason: string | undefined;
+
+/**
+ * How many files this process has moved into place so far: a program told to stop compares
+ * it with the count before its write, to tell whether the file was placed before the stop.
+ * @returns The count.
+ */
+export function placedFiles(): number {
+  return placements;
+}
+
+/**
+ * Stop this process's writes for good, for a program told to stop (Ctrl-C, SIGTERM): a write
+ * that ends after this does not place its file but fails with `reason`, and the hidden
+ * temporary files are removed at once ({@linkcode removeTemporaryFiles}).
+ * @param reason Why, the message of the writes that fail.
+ */
+export function stopPlacing(reason: string): void {
+  stopReason ??= reason;
+  removeTemporaryFiles();
+}
 
 /**
  * Remove, at once, the hidden temporary files this process is writing: for a program told to
@@ -88,21 +120,18 @@ function writeFailure(error: unknown): string {
 
 /**
  * A hard link refuses to replace an existing file, atomically, which is what "fail" and
- * "rename" need; "replace" is a rename, atomic too.
+ * "rename" need; "replace" is a rename, atomic too. Synchronous, so that nothing else runs
+ * between the last check of a stop and the placement.
  */
-async function placeFile(
-  temporary: string,
-  finalPath: string,
-  policy: OverwritePolicy,
-): Promise<string> {
+function placeFile(temporary: string, finalPath: string, policy: OverwritePolicy): string {
   if (policy === "replace") {
-    await Deno.rename(temporary, finalPath);
+    Deno.renameSync(temporary, finalPath);
     return finalPath;
   }
   for (let n = 0; n < 10_000; n++) {
     const candidate = n === 0 ? finalPath : numberedName(finalPath, n);
     try {
-      await Deno.link(temporary, candidate);
+      Deno.linkSync(temporary, candidate);
       return candidate;
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
