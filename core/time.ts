@@ -73,6 +73,23 @@ export interface LocalParts {
  * @throws {RangeError} For an unknown time zone.
  */
 export function localParts(epochMillis: number, timeZone?: string): LocalParts {
+  if (timeZone === undefined) {
+    // The system's zone is the Date's own: its fields cost no Intl formatter, whose making
+    // takes tens of ms at a program's start. Years outside 1 to 9999 are left to Intl.
+    const date = new Date(epochMillis);
+    const year = date.getFullYear();
+    if (year >= 1 && year <= 9999) {
+      const two = (n: number) => String(n).padStart(2, "0");
+      return {
+        year: String(year),
+        month: two(date.getMonth() + 1),
+        day: two(date.getDate()),
+        hour: two(date.getHours()),
+        minute: two(date.getMinutes()),
+        second: two(date.getSeconds()),
+      };
+    }
+  }
   const parts: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(new Date(epochMillis))) {
     parts[part.type] = part.value;
