@@ -46,15 +46,16 @@ function size(bytes: number): string {
  * @param receiver The callback: each document that passed the checks, with the uid of its
  *   run.
  * @param io Where reports and progress go.
- * @param options What the command does, for the progress line ("convert", "import"), and
- *   whether documents that break the event model are left out.
+ * @param options What the command does, for the progress line ("convert", "import"),
+ *   whether documents that break the event model are left out, and a signal that stops the
+ *   reading (its reason is then the read error, not reported here).
  * @returns What was read.
  */
 export async function feedFile(
   input: string,
   receiver: <K extends DocumentName>(name: K, doc: DocumentMap[K], run: string) => void,
   io: CommandIO,
-  options: { verb: string; strict: boolean },
+  options: { verb: string; strict: boolean; signal?: AbortSignal },
 ): Promise<FeedResult> {
   const result: FeedResult = {
     documents: 0,
@@ -83,7 +84,8 @@ export async function feedFile(
   });
   try {
     // In batches: one await per read of the file, not one per document.
-    for await (const batch of readDocumentBatches(input, { onProgress })) {
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    for await (const batch of readDocumentBatches(input, { onProgress, ...signal })) {
       for (const [name, doc] of batch) {
         result.documents++;
         try {
@@ -97,7 +99,10 @@ export async function feedFile(
     }
   } catch (error) {
     result.readError = error as Error;
-    io.err(`${input}: ${(error as Error).message} (reading stopped there)`);
+    // Stopped on purpose: the caller says why.
+    if (error !== options.signal?.reason) {
+      io.err(`${input}: ${(error as Error).message} (reading stopped there)`);
+    }
   }
   gate.summarize();
   const counts = gate.counts;

@@ -9,8 +9,9 @@
 import type { RunStart } from "../core/documents/types.ts";
 import { numberedName } from "../core/nexus/file_name.ts";
 import { CONFIG_OPTIONS, configOptionHelp, configuredWriter, loadConfig } from "./_config.ts";
-import { feedFile, runLabel } from "./_feed.ts";
-import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
+import { feedFile, type FeedResult, runLabel } from "./_feed.ts";
+import { type CommandIO, type Interrupt, INTERRUPTS, parseCommandArgs, UsageError } from "./_io.ts";
+import { stopPlacing } from "../core/nexus/_place_file.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
 import { loadH5wasm } from "../core/nexus/_h5wasm.ts";
 
@@ -80,6 +81,7 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
   const order = new Map<string, number>();
   const labels = new Map<string, string>();
   let failed = 0;
+  let written = 0;
   const writer = configuredWriter(config, {
     commandLine: {
       // A file named here is taken from the current folder, not the config's filePath.
@@ -100,32 +102,61 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
       onWritten: (outcome) => {
         const label = labels.get(outcome.run) ?? outcome.run;
         labels.delete(outcome.run);
-        if (outcome.error === undefined) return io.out(`${label}  file=${outcome.path}`);
+        if (outcome.error === undefined) {
+          written++;
+          return io.out(`${label}  file=${outcome.path}`);
+        }
         failed++;
         io.err(`${label}: not written: ${outcome.error.message}`);
       },
     },
   });
-  const result = await feedFile(
-    input,
-    (name, doc, run) => {
-      if (name === "start") {
-        const start = doc as RunStart;
-        order.set(start.uid, order.size + 1);
-        labels.set(start.uid, runLabel(start));
-      }
-      // The feed's gate has checked the document: the writer does not check it again.
-      writer.checkedReceiver(name, doc, run);
-    },
-    io,
-    { verb: "convert", strict: Boolean(values.strict) },
-  );
-  for (const uid of writer.flush()) {
-    const start = result.starts.find((s) => s.uid === uid);
-    io.err(`${start ? runLabel(start) : uid}: no stop document, written as an incomplete run`);
+  // Ctrl-C (SIGTERM, SIGHUP) stops the reading; the files already in place are whole and
+  // stay, a file being written is not placed and its hidden temporary file is removed.
+  let interrupt: Interrupt | undefined;
+  const stopReading = new AbortController();
+  const stopListening = io.onInterrupt((signalled) => {
+    if (interrupt !== undefined) return;
+    interrupt = signalled ?? INTERRUPTS.SIGINT;
+    const message = `${interrupt.description}: the conversion is stopped`;
+    stopPlacing(message);
+    stopReading.abort(new Error(message));
+  });
+  let result: FeedResult;
+  try {
+    result = await feedFile(
+      input,
+      (name, doc, run) => {
+        if (name === "start") {
+          const start = doc as RunStart;
+          order.set(start.uid, order.size + 1);
+          labels.set(start.uid, runLabel(start));
+        }
+        // The feed's gate has checked the document: the writer does not check it again.
+        writer.checkedReceiver(name, doc, run);
+      },
+      io,
+      { verb: "convert", strict: Boolean(values.strict), signal: stopReading.signal },
+    );
+    // Runs still open when the conversion was stopped are not written.
+    for (const uid of interrupt === undefined ? writer.flush() : []) {
+      const start = result.starts.find((s) => s.uid === uid);
+      io.err(`${start ? runLabel(start) : uid}: no stop document, written as an incomplete run`);
+    }
+    // Every outcome has been reported through onWritten once the writer is done.
+    await writer.wait().catch(() => undefined);
+  } finally {
+    stopListening();
   }
-  // Every outcome has been reported through onWritten once the writer is done.
-  await writer.wait().catch(() => undefined);
+  if (interrupt !== undefined) {
+    const before = written === 0
+      ? "no file was written"
+      : `the ${written === 1 ? "file" : `${written} files`} written before it ${
+        written === 1 ? "is" : "are"
+      } whole`;
+    io.err(`${interrupt.description}: the conversion is stopped; ${before}`);
+    return 1;
+  }
   if (result.starts.length === 0) io.err(`${input}: no run found (no start document)`);
   const good = result.starts.length > 0 && failed === 0 && result.rejected === 0 &&
     result.readError === undefined;

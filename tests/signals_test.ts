@@ -1,6 +1,7 @@
 /**
  * Signals end a command as Ctrl-C does: SIGTERM and SIGHUP abort a scan with its stop
- * document and its file written; an interrupted export leaves no hidden temporary file.
+ * document and its file written; an interrupted export or conversion leaves no hidden
+ * temporary file, and a conversion keeps the files it wrote before.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { Catalog } from "../core/catalog/mod.ts";
 import { readUntil, runScript, spawnScript, tableRows } from "./_cli.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 import { ROOT } from "./_cli.ts";
+import { writeJsonLines } from "../core/readers/json_lines_writer.ts";
+import { benchRun } from "../bench/_documents.ts";
 
 /** Signal a scan after its first row and check it ended as an interrupted scan should. */
 async function scanSignalled(signal: "SIGTERM" | "SIGHUP", name: string): Promise<void> {
@@ -223,3 +226,148 @@ Deno.test("nx export still exits 0 when no signal comes", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** How far process `pid` has read `path`, in bytes (Linux: /proc fd links and fdinfo). */
+async function readPosition(pid: number, path: string): Promise<number | undefined> {
+  try {
+    for await (const fd of Deno.readDir(`/proc/${pid}/fd`)) {
+      const target = await Deno.readLink(`/proc/${pid}/fd/${fd.name}`).catch(() => "");
+      if (target !== path) continue;
+      const info = await Deno.readTextFile(`/proc/${pid}/fdinfo/${fd.name}`);
+      return Number(/^pos:\s*(\d+)/m.exec(info)?.[1]);
+    }
+  } catch {
+    // Not started yet, or gone.
+  }
+  return undefined;
+}
+
+/** `nx convert` of `input` into `out`, sent SIGINT once `ready` says; its outcome. */
+async function convertInterrupted(
+  input: string,
+  out: string,
+  args: string[],
+  ready: (pid: number) => Promise<boolean>,
+): Promise<{ code: number; stdout: string; stderr: string; names: string[] }> {
+  await Deno.mkdir(out, { recursive: true });
+  const child = spawnScript("nx.ts", ["convert", input, "--dir", out, ...args]);
+  const stdout = new Response(child.stdout).text();
+  const stderr = new Response(child.stderr).text();
+  let exited = false;
+  const status = child.status.finally(() => exited = true);
+  let seen = false;
+  for (let i = 0; i < 6000 && !seen && !exited; i++) {
+    seen = await ready(child.pid);
+    if (!seen) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(seen || exited, "the conversion got as far as the test waits for");
+  if (!exited) child.kill("SIGINT");
+  const { code } = await status;
+  const names = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name).sort();
+  return { code, stdout: await stdout, stderr: await stderr, names };
+}
+
+Deno.test({
+  name: "Ctrl-C while nx convert reads a large file stops the reading, and writes no file",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const input = `${dir}/big.jsonl`;
+      await writeJsonLines(input, benchRun(100_000));
+      // Once the file is open the command listens for signals, and reading it takes far
+      // longer than a turn of the reading's (50 ms). A loaded machine may miss the moment
+      // (the reading done before the signal): that is tried again.
+      let result;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        result = await convertInterrupted(
+          input,
+          `${dir}/out${attempt}`,
+          [],
+          async (pid) => await readPosition(pid, input) !== undefined,
+        );
+        if (result.code === 1) break;
+      }
+      result = result!;
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        /Interrupted by Ctrl-C \(SIGINT\): the conversion is stopped; no file was written/,
+      );
+      assert.doesNotMatch(result.stderr, /reading stopped there/);
+      assert.deepEqual(result.names, [], "no file, no temporary file");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test(
+  "Ctrl-C while nx convert copies a run's frames keeps the file written before, and places no other",
+  { ignore: Deno.build.os === "windows" },
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const scalar = await runScript("scan.ts", [
+        "--no-table",
+        "--num",
+        "3",
+        "--catalog",
+        `${dir}/catalog`,
+        "--file",
+        `${dir}/scalar.hdf`,
+      ]);
+      assert.equal(scalar.code, 0, scalar.stderr);
+      const config = await storeImageRun(dir);
+      const parts: string[] = [];
+      for (const index of ["0", "1"]) {
+        const path = `${dir}/run${index}.jsonl`;
+        const exported = await runScript("nx.ts", [
+          "export",
+          "--catalog",
+          `${dir}/catalog`,
+          "--index",
+          index,
+          "--format",
+          "jsonl",
+          "--file",
+          path,
+        ]);
+        assert.equal(exported.code, 0, exported.stderr);
+        parts.push(await Deno.readTextFile(path));
+      }
+      const input = `${dir}/both.jsonl`;
+      await Deno.writeTextFile(input, parts.join(""));
+      // Sent once the image run's file is being written; a signal handled only after its last
+      // frame (a loaded machine) is tried again.
+      let result;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const out = `${dir}/out${attempt}`;
+        result = await convertInterrupted(
+          input,
+          out,
+          ["--config", config],
+          async () => (await temporaryFiles(out)).length > 0,
+        );
+        if (result.code === 1) break;
+      }
+      assert.equal(result!.code, 1, result!.stderr);
+      assert.match(
+        result!.stderr,
+        /scan 2 \([0-9a-f]{7}\): not written: Interrupted by Ctrl-C \(SIGINT\): the conversion is stopped/,
+      );
+      assert.match(
+        result!.stderr,
+        /the conversion is stopped; the file written before it is whole/,
+      );
+      const kept = /file=(\S+)/.exec(result!.stdout)?.[1];
+      assert.ok(kept !== undefined, result!.stdout);
+      assert.deepEqual(result!.names, [kept.slice(kept.lastIndexOf("/") + 1)]);
+      const tree = await runScript("nx.ts", ["tree", kept]);
+      assert.equal(tree.code, 0, tree.stderr);
+      assert.match(tree.stdout, /primary/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

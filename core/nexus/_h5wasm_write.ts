@@ -6,6 +6,7 @@
  * @module
  */
 
+import { EventLoopTurns } from "../event_loop_turns.ts";
 import { NexusLayoutError } from "../errors.ts";
 import { FRAME_ARRAYS, type FrameStack, isFrameStack } from "./frame_stack.ts";
 import type { Compression } from "./backend.ts";
@@ -482,27 +483,9 @@ function createStack(h5: H5wasm, file: H5File, calls: LibraryCalls, field: NxFie
 
 /**
  * How long a frame copy runs between turns of the event loop, in ms: a signal (Ctrl-C) that
- * comes while thousands of frames are copied is handled within this, not once the copy ends.
+ * comes while thousands of frames are copied is handled within this (or one frame's write).
  */
 const TURN_EVERY = 20;
-
-/** The byte a turn's digest is taken of. */
-const TURN_BYTE = new Uint8Array(1);
-
-/**
- * Let the event loop run signal handlers and I/O, when the last turn was long enough ago. The
- * turn waits for an operation done outside JavaScript (the digest of one byte, about 0.1 ms,
- * needing no permission): only then does Deno's event loop look for signals. A turn through
- * `setImmediate` or a `MessageChannel` costs microseconds but lets a signal wait for
- * hundreds of ms; `setTimeout(0)` waits about 2 ms (both measured).
- */
-function turnWhenDue(last: { at: number }): Promise<void> | undefined {
-  const now = performance.now();
-  if (now - last.at < TURN_EVERY) return undefined;
-  return crypto.subtle.digest("SHA-256", TURN_BYTE).then(() => {
-    last.at = performance.now();
-  });
-}
 
 /** Write a stack's frames one at a time: memory holds one frame, whatever the count. */
 async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void> {
@@ -513,9 +496,9 @@ async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void
   const size = stack.frameShape.reduce((a, b) => a * b, 1);
   const rest = stack.frameShape.map((n): [number, number] => [0, n]);
   const Pixels = FRAME_ARRAYS[stack.dtype];
-  const last = { at: performance.now() };
+  const turns = new EventLoopTurns(TURN_EVERY);
   for (let i = 0; i < stack.count; i++) {
-    await turnWhenDue(last);
+    await turns.due();
     let frame: ArrayLike<number>;
     try {
       frame = await stack.frame(i);

@@ -8,6 +8,7 @@
  */
 
 import type { NamedDocument } from "../documents/types.ts";
+import { EventLoopTurns } from "../event_loop_turns.ts";
 import { detectFormat, type DocumentFileFormat, isGzip } from "./detect_format.ts";
 import { gunzip } from "./_gunzip.ts";
 import { readMsgpack } from "./_read_msgpack.ts";
@@ -147,7 +148,11 @@ async function* readBatches(
   try {
     let read = 0;
     let reported = 0;
+    // Synchronous reads never give the event loop a turn by themselves: a signal's handler
+    // (Ctrl-C) would wait for the end of the file.
+    const turns = new EventLoopTurns(50);
     const next = async (): Promise<Uint8Array | undefined> => {
+      await turns.due();
       signal?.throwIfAborted();
       const chunk = await bytes.read();
       if (chunk === undefined) {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { readDocuments } from "./read_documents.ts";
+import { readDocumentBatches, readDocuments } from "./read_documents.ts";
+import { writeJsonLines } from "./json_lines_writer.ts";
+import { benchRun } from "../../bench/_documents.ts";
 
 const SIZE = 200 * 1024 * 1024;
 
@@ -61,5 +63,21 @@ Deno.test("readDocuments() reads a 200 MB JSON array in far less memory than its
     assert.ok(growth < SIZE / 2, `The memory in use grew by ${(growth / 2 ** 20).toFixed(0)} MB`);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readDocumentBatches() gives the event loop turns while it reads a large file", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    await writeJsonLines(path, benchRun(30_000));
+    let read = 0;
+    let readWhenFired: number | undefined;
+    // A timer (or a signal's handler) runs only at a turn: synchronous reads give none.
+    setTimeout(() => readWhenFired = read, 0);
+    for await (const batch of readDocumentBatches(path)) for (const _ of batch) read++;
+    assert.equal(read, 30_003); // start, descriptor, events, stop
+    assert.ok(readWhenFired !== undefined && readWhenFired < read, `fired at ${readWhenFired}`);
+  } finally {
+    await Deno.remove(path);
   }
 });
