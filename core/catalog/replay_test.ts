@@ -63,3 +63,19 @@ Deno.test("replay() stops at a callback's rejection and passes it on", async () 
   );
   assert.equal(calls, 2);
 });
+
+Deno.test("replay() of a long synchronous source gives the event loop turns", async () => {
+  const run = testRun({ events: 100_000 }).documents;
+  let sent = 0;
+  let sentWhenFired: number | undefined;
+  // A timer (or a signal's handler) runs only at a turn.
+  setTimeout(() => sentWhenFired = sent, 0);
+  const total = await replay(run, () => {
+    // About a microsecond a document, as a writer's accumulation takes.
+    const until = performance.now() + 0.001;
+    while (performance.now() < until) sent += 0;
+    sent++;
+  });
+  assert.equal(total, sent);
+  assert.ok(sentWhenFired !== undefined && sentWhenFired < total, `fired at ${sentWhenFired}`);
+});
