@@ -13,7 +13,6 @@ import { feedFile, type FeedResult, runLabel } from "./_feed.ts";
 import { type CommandIO, type Interrupt, INTERRUPTS, parseCommandArgs, UsageError } from "./_io.ts";
 import { stopPlacing } from "../core/nexus/_place_file.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
-import { loadH5wasm } from "../core/nexus/_h5wasm.ts";
 
 /** Usage text of the convert command. */
 export const CONVERT_USAGE = `Usage: deno task nx convert IN [--file F | --dir D] [options]
@@ -70,8 +69,9 @@ export async function runConvertCommand(args: string[], io: CommandIO): Promise<
   if (values.file !== undefined && dir !== undefined) {
     throw new UsageError("Options --file and --dir cannot be used together");
   }
-  // The HDF5 library loads while the file is read; a failure shows when the writer needs it.
-  loadH5wasm().catch(() => undefined);
+  // The HDF5 library is loaded when the first file is written, not while the file is read:
+  // on two cores its loading (the WebAssembly's compilation) slowed the reading by more than it
+  // saved, and raised the peak memory (measured).
   const config = await loadConfig(values);
   // One file name for every run, from here or the config, is numbered run by run.
   const configName = config?.options.fileName;
