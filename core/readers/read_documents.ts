@@ -137,6 +137,19 @@ function fileBytes(file: Deno.FsFile): Bytes {
   };
 }
 
+/** `pending`, or the signal's reason once it is aborted, whichever comes first. */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([pending, aborted]).finally(() =>
+    signal.removeEventListener("abort", onAbort)
+  );
+}
+
 /** The documents of some bytes, in batches of those each chunk completes. */
 async function* readBatches(
   bytes: Bytes,
@@ -154,7 +167,11 @@ async function* readBatches(
     const next = async (): Promise<Uint8Array | undefined> => {
       await turns.due();
       signal?.throwIfAborted();
-      const chunk = await bytes.read();
+      const pending = bytes.read();
+      // A pipe may wait for ever for its next bytes: the signal does not wait with it.
+      const chunk = signal === undefined || !(pending instanceof Promise)
+        ? await pending
+        : await untilAborted(pending, signal);
       if (chunk === undefined) {
         if (onProgress !== undefined && reported !== read) onProgress(reported = read, total);
         return undefined;
