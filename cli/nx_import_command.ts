@@ -10,7 +10,7 @@ import type { Document, DocumentName } from "../core/documents/types.ts";
 import { CATALOG_OPTION_HELP, openCatalog } from "./_catalog_option.ts";
 import { CONFIG_OPTIONS, configOptionHelp, loadConfig } from "./_config.ts";
 import { feedFile, runLabel } from "./_feed.ts";
-import { type CommandIO, parseCommandArgs, UsageError } from "./_io.ts";
+import { type CommandIO, INTERRUPTS, parseCommandArgs, UsageError } from "./_io.ts";
 import { NX_COMMANDS } from "./nx_command.ts";
 import { openPublisher, publishOptionHelp } from "./_publish.ts";
 
@@ -24,7 +24,9 @@ the catalog cannot take (of a run it does not know, say) are reported and left
 out. A run the catalog holds already is left as it is (importing a file twice,
 or in two processes at once, stores it once). Each run is stored in one
 transaction: a run whose writing fails (a full disk) is not stored at all, and
-importing the file again stores it whole.
+importing the file again stores it whole. Ctrl-C (SIGTERM, SIGHUP) stops the
+import at once: the runs read to their end are stored, the run being read is
+not.
 
 Options:
 ${CATALOG_OPTION_HELP}
@@ -82,6 +84,17 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
       if (!(error instanceof CatalogWriteError)) throw error;
     }
   };
+  // Stopped, the import ends at once: the transaction of the run being read is left
+  // uncommitted, and the database drops it (a commit now would store that run cut short,
+  // and a second import would then leave it so).
+  const stopListening = io.onInterrupt((signalled) => {
+    const interrupt = signalled ?? INTERRUPTS.SIGINT;
+    io.err(
+      `${interrupt.description}: the import is stopped; the runs read to their end are ` +
+        "stored, the run being read is not (importing the file again adds it)",
+    );
+    Deno.exit(1);
+  });
   let result;
   let failure: CatalogWriteError | undefined;
   try {
@@ -94,6 +107,7 @@ export async function runImportCommand(args: string[], io: CommandIO): Promise<n
     if (!(error instanceof CatalogWriteError)) throw error;
     failure = error;
   } finally {
+    stopListening();
     catalog.close();
   }
   const published = await publish?.finish() ?? true;

@@ -363,3 +363,66 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name:
+    "Ctrl-C while nx import reads its input keeps the runs read to their end; a second import adds the one cut short",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const first = [...benchRun(3)];
+      const second = [...benchRun(5_000)];
+      const input = `${dir}/docs.jsonl`;
+      const made = await new Deno.Command("mkfifo", { args: [input] }).output();
+      assert.ok(made.success, new TextDecoder().decode(made.stderr));
+      const catalogDir = `${dir}/catalog`;
+      const child = spawnScript("nx.ts", ["import", input, "--catalog", catalogDir]);
+      const stdout = new Response(child.stdout).text();
+      const stderr = new Response(child.stderr).text();
+      const pipe = await Deno.open(input, { write: true });
+      const encoder = new TextEncoder();
+      // The first run whole, then 3,000 documents of the second: far more than a pipe holds,
+      // so the command has stored the first run and is reading the second.
+      for (const named of [...first, ...second.slice(0, 3000)]) {
+        await pipe.write(encoder.encode(`${JSON.stringify(named)}\n`));
+      }
+      child.kill("SIGINT");
+      const { code } = await child.status;
+      pipe.close();
+      const [err] = await Promise.all([stderr, stdout]);
+      assert.equal(code, 1, err);
+      assert.match(
+        err,
+        /Interrupted by Ctrl-C \(SIGINT\): the import is stopped; the runs read to their end are stored, the run being read is not/,
+      );
+      const stored = () => {
+        const catalog = Catalog.open(catalogDir);
+        try {
+          return catalog.runs().map((r) => [r.uid, r.numEvents, r.exitStatus]);
+        } finally {
+          catalog.close();
+        }
+      };
+      const [firstStart, secondStart] = [first[0]![1], second[0]![1]] as { uid: string }[];
+      assert.deepEqual(stored(), [[firstStart!.uid, 3, "success"]], "the first run only, whole");
+      // The whole file again: the first run is there already, the second is added whole.
+      const file = `${dir}/again.jsonl`;
+      await Deno.writeTextFile(
+        file,
+        [...first, ...second].map((named) => `${JSON.stringify(named)}\n`).join(""),
+      );
+      const again = await runScript("nx.ts", ["import", file, "--catalog", catalogDir]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /Imported 1 runs .*; 1 runs already there/);
+      const runs = stored().sort((a, b) => (a[1] as number) - (b[1] as number));
+      assert.deepEqual(runs, [[firstStart!.uid, 3, "success"], [
+        secondStart!.uid,
+        5000,
+        "success",
+      ]]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
