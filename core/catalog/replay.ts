@@ -32,7 +32,7 @@ function isCatalogRun(source: object): source is CatalogRun {
 /**
  * Send a run's documents, in order, to a callback. When the callback returns a promise, the
  * next document waits until it settles, so an asynchronous writer sees one document at a time.
- * A long synchronous source gives the event loop a turn every 50 ms, so timers and signal
+ * A long synchronous source gives the event loop a turn every 100 ms, so timers and signal
  * handlers run meanwhile.
  *
  * @example Replay a stored run into a list
@@ -70,9 +70,9 @@ export async function replay(
     return sent;
   }
   // A synchronous source is read without a microtask per document unless the callback asks,
-  // and with a turn of the event loop every 50 ms, so that a signal's handler (Ctrl-C) or a
+  // and with a turn of the event loop every 100 ms, so that a signal's handler (Ctrl-C) or a
   // timer does not wait for the end of a long run.
-  const turns = new EventLoopTurns(50);
+  const turns = new EventLoopTurns();
   for (const [name, doc] of documents) {
     const result = callback(name, doc);
     if (result !== undefined) await result;

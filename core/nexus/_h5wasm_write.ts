@@ -481,12 +481,6 @@ function createStack(h5: H5wasm, file: H5File, calls: LibraryCalls, field: NxFie
   for (const [name, { value }] of field.attrs) writeAttribute(h5, calls, field, name, value);
 }
 
-/**
- * How long a frame copy runs between turns of the event loop, in ms: a signal (Ctrl-C) that
- * comes while thousands of frames are copied is handled within this (or one frame's write).
- */
-const TURN_EVERY = 20;
-
 /** Write a stack's frames one at a time: memory holds one frame, whatever the count. */
 async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void> {
   const stack = field.data as FrameStack;
@@ -496,7 +490,9 @@ async function fillStack(h5: H5wasm, file: H5File, field: NxField): Promise<void
   const size = stack.frameShape.reduce((a, b) => a * b, 1);
   const rest = stack.frameShape.map((n): [number, number] => [0, n]);
   const Pixels = FRAME_ARRAYS[stack.dtype];
-  const turns = new EventLoopTurns(TURN_EVERY);
+  // A signal (Ctrl-C) that comes while thousands of frames are copied is handled within a
+  // turn's interval (or one frame's write), not once the copy ends.
+  const turns = new EventLoopTurns();
   for (let i = 0; i < stack.count; i++) {
     await turns.due();
     let frame: ArrayLike<number>;

@@ -163,7 +163,7 @@ async function* readBatches(
     let reported = 0;
     // Synchronous reads never give the event loop a turn by themselves: a signal's handler
     // (Ctrl-C) would wait for the end of the file.
-    const turns = new EventLoopTurns(50);
+    const turns = new EventLoopTurns();
     const next = async (): Promise<Uint8Array | undefined> => {
       await turns.due();
       signal?.throwIfAborted();
