@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { Catalog } from "../core/catalog/mod.ts";
+import type { NamedDocument } from "../core/documents/types.ts";
 import { readUntil, runScript, spawnScript, tableRows } from "./_cli.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 import { ROOT } from "./_cli.ts";
@@ -251,34 +252,48 @@ async function convertInterrupted(
   return { code, stdout: await stdout, stderr: await stderr, names };
 }
 
+/**
+ * Run `nx` with `args` reading `input`, a named pipe the test fills with `documents`, then
+ * send it SIGINT: the moment of the signal is the test's own. Documents far beyond what a
+ * pipe holds (64 KiB) have been read by then, so the command is past their start.
+ * @returns The exit code and stderr.
+ */
+async function interruptedThroughPipe(
+  input: string,
+  args: string[],
+  documents: Iterable<NamedDocument>,
+): Promise<{ code: number; stderr: string }> {
+  const made = await new Deno.Command("mkfifo", { args: [input] }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  const child = spawnScript("nx.ts", args);
+  const stdout = new Response(child.stdout).text();
+  const stderr = new Response(child.stderr).text();
+  const pipe = await Deno.open(input, { write: true });
+  const encoder = new TextEncoder();
+  for (const named of documents) await pipe.write(encoder.encode(`${JSON.stringify(named)}\n`));
+  child.kill("SIGINT");
+  const { code } = await child.status;
+  pipe.close();
+  const [err] = await Promise.all([stderr, stdout]);
+  return { code, stderr: err };
+}
+
 Deno.test({
   name: "Ctrl-C while nx convert reads its input stops the reading, and writes no file",
   ignore: Deno.build.os === "windows",
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
-      // The input is a pipe the test fills: the moment of the signal is then the test's own.
-      const input = `${dir}/docs.jsonl`;
-      const made = await new Deno.Command("mkfifo", { args: [input] }).output();
-      assert.ok(made.success, new TextDecoder().decode(made.stderr));
       const out = `${dir}/out`;
       await Deno.mkdir(out);
-      const child = spawnScript("nx.ts", ["convert", input, "--dir", out]);
-      const stdout = new Response(child.stdout).text();
-      const stderr = new Response(child.stderr).text();
-      const pipe = await Deno.open(input, { write: true });
-      const encoder = new TextEncoder();
-      let sent = 0;
-      for (const named of benchRun(100_000)) {
-        await pipe.write(encoder.encode(`${JSON.stringify(named)}\n`));
-        // 3,000 documents are far more than a pipe holds: the command has read the start and
-        // is reading events, listening for signals.
-        if (++sent === 3000) break;
-      }
-      child.kill("SIGINT");
-      const { code } = await child.status;
-      pipe.close();
-      const [err] = await Promise.all([stderr, stdout]);
+      const input = `${dir}/docs.jsonl`;
+      // The start, the descriptor and 2,998 events of a long run.
+      const documents = benchRun(100_000).take(3000);
+      const { code, stderr: err } = await interruptedThroughPipe(
+        input,
+        ["convert", input, "--dir", out],
+        documents,
+      );
       assert.equal(code, 1, err);
       assert.match(
         err,
@@ -374,23 +389,14 @@ Deno.test({
       const first = [...benchRun(3)];
       const second = [...benchRun(5_000)];
       const input = `${dir}/docs.jsonl`;
-      const made = await new Deno.Command("mkfifo", { args: [input] }).output();
-      assert.ok(made.success, new TextDecoder().decode(made.stderr));
       const catalogDir = `${dir}/catalog`;
-      const child = spawnScript("nx.ts", ["import", input, "--catalog", catalogDir]);
-      const stdout = new Response(child.stdout).text();
-      const stderr = new Response(child.stderr).text();
-      const pipe = await Deno.open(input, { write: true });
-      const encoder = new TextEncoder();
-      // The first run whole, then 3,000 documents of the second: far more than a pipe holds,
-      // so the command has stored the first run and is reading the second.
-      for (const named of [...first, ...second.slice(0, 3000)]) {
-        await pipe.write(encoder.encode(`${JSON.stringify(named)}\n`));
-      }
-      child.kill("SIGINT");
-      const { code } = await child.status;
-      pipe.close();
-      const [err] = await Promise.all([stderr, stdout]);
+      // The first run whole, then 3,000 documents of the second: the command has stored the
+      // first run and is reading the second.
+      const { code, stderr: err } = await interruptedThroughPipe(
+        input,
+        ["import", input, "--catalog", catalogDir],
+        [...first, ...second.slice(0, 3000)],
+      );
       assert.equal(code, 1, err);
       assert.match(
         err,
