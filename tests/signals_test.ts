@@ -12,12 +12,12 @@ import type { NamedDocument } from "../core/documents/types.ts";
 import { readUntil, runScript, spawnScript, tableRows } from "./_cli.ts";
 import { checkNexusFile, ignoreWithoutH5py, resolvePath } from "./_interop.ts";
 import { ROOT } from "./_cli.ts";
+import { withDir } from "./_temp_dir.ts";
 import { benchRun } from "../bench/_documents.ts";
 
 /** Signal a scan after its first row and check it ended as an interrupted scan should. */
 async function scanSignalled(signal: "SIGTERM" | "SIGHUP", name: string): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withDir(async (dir) => {
     const child = spawnScript("scan.ts", [
       "--num",
       "50",
@@ -48,9 +48,7 @@ async function scanSignalled(signal: "SIGTERM" | "SIGHUP", name: string): Promis
     } finally {
       catalog.close();
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 Deno.test("SIGTERM during deno task scan aborts the run, writes the file and stores the stop", {
@@ -158,8 +156,7 @@ Deno.test(
     ignore: Deno.build.os === "windows",
   },
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withDir(async (dir) => {
       const config = await storeImageRun(dir);
       const { code, stderr, left, out } = await exportInterrupted(
         dir,
@@ -171,17 +168,14 @@ Deno.test(
       assert.match(stderr, /Interrupted by Ctrl-C \(SIGINT\): the export is stopped/);
       const written = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
       assert.deepEqual(written, [], "no file is written");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 );
 
 Deno.test("SIGTERM during nx export --format jsonl removes its hidden temporary file", {
   ignore: Deno.build.os === "windows",
 }, async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withDir(async (dir) => {
     await storeBigRun(dir);
     const { code, stderr, left, out } = await exportInterrupted(
       dir,
@@ -193,14 +187,11 @@ Deno.test("SIGTERM during nx export --format jsonl removes its hidden temporary 
     assert.match(stderr, /Terminated \(SIGTERM\): the export is stopped/);
     const written = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
     assert.deepEqual(written, [], "no file is written");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("nx export still exits 0 when no signal comes", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withDir(async (dir) => {
     const scan = await runScript("scan.ts", [
       "--num",
       "2",
@@ -222,9 +213,7 @@ Deno.test("nx export still exits 0 when no signal comes", async () => {
     ]);
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(await temporaryFiles(dir), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** `nx convert` of `input` into `out`, sent SIGINT once `ready` says; its outcome. */
@@ -282,8 +271,7 @@ Deno.test({
   name: "Ctrl-C while nx convert reads its input stops the reading, and writes no file",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withDir(async (dir) => {
       const out = `${dir}/out`;
       await Deno.mkdir(out);
       const input = `${dir}/docs.jsonl`;
@@ -302,9 +290,7 @@ Deno.test({
       assert.doesNotMatch(err, /reading stopped there|no stop document/);
       const names = (await Array.fromAsync(Deno.readDir(out))).map((e) => e.name);
       assert.deepEqual(names, [], "no file, no temporary file");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -312,8 +298,7 @@ Deno.test(
   "Ctrl-C while nx convert copies a run's frames keeps the file written before, and places no other",
   { ignore: Deno.build.os === "windows" },
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withDir(async (dir) => {
       const scalar = await runScript("scan.ts", [
         "--no-table",
         "--num",
@@ -373,9 +358,7 @@ Deno.test(
       const tree = await runScript("nx.ts", ["tree", kept]);
       assert.equal(tree.code, 0, tree.stderr);
       assert.match(tree.stdout, /primary/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 );
 
@@ -384,8 +367,7 @@ Deno.test({
     "Ctrl-C while nx import reads its input keeps the runs read to their end; a second import adds the one cut short",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withDir(async (dir) => {
       const first = [...benchRun(3)];
       const second = [...benchRun(5_000)];
       const input = `${dir}/docs.jsonl`;
@@ -427,8 +409,6 @@ Deno.test({
         5000,
         "success",
       ]]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -76,9 +76,8 @@ export async function replay(
   for (const [name, doc] of documents) {
     const result = callback(name, doc);
     if (result !== undefined) await result;
-    sent++;
-    const turn = turns.due();
-    if (turn !== undefined) await turn;
+    // The clock is looked at every 256 documents, not at each.
+    if ((++sent & 255) === 0) await turns.due();
   }
   return sent;
 }
