@@ -7,6 +7,14 @@
  * both alike; the figures are the minimum and median of the runs, and the ratio of the
  * medians (and of the minima) is what the issue's aim (at most 0.35) is about.
  *
+ * Two more figures tell how far the conversion can go on this machine: the fixed cost of a
+ * conversion (`nx convert` of a 1-event run of the same keys: start-up, modules, the HDF5
+ * library, one file), and the time `JSON.parse` alone takes over the file's lines in one thread.
+ * Their sum with the parsing split perfectly over two cores, divided by plain Python's time, is
+ * a lower bound of the ratio that no reorganisation of the rest of the work can pass; the fixed
+ * cost plus half of today's remaining work is the ratio that a perfect division of today's work
+ * over the two cores would reach.
+ *
  * Run alone, `deno run -A bench/convert_bench.ts [--repeat N] [--before DIR] [--v8-flags F]`
  * also times the checkout in DIR (another worktree, say of the commit before a change), and
  * this checkout's command with V8 flags F, in the same rounds.
@@ -85,6 +93,27 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * The least time `JSON.parse` takes over the lines of a JSON Lines file, in this process, over
+ * a few passes: what parsing alone costs, whatever reads the file and uses the documents.
+ */
+export async function parseSeconds(file: string, passes = 3): Promise<number> {
+  const lines = (await Deno.readTextFile(file)).split("\n").filter((line) => line !== "");
+  let least = Infinity;
+  let events = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    events = 0;
+    const started = performance.now();
+    for (const line of lines) {
+      const item = JSON.parse(line) as { name?: string } | [string, unknown];
+      if ((Array.isArray(item) ? item[0] : item.name) === "event") events++;
+    }
+    least = Math.min(least, (performance.now() - started) / 1000);
+  }
+  if (events === 0) throw new Error(`${file}: no event parsed`);
+  return least;
+}
+
 /** A command timed over the rounds. */
 interface Timed {
   label: string;
@@ -132,14 +161,21 @@ export async function measureConvert(
   await writeJsonLines(file, benchRun(EVENTS));
   const size = `${((await Deno.stat(file)).size / 1e6).toFixed(0)} MB`;
   const run = `${EVENTS.toLocaleString("en-US")} events x ${KEYS} keys, ${size}`;
-  const convert = (root: string, out: string): TimedCommand => ({
+  const convert = (root: string, out: string, input = file): TimedCommand => ({
     command: Deno.execPath(),
-    args: ["task", "--quiet", "nx", "convert", file, "--dir", out, "--overwrite", "--quiet"],
+    args: ["task", "--quiet", "nx", "convert", input, "--dir", out, "--overwrite", "--quiet"],
     cwd: root,
   });
+  const one = `${dir}/one.jsonl`;
+  await writeJsonLines(one, benchRun(1));
   const timed: Timed[] = [{
     label: `convert: deno task nx convert (${run})`,
     spec: convert(ROOT, `${dir}/out`),
+    seconds: [],
+    peakMB: undefined,
+  }, {
+    label: `convert floor: the same command on a 1-event run of the same keys`,
+    spec: convert(ROOT, `${dir}/one`, one),
     seconds: [],
     peakMB: undefined,
   }];
@@ -196,9 +232,26 @@ export async function measureConvert(
     }
   }
   const figures = timed.flatMap(figuresOf);
+  const parsing = await parseSeconds(file);
+  figures.push({
+    name: "convert floor: JSON.parse of the file's lines alone, one thread (min)",
+    value: parsing,
+    unit: "s",
+  });
   const reference = timed.find((t) => t.label.startsWith("reference"));
   if (reference !== undefined) {
     const ours = timed[0]!;
+    const fixed = median(timed[1]!.seconds);
+    const python = median(reference.seconds);
+    figures.push({
+      name: "convert floor: (1-event run + JSON.parse / 2 cores) / plain Python, medians",
+      value: (fixed + parsing / 2) / python,
+      unit: "x",
+    }, {
+      name: "convert floor: (1-event run + the rest of today's work / 2 cores) / plain Python",
+      value: (fixed + (median(ours.seconds) - fixed) / 2) / python,
+      unit: "x",
+    });
     figures.push(
       {
         name: "convert: nx convert / plain Python, medians (aim: at most 0.35)",
