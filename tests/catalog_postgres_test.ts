@@ -307,3 +307,49 @@ Deno.test({
     assert.throws(() => Catalog.open(url), /has schema version 99: this version reads up to 1/);
   },
 });
+
+Deno.test({
+  name: "A long run is read back a page at a time, each of its rows fetched once, on the " +
+    "statistics of the table before the run came",
+  ...serverTest,
+  async fn() {
+    const server = (await sharedPostgres())!;
+    const url = await server.database();
+    const schema = new URL(url).searchParams.get("search_path")!;
+    const { documents } = testRun({ events: 20_000 });
+    let catalog = Catalog.open(url);
+    try {
+      for (const [name, doc] of documents) catalog.insert(name, doc);
+    } finally {
+      catalog.close();
+    }
+    // Rows the server has fetched from the table of documents, by what it counts of each
+    // connection once the connection ends.
+    const fetched = async () =>
+      Number(
+        await server.psql(
+          "SELECT coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0) " +
+            `FROM pg_stat_user_tables WHERE schemaname = '${schema}' AND relname = 'documents'`,
+          "tests",
+        ),
+      );
+    const before = await fetched();
+    catalog = Catalog.open(url);
+    try {
+      let read = 0;
+      for (const _ of catalog.byIndex(-1).documents()) read++;
+      assert.equal(read, documents.length);
+    } finally {
+      catalog.close();
+    }
+    let rows = 0;
+    for (let i = 0; i < 50 && rows === 0; i++) {
+      rows = (await fetched()) - before;
+      if (rows === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(rows > 0, "the server counted no row fetched");
+    // Read as the planner chose on the statistics of the empty table, each page took all of
+    // the run's rows after it (and sorted them): 210,105 rows for 20,005 documents.
+    assert.ok(rows < 1.5 * documents.length, `${rows} rows fetched for ${documents.length}`);
+  },
+});

@@ -385,6 +385,27 @@ export class PostgresStorage implements CatalogStorage {
   }
 
   /**
+   * A page of documents in `seq` order (`... ORDER BY seq LIMIT n`), read by walking an index
+   * in that order, whatever the statistics say. On statistics taken before a large insert, the
+   * planner expects a few rows of a run that has thousands, and reads all of the run's rows
+   * after the page (then sorts them) for every page: reading a 100,000-event run back took
+   * 2.7 s instead of 0.5-1.1, and the cost grows with the square of the run's length. Bitmap scans
+   * and sorts are turned off for the statement alone: in a transaction of its own, or, in the
+   * open one, turned back on after it.
+   */
+  #readInOrder(text: string, params: PostgresQuery["params"]): Record<string, unknown>[] {
+    const set = (value: string): PostgresQuery[] => [
+      { text: `SET LOCAL enable_bitmapscan TO ${value}`, params: [] },
+      { text: `SET LOCAL enable_sort TO ${value}`, params: [] },
+    ];
+    const queries = [...set("off"), { text, params }];
+    const results = this.#open
+      ? this.#request({ queries: [...queries, ...set("DEFAULT")] })
+      : this.#request({ begin: true, queries, end: "COMMIT" });
+    return results[2] ?? [];
+  }
+
+  /**
    * Add a document to the unit of work. Events, datums and pages are kept in this process
    * until a read or the commit; the documents others refer to are inserted at once.
    * @param record The document and its run.
@@ -657,7 +678,7 @@ export class PostgresStorage implements CatalogStorage {
     this.#flush();
     let after = 0;
     while (true) {
-      const rows = this.#read(
+      const rows = this.#readInOrder(
         "SELECT seq, name, json FROM documents WHERE run = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         [id, after, PAGE],
       );
@@ -690,7 +711,10 @@ export class PostgresStorage implements CatalogStorage {
       );
     }
     params.push(Math.max(1, Math.floor(filter.limit ?? PAGE)));
-    const rows = this.#read(
+    // Following one run from far back is paged as a run's documents are.
+    const read = filter.run === undefined ? this.#read : this.#readInOrder;
+    const rows = read.call(
+      this,
       "SELECT d.seq, runs.uid AS run, d.name, d.json FROM documents AS d " +
         `JOIN runs ON runs.id = d.run WHERE ${conditions.join(" AND ")} ORDER BY d.seq ` +
         `LIMIT $${params.length}`,
