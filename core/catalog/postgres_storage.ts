@@ -91,9 +91,14 @@ const PENDING = "CREATE TEMPORARY TABLE IF NOT EXISTS pending_documents (" +
   "n bigserial PRIMARY KEY, run bigint NOT NULL, name text NOT NULL, uid text, rows jsonb, " +
   "json text NOT NULL)";
 
-/** The kept documents as the rows of a `SELECT`, in order, from a parameter of JSON. */
+/**
+ * The kept documents as the rows of a `SELECT`, in order, from a parameter of JSON, parsed
+ * once as `jsonb`: each `->>` of `json` would parse its element again (26 ms for 1,000 events,
+ * against 14). Both refuse a NUL in a uid or name alike, as `text` cannot hold one; a NUL in a
+ * document is an escape in its text, which the parameter escapes again.
+ */
 const BUFFERED_ROWS = "SELECT (d->>0)::bigint, d->>1, d->>2, (d->>3)::jsonb, d->>4 " +
-  "FROM json_array_elements($1::text::json) WITH ORDINALITY AS t(d, n) ORDER BY n";
+  "FROM jsonb_array_elements($1::text::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n";
 
 /**
  * Options of {@linkcode PostgresStorage}.
@@ -489,10 +494,7 @@ export class PostgresStorage implements CatalogStorage {
         }, { text: "DELETE FROM pending_documents", params: [] });
       }
       if (this.#buffer.length > 0) {
-        queries.push({
-          text: `INSERT INTO documents (run, name, uid, rows, json) ${BUFFERED_ROWS}`,
-          params: [this.#bufferedJson()],
-        });
+        queries.push(this.#bufferedInsert("documents"));
       }
     }
     if (this.#pendingEvents.size > 0) {
@@ -507,8 +509,13 @@ export class PostgresStorage implements CatalogStorage {
     return queries;
   }
 
-  #bufferedJson(): string {
-    return JSON.stringify(this.#buffer.map((d) => [d.run, d.name, d.uid, d.rows, d.json]));
+  /** The statement that inserts the kept documents into `table`. */
+  #bufferedInsert(table: "documents" | "pending_documents"): PostgresQuery {
+    const param = JSON.stringify(this.#buffer.map((d) => [d.run, d.name, d.uid, d.rows, d.json]));
+    return {
+      text: `INSERT INTO ${table} (run, name, uid, rows, json) ${BUFFERED_ROWS}`,
+      params: [param],
+    };
   }
 
   /**
@@ -520,10 +527,7 @@ export class PostgresStorage implements CatalogStorage {
     if (this.#locked) return this.#flush();
     this.#write([
       { text: PENDING, params: [] },
-      {
-        text: `INSERT INTO pending_documents (run, name, uid, rows, json) ${BUFFERED_ROWS}`,
-        params: [this.#bufferedJson()],
-      },
+      this.#bufferedInsert("pending_documents"),
     ]);
     this.#staged = true;
     this.#buffer = [];
