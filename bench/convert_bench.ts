@@ -97,7 +97,7 @@ function median(values: number[]): number {
  * The least time `JSON.parse` takes over the lines of a JSON Lines file, in this process, over
  * a few passes: what parsing alone costs, whatever reads the file and uses the documents.
  */
-export async function parseSeconds(file: string, passes = 3): Promise<number> {
+async function parseSeconds(file: string, passes = 3): Promise<number> {
   const lines = (await Deno.readTextFile(file)).split("\n").filter((line) => line !== "");
   let least = Infinity;
   let events = 0;
@@ -168,17 +168,19 @@ export async function measureConvert(
   });
   const one = `${dir}/one.jsonl`;
   await writeJsonLines(one, benchRun(1));
-  const timed: Timed[] = [{
+  const ours: Timed = {
     label: `convert: deno task nx convert (${run})`,
     spec: convert(ROOT, `${dir}/out`),
     seconds: [],
     peakMB: undefined,
-  }, {
+  };
+  const floor: Timed = {
     label: `convert floor: the same command on a 1-event run of the same keys`,
     spec: convert(ROOT, `${dir}/one`, one),
     seconds: [],
     peakMB: undefined,
-  }];
+  };
+  const timed: Timed[] = [ours, floor];
   if (options.before !== undefined) {
     timed.push({
       label: `convert: the same, checkout ${options.before}`,
@@ -240,8 +242,7 @@ export async function measureConvert(
   });
   const reference = timed.find((t) => t.label.startsWith("reference"));
   if (reference !== undefined) {
-    const ours = timed[0]!;
-    const fixed = median(timed[1]!.seconds);
+    const fixed = median(floor.seconds);
     const python = median(reference.seconds);
     figures.push({
       name: "convert floor: (1-event run + JSON.parse / 2 cores) / plain Python, medians",

@@ -11,6 +11,7 @@ import type { NamedDocument } from "../core/documents/types.ts";
 import { testRun } from "../core/catalog/_test_runs.ts";
 import { readDocuments } from "../core/readers/read_documents.ts";
 import { ignoreWithoutPostgres, sharedPostgres, startPostgres } from "./_postgres.ts";
+import { until } from "./_worker_group.ts";
 
 /**
  * Options of these tests: skipped without PostgreSQL; the server and the storages' client
@@ -343,11 +344,10 @@ Deno.test({
       catalog.close();
     }
     let rows = 0;
-    for (let i = 0; i < 50 && rows === 0; i++) {
+    await until("the server to count the rows fetched", async () => {
       rows = (await fetched()) - before;
-      if (rows === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.ok(rows > 0, "the server counted no row fetched");
+      return rows > 0;
+    }, 5_000);
     // Read as the planner chose on the statistics of the empty table, each page took all of
     // the run's rows after it (and sorted them): 210,105 rows for 20,005 documents.
     assert.ok(rows < 1.5 * documents.length, `${rows} rows fetched for ${documents.length}`);

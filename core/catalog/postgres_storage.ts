@@ -93,9 +93,10 @@ const PENDING = "CREATE TEMPORARY TABLE IF NOT EXISTS pending_documents (" +
 
 /**
  * The kept documents as the rows of a `SELECT`, in order, from a parameter of JSON, parsed
- * once as `jsonb`: each `->>` of `json` would parse its element again (26 ms for 1,000 events,
- * against 14). Both refuse a NUL in a uid or name alike, as `text` cannot hold one; a NUL in a
- * document is an escape in its text, which the parameter escapes again.
+ * once as `jsonb`: each `->>` of `json` would parse its element again (inserts took half as
+ * long again, `deno task bench --filter catalog`). Both refuse a NUL in a uid or name alike,
+ * as `text` cannot hold one; a NUL in a document is an escape in its text, which the
+ * parameter escapes again.
  */
 const BUFFERED_ROWS = "SELECT (d->>0)::bigint, d->>1, d->>2, (d->>3)::jsonb, d->>4 " +
   "FROM jsonb_array_elements($1::text::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n";
@@ -393,10 +394,10 @@ export class PostgresStorage implements CatalogStorage {
    * A page of documents in `seq` order (`... ORDER BY seq LIMIT n`), read by walking an index
    * in that order, whatever the statistics say. On statistics taken before a large insert, the
    * planner expects a few rows of a run that has thousands, and reads all of the run's rows
-   * after the page (then sorts them) for every page: reading a 100,000-event run back took
-   * 2.7 s instead of 0.5-1.1, and the cost grows with the square of the run's length. Bitmap scans
-   * and sorts are turned off for the statement alone: in a transaction of its own, or, in the
-   * open one, turned back on after it.
+   * after the page (then sorts them) for every page, a cost that grows with the square of the
+   * run's length (`deno task bench --filter catalog` read a 100,000-event run back in 2.7 s
+   * that way, 0.6-0.85 s now). Bitmap scans and sorts are turned off for the statement
+   * alone: in a transaction of its own, or, in the open one, turned back on after it.
    */
   #readInOrder(text: string, params: PostgresQuery["params"]): Record<string, unknown>[] {
     const set = (value: string): PostgresQuery[] => [
@@ -407,7 +408,7 @@ export class PostgresStorage implements CatalogStorage {
     const results = this.#open
       ? this.#request({ queries: [...queries, ...set("DEFAULT")] })
       : this.#request({ begin: true, queries, end: "COMMIT" });
-    return results[2] ?? [];
+    return results[queries.length - 1] ?? [];
   }
 
   /**
@@ -715,15 +716,13 @@ export class PostgresStorage implements CatalogStorage {
       );
     }
     params.push(Math.max(1, Math.floor(filter.limit ?? PAGE)));
+    const text = "SELECT d.seq, runs.uid AS run, d.name, d.json FROM documents AS d " +
+      `JOIN runs ON runs.id = d.run WHERE ${conditions.join(" AND ")} ORDER BY d.seq ` +
+      `LIMIT $${params.length}`;
     // Following one run from far back is paged as a run's documents are.
-    const read = filter.run === undefined ? this.#read : this.#readInOrder;
-    const rows = read.call(
-      this,
-      "SELECT d.seq, runs.uid AS run, d.name, d.json FROM documents AS d " +
-        `JOIN runs ON runs.id = d.run WHERE ${conditions.join(" AND ")} ORDER BY d.seq ` +
-        `LIMIT $${params.length}`,
-      params,
-    );
+    const rows = filter.run === undefined
+      ? this.#read(text, params)
+      : this.#readInOrder(text, params);
     return rows.map((row) => ({
       seq: Number(row.seq),
       run: row.run as string,
